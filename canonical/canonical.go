@@ -1,0 +1,480 @@
+// Package canonical turns JSON documents into the exact bytes licverify
+// signs and verifies: the RFC 8785 (JCS) canonical form, behind a strict
+// I-JSON (RFC 7493) pre-pass.
+//
+// The canonicalization itself is github.com/gowebpki/jcs. The pre-pass
+// rejects what jcs would otherwise accept or silently alter:
+//
+//   - input larger than the caller's limit ([CodeInputTooLarge]);
+//   - nesting deeper than [MaxDepth] levels;
+//   - integers outside ±2^53, which jcs would round so that two different
+//     documents share one canonical form and therefore one signature;
+//   - duplicate member names at any depth, compared after unescaping, so
+//     "a" and "\u0061" collide ([CodeDuplicateKey]);
+//   - invalid UTF-8, lone surrogates, a byte order mark, trailing data.
+//
+// Nothing is ever repaired: a document is either canonicalized exactly or
+// rejected with an [*Error] whose Code is one of the spec's result codes.
+//
+// For most use cases, use [Signed]: it returns the canonical bytes of a
+// document minus its top-level "signature" member, which is what every
+// licverify format signs.
+package canonical
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/gowebpki/jcs"
+)
+
+// Result codes carried by [*Error]. They are the same strings as the
+// verifier's result codes.
+const (
+	CodeMalformedJSON = "malformed_json"
+	CodeDuplicateKey  = "duplicate_key"
+	CodeInputTooLarge = "input_too_large"
+)
+
+const (
+	// DefaultLimit is the input size limit for every document but
+	// revocation sets.
+	DefaultLimit = 1 << 20
+	// MaxDepth is the deepest nesting of arrays and objects accepted. The
+	// top-level value counts as depth 1. Deeper input would otherwise
+	// exhaust the JavaScript engine's stack when the module runs in a
+	// browser.
+	MaxDepth = 64
+	// maxSafeInteger is 2^53: every integer of at most this magnitude is
+	// exactly representable as an IEEE-754 double.
+	maxSafeInteger = "9007199254740992"
+)
+
+// Error is the error returned for a document that is rejected. Code is one
+// of [CodeMalformedJSON], [CodeDuplicateKey] or [CodeInputTooLarge].
+type Error struct {
+	Code string
+	// Offset is the byte offset in the input where the problem was found,
+	// or -1 where no single offset applies.
+	Offset int
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	if e.Offset >= 0 {
+		return fmt.Sprintf("canonical: %s at byte %d", e.Msg, e.Offset)
+	}
+	return "canonical: " + e.Msg
+}
+
+// Transform returns the RFC 8785 canonical form of doc, which may be any
+// JSON value. doc must be at most limit bytes; limit <= 0 means
+// [DefaultLimit]. Errors are of type [*Error].
+func Transform(doc []byte, limit int) ([]byte, error) {
+	if _, err := check(doc, limit, false); err != nil {
+		return nil, err
+	}
+	return transform(doc)
+}
+
+// Signed returns the signed message of a document: the RFC 8785 canonical
+// form of doc, which must be a JSON object, without its top-level
+// "signature" member. signature is that member's value as canonical JSON
+// text (a string value keeps its quotes), or nil when the member is absent.
+// doc must be at most limit bytes; limit <= 0 means [DefaultLimit]. Errors
+// are of type [*Error].
+func Signed(doc []byte, limit int) (payload, signature []byte, err error) {
+	top, err := check(doc, limit, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Rebuild the object from the raw spans of its other members; jcs then
+	// canonicalizes exactly the bytes received, never a re-marshalled value.
+	rest := make([]byte, 0, len(doc)+2)
+	rest = append(rest, '{')
+	n := 0
+	for _, m := range top {
+		if m.name == "signature" {
+			signature, err = transform(doc[m.valueStart:m.end])
+			if err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		if n > 0 {
+			rest = append(rest, ',')
+		}
+		rest = append(rest, doc[m.start:m.end]...)
+		n++
+	}
+	rest = append(rest, '}')
+	payload, err = transform(rest)
+	if err != nil {
+		return nil, nil, err
+	}
+	return payload, signature, nil
+}
+
+func transform(doc []byte) ([]byte, error) {
+	out, err := jcs.Transform(doc)
+	if err != nil {
+		// The pre-pass accepts only what jcs accepts, except numbers
+		// outside the double range, which jcs reports here.
+		return nil, &Error{Code: CodeMalformedJSON, Offset: -1, Msg: err.Error()}
+	}
+	return out, nil
+}
+
+// member is the raw extent of one top-level object member.
+type member struct {
+	name       string
+	start      int // first byte of the name's opening quote
+	valueStart int
+	end        int // one past the value's last byte
+}
+
+// check validates doc and, when wantObject, requires a top-level object
+// and returns its members.
+func check(doc []byte, limit int, wantObject bool) ([]member, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	if len(doc) > limit {
+		return nil, &Error{Code: CodeInputTooLarge, Offset: -1,
+			Msg: fmt.Sprintf("input is %d bytes, limit is %d", len(doc), limit)}
+	}
+	s := scanner{doc: doc, wantTop: wantObject}
+	s.skipSpace()
+	if wantObject && (s.pos >= len(doc) || doc[s.pos] != '{') {
+		return nil, s.fail(CodeMalformedJSON, "document is not a JSON object")
+	}
+	if err := s.value(0); err != nil {
+		return nil, err
+	}
+	s.skipSpace()
+	if s.pos != len(doc) {
+		return nil, s.fail(CodeMalformedJSON, "data after the JSON value")
+	}
+	return s.top, nil
+}
+
+type scanner struct {
+	doc     []byte
+	pos     int
+	wantTop bool
+	top     []member
+}
+
+func (s *scanner) fail(code, msg string) *Error {
+	return &Error{Code: code, Offset: s.pos, Msg: msg}
+}
+
+func (s *scanner) skipSpace() {
+	for s.pos < len(s.doc) {
+		switch s.doc[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value scans one JSON value; depth is the nesting of its container.
+func (s *scanner) value(depth int) error {
+	if s.pos >= len(s.doc) {
+		return s.fail(CodeMalformedJSON, "unexpected end of input")
+	}
+	switch c := s.doc[s.pos]; {
+	case c == '{':
+		return s.object(depth + 1)
+	case c == '[':
+		return s.array(depth + 1)
+	case c == '"':
+		_, err := s.str(false)
+		return err
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	default:
+		for _, lit := range [...]string{"true", "false", "null"} {
+			if strings.HasPrefix(string(s.doc[s.pos:min(len(s.doc), s.pos+5)]), lit) {
+				s.pos += len(lit)
+				return nil
+			}
+		}
+		return s.fail(CodeMalformedJSON, fmt.Sprintf("invalid character %q", c))
+	}
+}
+
+func (s *scanner) object(depth int) error {
+	if depth > MaxDepth {
+		return s.fail(CodeMalformedJSON, fmt.Sprintf("nesting deeper than %d levels", MaxDepth))
+	}
+	recordTop := s.wantTop && depth == 1
+	s.pos++ // '{'
+	s.skipSpace()
+	if s.pos < len(s.doc) && s.doc[s.pos] == '}' {
+		s.pos++
+		return nil
+	}
+	seen := make(map[string]struct{})
+	for {
+		s.skipSpace()
+		if s.pos >= len(s.doc) || s.doc[s.pos] != '"' {
+			return s.fail(CodeMalformedJSON, "expected a member name")
+		}
+		start := s.pos
+		name, err := s.str(true)
+		if err != nil {
+			return err
+		}
+		if _, dup := seen[name]; dup {
+			return &Error{Code: CodeDuplicateKey, Offset: start,
+				Msg: fmt.Sprintf("duplicate member name %q", truncate(name))}
+		}
+		seen[name] = struct{}{}
+		s.skipSpace()
+		if s.pos >= len(s.doc) || s.doc[s.pos] != ':' {
+			return s.fail(CodeMalformedJSON, "expected ':' after a member name")
+		}
+		s.pos++
+		s.skipSpace()
+		valueStart := s.pos
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		if recordTop {
+			s.top = append(s.top, member{name: name, start: start, valueStart: valueStart, end: s.pos})
+		}
+		s.skipSpace()
+		if s.pos >= len(s.doc) {
+			return s.fail(CodeMalformedJSON, "unexpected end of input in an object")
+		}
+		switch s.doc[s.pos] {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return nil
+		default:
+			return s.fail(CodeMalformedJSON, "expected ',' or '}' in an object")
+		}
+	}
+}
+
+func (s *scanner) array(depth int) error {
+	if depth > MaxDepth {
+		return s.fail(CodeMalformedJSON, fmt.Sprintf("nesting deeper than %d levels", MaxDepth))
+	}
+	s.pos++ // '['
+	s.skipSpace()
+	if s.pos < len(s.doc) && s.doc[s.pos] == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		s.skipSpace()
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		s.skipSpace()
+		if s.pos >= len(s.doc) {
+			return s.fail(CodeMalformedJSON, "unexpected end of input in an array")
+		}
+		switch s.doc[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return nil
+		default:
+			return s.fail(CodeMalformedJSON, "expected ',' or ']' in an array")
+		}
+	}
+}
+
+// str scans a string starting at its opening quote. With decode it returns
+// the unescaped value, which duplicate detection needs; values are only
+// validated.
+func (s *scanner) str(decode bool) (string, error) {
+	s.pos++ // opening quote
+	var b strings.Builder
+	for {
+		if s.pos >= len(s.doc) {
+			return "", s.fail(CodeMalformedJSON, "unterminated string")
+		}
+		c := s.doc[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return b.String(), nil
+		case c < 0x20:
+			return "", s.fail(CodeMalformedJSON, "control character in a string")
+		case c == '\\':
+			r, err := s.escape()
+			if err != nil {
+				return "", err
+			}
+			if decode {
+				b.WriteRune(r)
+			}
+		case c < utf8.RuneSelf:
+			s.pos++
+			if decode {
+				b.WriteByte(c)
+			}
+		default:
+			r, size := utf8.DecodeRune(s.doc[s.pos:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", s.fail(CodeMalformedJSON, "invalid UTF-8")
+			}
+			if decode {
+				b.Write(s.doc[s.pos : s.pos+size])
+			}
+			s.pos += size
+		}
+	}
+}
+
+// escape decodes one escape sequence; a surrogate must come as a
+// high-low pair (RFC 8259 §7, RFC 7493 §2.1).
+func (s *scanner) escape() (rune, error) {
+	if s.pos+1 >= len(s.doc) {
+		return 0, s.fail(CodeMalformedJSON, "unterminated escape")
+	}
+	c := s.doc[s.pos+1]
+	switch c {
+	case '"', '\\', '/':
+		s.pos += 2
+		return rune(c), nil
+	case 'b':
+		s.pos += 2
+		return '\b', nil
+	case 'f':
+		s.pos += 2
+		return '\f', nil
+	case 'n':
+		s.pos += 2
+		return '\n', nil
+	case 'r':
+		s.pos += 2
+		return '\r', nil
+	case 't':
+		s.pos += 2
+		return '\t', nil
+	case 'u':
+	default:
+		return 0, s.fail(CodeMalformedJSON, fmt.Sprintf("invalid escape %q", string([]byte{'\\', c})))
+	}
+	hi, ok := hex4(s.doc, s.pos+2)
+	if !ok {
+		return 0, s.fail(CodeMalformedJSON, "invalid \\u escape")
+	}
+	if !utf16.IsSurrogate(hi) {
+		s.pos += 6
+		return hi, nil
+	}
+	if hi >= 0xDC00 {
+		return 0, s.fail(CodeMalformedJSON, "lone low surrogate")
+	}
+	if s.pos+7 >= len(s.doc) || s.doc[s.pos+6] != '\\' || s.doc[s.pos+7] != 'u' {
+		return 0, s.fail(CodeMalformedJSON, "lone high surrogate")
+	}
+	lo, ok := hex4(s.doc, s.pos+8)
+	if !ok || lo < 0xDC00 || lo > 0xDFFF {
+		return 0, s.fail(CodeMalformedJSON, "lone high surrogate")
+	}
+	s.pos += 12
+	return utf16.DecodeRune(hi, lo), nil
+}
+
+func hex4(doc []byte, at int) (rune, bool) {
+	if at+4 > len(doc) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range doc[at : at+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		case c >= 'A' && c <= 'F':
+			r |= rune(c-'A') + 10
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// number scans an RFC 8259 §6 number and rejects integers that a double
+// cannot hold exactly (RFC 7493 §2.2).
+func (s *scanner) number() error {
+	start := s.pos
+	if s.doc[s.pos] == '-' {
+		s.pos++
+	}
+	intStart := s.pos
+	switch {
+	case s.pos < len(s.doc) && s.doc[s.pos] == '0':
+		s.pos++
+	case s.pos < len(s.doc) && s.doc[s.pos] >= '1' && s.doc[s.pos] <= '9':
+		s.digits()
+	default:
+		return s.fail(CodeMalformedJSON, "invalid number")
+	}
+	intDigits := string(s.doc[intStart:s.pos])
+	integer := true
+	if s.pos < len(s.doc) && s.doc[s.pos] == '.' {
+		integer = false
+		s.pos++
+		if s.digits() == 0 {
+			return s.fail(CodeMalformedJSON, "invalid number: no digits after '.'")
+		}
+	}
+	if s.pos < len(s.doc) && (s.doc[s.pos] == 'e' || s.doc[s.pos] == 'E') {
+		integer = false
+		s.pos++
+		if s.pos < len(s.doc) && (s.doc[s.pos] == '+' || s.doc[s.pos] == '-') {
+			s.pos++
+		}
+		if s.digits() == 0 {
+			return s.fail(CodeMalformedJSON, "invalid number: no digits in the exponent")
+		}
+	}
+	if integer && (len(intDigits) > len(maxSafeInteger) ||
+		len(intDigits) == len(maxSafeInteger) && intDigits > maxSafeInteger) {
+		return &Error{Code: CodeMalformedJSON, Offset: start,
+			Msg: "integer " + truncate(string(s.doc[start:s.pos])) + " is outside ±2^53 and cannot be represented exactly"}
+	}
+	return nil
+}
+
+func (s *scanner) digits() int {
+	n := 0
+	for s.pos < len(s.doc) && s.doc[s.pos] >= '0' && s.doc[s.pos] <= '9' {
+		s.pos++
+		n++
+	}
+	return n
+}
+
+// truncate keeps error messages bounded whatever the input.
+func truncate(v string) string {
+	const max = 40
+	if len(v) <= max {
+		return v
+	}
+	return v[:max] + "…"
+}
+
+// IsCode reports whether err is an [*Error] with the given code.
+func IsCode(err error, code string) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == code
+}

@@ -1,0 +1,151 @@
+package verify
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// fields is a JSON object by exact member name. encoding/json matches
+// struct fields case-insensitively, which would let "License_ID" stand in
+// for "license_id"; every document is read through this type instead.
+type fields map[string]json.RawMessage
+
+// parseFields decodes a JSON object that canonical has already validated.
+// what names the object in messages.
+func parseFields(data []byte, what string) (fields, *Error) {
+	var f fields
+	if err := json.Unmarshal(data, &f); err != nil || f == nil {
+		return nil, fail(CodeInvalidField, "%s is not a JSON object", what)
+	}
+	return f, nil
+}
+
+func (f fields) has(name string) bool {
+	_, ok := f[name]
+	return ok
+}
+
+// isNull reports whether name is present with the value null.
+func (f fields) isNull(name string) bool {
+	return string(f[name]) == "null"
+}
+
+// str returns a string member. A missing member is CodeMissingField when
+// required, otherwise ok is false; a member of another type is
+// CodeInvalidField.
+func (f fields) str(name string, required bool) (v string, ok bool, err *Error) {
+	raw, present := f[name]
+	if !present {
+		if required {
+			return "", false, fail(CodeMissingField, "%s is missing", name)
+		}
+		return "", false, nil
+	}
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+		return "", false, fail(CodeInvalidField, "%s is not a string", name)
+	}
+	return v, true, nil
+}
+
+// nonEmpty is str for a required string that must not be empty.
+func (f fields) nonEmpty(name string) (string, *Error) {
+	v, _, err := f.str(name, true)
+	if err != nil {
+		return "", err
+	}
+	if v == "" {
+		return "", fail(CodeInvalidField, "%s is empty", name)
+	}
+	return v, nil
+}
+
+// integer returns an integer member that is >= min. Canonical JSON writes
+// an integral number without fraction or exponent below 1e21, so anything
+// else here is not an integer.
+func (f fields) integer(name string, required bool, min int64) (v int64, ok bool, err *Error) {
+	raw, present := f[name]
+	if !present {
+		if required {
+			return 0, false, fail(CodeMissingField, "%s is missing", name)
+		}
+		return 0, false, nil
+	}
+	v, perr := strconv.ParseInt(string(raw), 10, 64)
+	if perr != nil {
+		return 0, false, fail(CodeInvalidField, "%s is not an integer", name)
+	}
+	if v < min {
+		return 0, false, fail(CodeInvalidField, "%s is %d, below the minimum %d", name, v, min)
+	}
+	return v, true, nil
+}
+
+// boolean returns a boolean member.
+func (f fields) boolean(name string, required bool) (v bool, ok bool, err *Error) {
+	raw, present := f[name]
+	if !present {
+		if required {
+			return false, false, fail(CodeMissingField, "%s is missing", name)
+		}
+		return false, false, nil
+	}
+	switch string(raw) {
+	case "true":
+		return true, true, nil
+	case "false":
+		return false, true, nil
+	}
+	return false, false, fail(CodeInvalidField, "%s is not a boolean", name)
+}
+
+// time returns an RFC 3339 date-time member.
+func (f fields) time(name string, required bool) (t time.Time, ok bool, err *Error) {
+	s, ok, err := f.str(name, required)
+	if err != nil || !ok {
+		return time.Time{}, ok, err
+	}
+	t, err = parseRFC3339(name, s)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return t, true, nil
+}
+
+// strings returns an array-of-strings member.
+func (f fields) strings(name string, required bool) (v []string, ok bool, err *Error) {
+	raw, present := f[name]
+	if !present {
+		if required {
+			return nil, false, fail(CodeMissingField, "%s is missing", name)
+		}
+		return nil, false, nil
+	}
+	var elems []json.RawMessage
+	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
+		return nil, false, fail(CodeInvalidField, "%s is not an array of strings", name)
+	}
+	v = make([]string, len(elems))
+	for i, e := range elems {
+		if len(e) == 0 || e[0] != '"' || json.Unmarshal(e, &v[i]) != nil {
+			return nil, false, fail(CodeInvalidField, "%s[%d] is not a string", name, i)
+		}
+	}
+	return v, true, nil
+}
+
+// object returns an object member.
+func (f fields) object(name string, required bool) (v fields, ok bool, err *Error) {
+	raw, present := f[name]
+	if !present {
+		if required {
+			return nil, false, fail(CodeMissingField, "%s is missing", name)
+		}
+		return nil, false, nil
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, false, fail(CodeInvalidField, "%s is not an object", name)
+	}
+	v, err = parseFields(raw, name)
+	return v, err == nil, err
+}

@@ -1,0 +1,293 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"time"
+
+	"filippo.io/edwards25519"
+	"github.com/licverify/licverify/canonical"
+)
+
+// Key is one Ed25519 public key of a [Keyring].
+type Key struct {
+	// KID is the key id documents name in issuer_kid; it may be empty.
+	KID       string
+	PublicKey ed25519.PublicKey
+	// NotBefore and NotAfter bound the issue times of documents the key may
+	// sign; a zero value leaves that side open.
+	NotBefore, NotAfter time.Time
+}
+
+// Keyring is a set of trusted public keys, each checked once when the ring
+// is built. The zero value is empty; build one with [ParseKeyring] or
+// [NewKeyring]. A Keyring is immutable and safe for concurrent use.
+type Keyring struct {
+	keys  []Key
+	byKID map[string]int
+}
+
+// NewKeyring checks keys and returns a ring holding them. A key that is not
+// 32 bytes, not a canonical point encoding, or of small order is refused
+// with CodeWeakKey; two keys with one non-empty kid are refused with
+// CodeInvalidField. It returns an error wrapping [ErrMisuse] for no keys.
+func NewKeyring(keys ...Key) (*Keyring, error) {
+	if len(keys) == 0 {
+		return nil, misuse("keyring has no keys")
+	}
+	ring := &Keyring{byKID: make(map[string]int, len(keys))}
+	for i, k := range keys {
+		if err := checkPublicKey(k.PublicKey); err != nil {
+			return nil, fail(CodeWeakKey, "key %d (kid %q): %s", i, k.KID, err.Message)
+		}
+		if !k.NotBefore.IsZero() && !k.NotAfter.IsZero() && !k.NotBefore.Before(k.NotAfter) {
+			return nil, fail(CodeInvalidField, "key %d (kid %q): not_before is not before not_after", i, k.KID)
+		}
+		if k.KID != "" {
+			if _, dup := ring.byKID[k.KID]; dup {
+				return nil, fail(CodeInvalidField, "kid %q appears twice in the keyring", k.KID)
+			}
+			ring.byKID[k.KID] = i
+		}
+		k.PublicKey = bytes.Clone(k.PublicKey)
+		ring.keys = append(ring.keys, k)
+	}
+	return ring, nil
+}
+
+// Keys returns a copy of the ring's keys.
+func (r *Keyring) Keys() []Key {
+	if r == nil {
+		return nil
+	}
+	return append([]Key(nil), r.keys...)
+}
+
+// Len returns the number of keys in the ring.
+func (r *Keyring) Len() int {
+	if r == nil {
+		return 0
+	}
+	return len(r.keys)
+}
+
+// checkPublicKey enforces the key rule of the specification: 32 bytes, a
+// canonical encoding of a point on the curve, and not of small order.
+// Small-order keys let one signature verify for many messages (RFC 8032
+// §5.1.7 does not exclude them), so they are refused before any use.
+func checkPublicKey(pub []byte) *Error {
+	if len(pub) != ed25519.PublicKeySize {
+		return fail(CodeWeakKey, "public key is %d bytes, want %d", len(pub), ed25519.PublicKeySize)
+	}
+	p, err := new(edwards25519.Point).SetBytes(pub)
+	if err != nil {
+		return fail(CodeWeakKey, "public key is not a point on the curve")
+	}
+	// SetBytes accepts y >= p and the sign bit on x = 0; RFC 8032 §5.1.3 does not.
+	if !bytes.Equal(p.Bytes(), pub) {
+		return fail(CodeWeakKey, "public key is not canonically encoded")
+	}
+	if new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1 {
+		return fail(CodeWeakKey, "public key has small order")
+	}
+	return nil
+}
+
+// ParseKeyring reads a keyring in any of the accepted forms, told apart by
+// their first non-space byte:
+//
+//   - '[': the native form, a JSON array of {"kid", "alg": "ed25519",
+//     "public_key": base64, "not_before"?, "not_after"?};
+//   - '{': a JWKS, {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": base64url,
+//     "kid"?}]};
+//   - '-': one or more PEM "PUBLIC KEY" blocks (Ed25519 SPKI), each with an
+//     optional "Kid" header.
+//
+// Private key material in any form is refused. Errors are [*Error] with the
+// code of the problem (CodeWeakKey, CodeUnsupportedAlg, CodeInvalidField,
+// CodeMissingField, or a JSON code), or wrap [ErrMisuse] for an empty ring.
+func ParseKeyring(data []byte) (*Keyring, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 {
+		return nil, misuse("keyring is empty")
+	}
+	var keys []Key
+	var err error
+	switch trimmed[0] {
+	case '[':
+		keys, err = parseNativeKeys(data)
+	case '{':
+		keys, err = parseJWKS(data)
+	case '-':
+		keys, err = parsePEMKeys(trimmed)
+	default:
+		return nil, fail(CodeMalformedJSON, "keyring is neither a JSON array, a JWKS nor PEM")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return NewKeyring(keys...)
+}
+
+// parseKeyList reads a JSON array of objects strictly: canonical rejects
+// duplicate names, big integers and bad UTF-8 first.
+func parseKeyList(data []byte, what string) ([]fields, *Error) {
+	if _, err := canonical.Transform(data, canonical.DefaultLimit); err != nil {
+		return nil, asError(err)
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fail(CodeInvalidField, "%s is not an array", what)
+	}
+	list := make([]fields, len(raw))
+	for i, r := range raw {
+		f, err := parseFields(r, fmt.Sprintf("%s[%d]", what, i))
+		if err != nil {
+			return nil, err
+		}
+		list[i] = f
+	}
+	return list, nil
+}
+
+func parseNativeKeys(data []byte) ([]Key, error) {
+	list, err := parseKeyList(data, "keyring")
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]Key, 0, len(list))
+	for i, f := range list {
+		if f.has("private_key") || f.has("seed") || f.has("d") {
+			return nil, fail(CodeInvalidField, "key %d holds private key material; a keyring takes public keys only", i)
+		}
+		alg, _, err := f.str("alg", true)
+		if err != nil {
+			return nil, err
+		}
+		if alg != "ed25519" {
+			return nil, fail(CodeUnsupportedAlg, "key %d: alg %q is not ed25519", i, truncate(alg))
+		}
+		b64, _, err := f.str("public_key", true)
+		if err != nil {
+			return nil, err
+		}
+		pub, ok := decodeBase64(b64)
+		if !ok {
+			return nil, fail(CodeWeakKey, "key %d: public_key is not base64", i)
+		}
+		k := Key{PublicKey: pub}
+		if k.KID, _, err = f.str("kid", false); err != nil {
+			return nil, err
+		}
+		if k.NotBefore, _, err = f.time("not_before", false); err != nil {
+			return nil, err
+		}
+		if k.NotAfter, _, err = f.time("not_after", false); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func parseJWKS(data []byte) ([]Key, error) {
+	if _, err := canonical.Transform(data, canonical.DefaultLimit); err != nil {
+		return nil, asError(err)
+	}
+	set, ferr := parseFields(data, "JWKS")
+	if ferr != nil {
+		return nil, ferr
+	}
+	raw, ok := set["keys"]
+	if !ok {
+		return nil, fail(CodeMissingField, "JWKS has no keys member")
+	}
+	list, ferr := parseKeyList(raw, "keys")
+	if ferr != nil {
+		return nil, ferr
+	}
+	keys := make([]Key, 0, len(list))
+	for i, f := range list {
+		if f.has("d") {
+			return nil, fail(CodeInvalidField, "JWK %d holds a private key (d); a keyring takes public keys only", i)
+		}
+		kty, _, err := f.str("kty", true)
+		if err != nil {
+			return nil, err
+		}
+		crv, _, err := f.str("crv", true)
+		if err != nil {
+			return nil, err
+		}
+		alg, hasAlg, err := f.str("alg", false)
+		if err != nil {
+			return nil, err
+		}
+		if kty != "OKP" || crv != "Ed25519" || (hasAlg && alg != "EdDSA" && alg != "Ed25519") {
+			return nil, fail(CodeUnsupportedAlg, "JWK %d is not an Ed25519 OKP key", i)
+		}
+		x, _, err := f.str("x", true)
+		if err != nil {
+			return nil, err
+		}
+		pub, ok := decodeBase64(x)
+		if !ok {
+			return nil, fail(CodeWeakKey, "JWK %d: x is not base64url", i)
+		}
+		k := Key{PublicKey: pub}
+		if k.KID, _, err = f.str("kid", false); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// ed25519SPKIPrefix is the DER of an Ed25519 SubjectPublicKeyInfo up to the
+// key bytes (RFC 8410 §4). Matching it exactly keeps crypto/x509, and its
+// weight, out of the module.
+var ed25519SPKIPrefix = []byte{0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00}
+
+func parsePEMKeys(data []byte) ([]Key, error) {
+	var keys []Key
+	rest := data
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "PUBLIC KEY" {
+			return nil, fail(CodeInvalidField, "PEM block %q is not a PUBLIC KEY", truncate(block.Type))
+		}
+		if len(block.Bytes) != len(ed25519SPKIPrefix)+ed25519.PublicKeySize ||
+			!bytes.HasPrefix(block.Bytes, ed25519SPKIPrefix) {
+			return nil, fail(CodeUnsupportedAlg, "PEM key %d is not an Ed25519 SubjectPublicKeyInfo", len(keys))
+		}
+		keys = append(keys, Key{KID: block.Headers["Kid"], PublicKey: block.Bytes[len(ed25519SPKIPrefix):]})
+	}
+	if len(bytes.TrimSpace(rest)) != 0 || len(keys) == 0 {
+		return nil, fail(CodeMalformedJSON, "keyring PEM has data that is not a PUBLIC KEY block")
+	}
+	return keys, nil
+}
+
+// parseRFC3339 parses an RFC 3339 date-time with a time zone.
+func parseRFC3339(field, v string) (time.Time, *Error) {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fail(CodeInvalidField, "%s %q is not an RFC 3339 time", field, truncate(v))
+	}
+	return t, nil
+}
+
+func truncate(v string) string {
+	const max = 40
+	if len(v) <= max {
+		return v
+	}
+	return v[:max] + "…"
+}

@@ -1,0 +1,162 @@
+package verify
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/licverify/licverify/canonical"
+)
+
+// decodeBase64 decodes standard or URL-safe base64, padding optional, and
+// nothing else: no whitespace, no mixed alphabets, no stray bits after the
+// last byte (which would let many strings stand for one value).
+func decodeBase64(s string) ([]byte, bool) {
+	body := strings.TrimRight(s, "=")
+	pad := len(s) - len(body)
+	if pad > 2 || (pad > 0 && len(s)%4 != 0) {
+		return nil, false
+	}
+	std, url := false, false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '+' || c == '/':
+			std = true
+		case c == '-' || c == '_':
+			url = true
+		default:
+			return nil, false
+		}
+	}
+	if std && url {
+		return nil, false
+	}
+	enc := base64.RawStdEncoding
+	if url {
+		enc = base64.RawURLEncoding
+	}
+	b, err := enc.Strict().DecodeString(body)
+	if err != nil {
+		return nil, false
+	}
+	return b, true
+}
+
+// document is a signed document after the parse step: its signed bytes,
+// its members (read from those bytes), and its signature.
+type document struct {
+	payload   []byte
+	fields    fields
+	signature []byte // nil when the document has no signature member
+	sigErr    *Error // why signature could not be decoded, if it could not
+}
+
+// parseDocument runs the parse step shared by every format: size limit,
+// strict JSON, the signed bytes, and the members read from those bytes.
+// The signature is decoded but not yet required; see [document.requireSignature].
+func parseDocument(doc []byte, limit int, what string) (*document, *Error) {
+	payload, sig, err := canonical.Signed(doc, limit)
+	if err != nil {
+		return nil, asError(err)
+	}
+	f, ferr := parseFields(payload, what)
+	if ferr != nil {
+		return nil, ferr
+	}
+	d := &document{payload: payload, fields: f}
+	if sig != nil {
+		d.signature, d.sigErr = decodeSignature(sig)
+	}
+	return d, nil
+}
+
+// decodeSignature reads the signature member's canonical JSON value.
+func decodeSignature(raw []byte) ([]byte, *Error) {
+	var s string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return nil, fail(CodeMalformedSignature, "signature is not a string")
+	}
+	sig, ok := decodeBase64(s)
+	if !ok {
+		return nil, fail(CodeMalformedSignature, "signature is not base64 or base64url")
+	}
+	if len(sig) != ed25519.SignatureSize {
+		return nil, fail(CodeMalformedSignature, "signature is %d bytes, want %d", len(sig), ed25519.SignatureSize)
+	}
+	return sig, nil
+}
+
+// requireSignature is the signature-envelope check: present and well formed.
+func (d *document) requireSignature() *Error {
+	if d.sigErr != nil {
+		return d.sigErr
+	}
+	if d.signature == nil {
+		return fail(CodeSignatureMissing, "document has no signature")
+	}
+	return nil
+}
+
+// verifySignature runs the key and signature steps. With a kid, only that
+// key is tried (CodeUnknownKey if the ring lacks it); without one, every
+// key is. The returned key is the one that verified.
+func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool) (*Key, *Error) {
+	if err := d.requireSignature(); err != nil {
+		return nil, err
+	}
+	if hasKID {
+		i, found := ring.byKID[kid]
+		if !found {
+			return nil, fail(CodeUnknownKey, "no key with kid %q in the keyring", truncate(kid))
+		}
+		k := &ring.keys[i]
+		if !ed25519.Verify(k.PublicKey, d.payload, d.signature) {
+			return nil, fail(CodeBadSignature, "signature does not verify with key %q", truncate(kid))
+		}
+		return k, nil
+	}
+	for i := range ring.keys {
+		k := &ring.keys[i]
+		if ed25519.Verify(k.PublicKey, d.payload, d.signature) {
+			return k, nil
+		}
+	}
+	return nil, fail(CodeBadSignature, "signature does not verify with any key in the keyring")
+}
+
+// checkWindow applies the key's not_before/not_after to the issue time of
+// a document it verified. It runs after the signature step, so the issue
+// time it reads is one the key really signed.
+func (k *Key) checkWindow(issuedAt time.Time) *Error {
+	if !k.NotBefore.IsZero() && issuedAt.Before(k.NotBefore) {
+		return fail(CodeKeyNotValid, "key %q is valid from %s; the document was issued at %s",
+			truncate(k.KID), k.NotBefore.UTC().Format(time.RFC3339), issuedAt.UTC().Format(time.RFC3339))
+	}
+	if !k.NotAfter.IsZero() && issuedAt.After(k.NotAfter) {
+		return fail(CodeKeyNotValid, "key %q was valid until %s; the document was issued at %s",
+			truncate(k.KID), k.NotAfter.UTC().Format(time.RFC3339), issuedAt.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Ed25519 applies the signature rule of the specification to one message:
+// the public key must pass the keyring check (32 bytes, canonical, not of
+// small order: CodeWeakKey), the signature must be 64 bytes
+// (CodeMalformedSignature), and the signature must verify under RFC 8032
+// §5.1.7 without the cofactor, with S < L and R canonical, as
+// crypto/ed25519 does (CodeBadSignature). It returns nil or an [*Error].
+func Ed25519(publicKey, message, signature []byte) error {
+	if err := checkPublicKey(publicKey); err != nil {
+		return err
+	}
+	if len(signature) != ed25519.SignatureSize {
+		return fail(CodeMalformedSignature, "signature is %d bytes, want %d", len(signature), ed25519.SignatureSize)
+	}
+	if !ed25519.Verify(publicKey, message, signature) {
+		return fail(CodeBadSignature, "signature does not verify")
+	}
+	return nil
+}
