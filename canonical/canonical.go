@@ -8,7 +8,9 @@
 //   - input larger than the caller's limit ([CodeInputTooLarge]);
 //   - nesting deeper than [MaxDepth] levels;
 //   - integers outside ±2^53, which jcs would round so that two different
-//     documents share one canonical form and therefore one signature;
+//     documents share one canonical form and therefore one signature, and
+//     numbers in any spelling whose canonical form would be such an integer
+//     (1e16, 9007199254740994.0);
 //   - duplicate member names at any depth, compared after unescaping, so
 //     "a" and "\u0061" collide ([CodeDuplicateKey]);
 //   - invalid UTF-8, lone surrogates, a byte order mark, trailing data.
@@ -24,6 +26,8 @@ package canonical
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -451,6 +455,19 @@ func (s *scanner) number() error {
 		len(intDigits) == len(maxSafeInteger) && intDigits > maxSafeInteger) {
 		return &Error{Code: CodeMalformedJSON, Offset: start,
 			Msg: "integer " + truncate(string(s.doc[start:s.pos])) + " is outside ±2^53 and cannot be represented exactly"}
+	}
+	if !integer {
+		// RFC 8785 §3.2.2.3 writes every double of magnitude below 1e21
+		// without exponent or fraction, so 1e16 would come out as an
+		// integer literal beyond ±2^53, which the rule above refuses.
+		// Refusing the value in any spelling keeps the canonical form
+		// acceptable input (a fixed point). Out-of-range values are left
+		// to jcs to report.
+		v, err := strconv.ParseFloat(string(s.doc[start:s.pos]), 64)
+		if err == nil && math.Abs(v) > 1<<53 && math.Abs(v) < 1e21 {
+			return &Error{Code: CodeMalformedJSON, Offset: start,
+				Msg: "number " + truncate(string(s.doc[start:s.pos])) + " is an integer outside ±2^53 in canonical form"}
+		}
 	}
 	return nil
 }
