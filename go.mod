@@ -6,6 +6,10 @@ require (
 	filippo.io/edwards25519 v1.2.0
 	github.com/gowebpki/jcs v1.0.2
 	github.com/stretchr/testify v1.12.1
+	github.com/tetratelabs/wazero v1.12.0
 )
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sys v0.44.0 // indirect
+)

@@ -1,0 +1,264 @@
+// Package host runs the licverify WebAssembly module in Go, over wazero, so
+// that a Go program gets the answer every other runtime gets from the same
+// .wasm: a browser, Node, or any WASI host.
+//
+// For most use cases, create one [Verifier] per process with [New] and call
+// its typed methods ([Verifier.Canonicalize], [Verifier.Fingerprint], …),
+// which return the same values as the functions of package verify. A
+// Verifier is safe for concurrent use: each call borrows an instance of the
+// module from a pool, and an instance is used by one goroutine at a time.
+// [Verifier.Call] is the raw request/response codec described in
+// wasm/ABI.md.
+//
+// # Compilation
+//
+// Compiling the module to machine code takes a noticeable fraction of a
+// second, so a compiled module is cached on disk (by default under
+// os.UserCacheDir()/licverify/wazero) and in memory for the life of the
+// process: the first Verifier of a process is fast when an earlier process
+// compiled the module, and every further Verifier is fast.
+//
+// # Failures
+//
+// A verification that fails is a result with Valid false, not an error.
+// Errors are for misuse ([verify.ErrMisuse], wrapped by [*RequestError])
+// and for the module failing ([*ModuleError]: a trap, an exit, a context
+// cancelled mid-call); the instance involved is discarded and the next
+// call gets a fresh one.
+package host
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/licverify/licverify/internal/api"
+	"github.com/licverify/licverify/verify"
+)
+
+// module is the licverify module, built reproducibly by `make wasm`.
+//
+//go:embed licverify.wasm
+var module []byte
+
+// Module returns a copy of the embedded licverify.wasm, for hosts that
+// serve it to another runtime (a browser, a worker).
+func Module() []byte { return bytes.Clone(module) }
+
+// DefaultMemoryLimit bounds an instance's linear memory unless
+// [Options.MemoryLimit] says otherwise: enough to verify a revocation set
+// at the specification's 64 MiB input limit.
+const DefaultMemoryLimit = 2 << 30
+
+// Options configures a [Verifier]. The zero value is ready to use.
+type Options struct {
+	// CacheDir is the directory of the on-disk compilation cache. Empty
+	// means os.UserCacheDir()/licverify/wazero (or no disk cache when
+	// there is no user cache directory).
+	CacheDir string
+	// NoDiskCache keeps compiled code in memory only.
+	NoDiskCache bool
+	// MemoryLimit bounds each instance's linear memory, in bytes, rounded
+	// down to 64 KiB pages; 0 means [DefaultMemoryLimit]. A call that needs
+	// more fails with a [*ModuleError].
+	MemoryLimit uint64
+	// MaxInstances bounds the instances alive at once, and so the calls
+	// running at once; further callers wait. 0 means runtime.GOMAXPROCS(0).
+	MaxInstances int
+
+	// wasm replaces the embedded module (tests run a variant with hooks).
+	wasm []byte
+}
+
+// Verifier runs the module. Create one with [New]; it is safe for
+// concurrent use, and Close releases it.
+type Verifier struct {
+	runtime  wazero.Runtime
+	compiled wazero.CompiledModule
+	config   wazero.ModuleConfig
+	alloc    allocator
+
+	slots chan struct{} // one token per instance that may exist
+
+	mu     sync.Mutex
+	idle   []*instance
+	closed bool
+}
+
+// ErrClosed is returned by calls on a closed [Verifier].
+var ErrClosed = errors.New("host: verifier is closed")
+
+// RequestError is a request the module refused ({"error": "..."}): an
+// unknown op, a missing or mistyped member, no keys. It wraps
+// [verify.ErrMisuse], as the native API's misuse errors do.
+type RequestError struct{ Message string }
+
+func (e *RequestError) Error() string { return "host: " + e.Message }
+
+// Unwrap returns [verify.ErrMisuse].
+func (e *RequestError) Unwrap() error { return verify.ErrMisuse }
+
+// ModuleError is the module failing rather than answering: a trap, an
+// exit of the Go runtime inside it (out of memory, a fatal error), an
+// internal error it reported, or the context ending mid-call. The instance
+// is discarded; the Verifier stays usable.
+type ModuleError struct {
+	// Reason says what happened.
+	Reason string
+	// Stderr is what the module wrote to standard error before it failed
+	// (a Go runtime's crash text), truncated; often empty.
+	Stderr string
+	// Err is the underlying wazero error, if any.
+	Err error
+}
+
+func (e *ModuleError) Error() string {
+	s := "host: module failed: " + e.Reason
+	if e.Stderr != "" {
+		s += ": " + firstLine(e.Stderr)
+	}
+	return s
+}
+
+func (e *ModuleError) Unwrap() error { return e.Err }
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// caches holds one compilation cache per directory for the life of the
+// process ("" is the in-memory-only cache), so that every Verifier after
+// the first reuses compiled code.
+var (
+	cachesMu sync.Mutex
+	caches   = map[string]wazero.CompilationCache{}
+)
+
+func compilationCache(opts Options) wazero.CompilationCache {
+	dir := ""
+	if !opts.NoDiskCache {
+		dir = opts.CacheDir
+		if dir == "" {
+			if base, err := os.UserCacheDir(); err == nil {
+				dir = filepath.Join(base, "licverify", "wazero")
+			}
+		}
+	}
+	cachesMu.Lock()
+	defer cachesMu.Unlock()
+	if c, ok := caches[dir]; ok {
+		return c
+	}
+	c := wazero.NewCompilationCache()
+	if dir != "" {
+		// A cache directory that cannot be created costs speed, not
+		// correctness: fall back to memory.
+		if dc, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
+			c = dc
+		}
+	}
+	caches[dir] = c
+	return c
+}
+
+// New compiles the module (or loads it from the compilation cache) and
+// returns a Verifier. Instances are created on demand.
+func New(ctx context.Context, opts Options) (*Verifier, error) {
+	limit := opts.MemoryLimit
+	if limit == 0 {
+		limit = DefaultMemoryLimit
+	}
+	pages := limit / 65536
+	if pages == 0 || pages > 65536 {
+		return nil, fmt.Errorf("%w: host: memory limit %d is not between 64 KiB and 4 GiB", verify.ErrMisuse, opts.MemoryLimit)
+	}
+	n := opts.MaxInstances
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	wasm := module
+	if opts.wasm != nil {
+		wasm = opts.wasm
+	}
+	rc := wazero.NewRuntimeConfig().
+		WithCompilationCache(compilationCache(opts)).
+		WithMemoryLimitPages(uint32(pages)).
+		WithCloseOnContextDone(true)
+	r := wazero.NewRuntimeWithConfig(ctx, rc)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
+		r.Close(ctx)
+		return nil, fmt.Errorf("host: wasi: %w", err)
+	}
+	compiled, err := r.CompileModule(ctx, wasm)
+	if err != nil {
+		r.Close(ctx)
+		return nil, fmt.Errorf("host: compile: %w", err)
+	}
+	v := &Verifier{
+		runtime:  r,
+		compiled: compiled,
+		// No file system, environment or arguments; the clocks are
+		// wazero's fake ones (the module takes "now" from each request
+		// and must never read a clock for a decision); randomness is
+		// real so that the Go runtime's map hash seeds are unpredictable.
+		config: wazero.NewModuleConfig().
+			WithName("").
+			WithStartFunctions("_initialize").
+			WithRandSource(rand.Reader),
+		alloc: newAllocator(),
+		slots: make(chan struct{}, n),
+	}
+	return v, nil
+}
+
+// Call sends one raw request (wasm/ABI.md) to the module and returns its
+// response: a result object, or {"error": "..."} for a request it refuses.
+// The error is non-nil only when the module failed ([*ModuleError]), the
+// context ended before an instance was free, or the Verifier is closed.
+func (v *Verifier) Call(ctx context.Context, request []byte) ([]byte, error) {
+	if len(request) > api.MaxRequest {
+		// The module cannot allocate a buffer this large; its codec gives
+		// this answer for it.
+		return api.Handle(request), nil
+	}
+	inst, err := v.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := inst.call(ctx, request)
+	v.put(inst, err == nil)
+	return resp, err
+}
+
+// Close releases the module and every instance. Calls must not be in
+// flight; calls after Close return [ErrClosed].
+func (v *Verifier) Close(ctx context.Context) error {
+	v.mu.Lock()
+	if v.closed {
+		v.mu.Unlock()
+		return nil
+	}
+	v.closed = true
+	idle := v.idle
+	v.idle = nil
+	v.mu.Unlock()
+	for _, inst := range idle {
+		inst.close(ctx)
+	}
+	return v.runtime.Close(ctx)
+}

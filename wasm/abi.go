@@ -1,0 +1,121 @@
+// Command wasm is the licverify WebAssembly module: a WASI preview1 reactor
+// that exports internal/api's request codec to any host. It is built with
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared ./wasm
+//
+// (`make wasm`) and documented for hosts in ABI.md beside this file. The
+// module knows nothing about operations: every op internal/api registers
+// is reachable through the one call export.
+//
+// The exports themselves live in exports_wasip1.go; this file holds their
+// logic in portable Go so that it is tested natively as well.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"unsafe"
+
+	"github.com/licverify/licverify/internal/api"
+)
+
+// ABIVersion is the value of the abi_version export. It changes only when
+// an export's meaning or signature changes, never when an op is added.
+const ABIVersion = 1
+
+// maxAlloc bounds one alloc: the largest request internal/api accepts.
+const maxAlloc = api.MaxRequest
+
+// gcThreshold is the request or response size above which a call ends
+// with a garbage collection. A reactor runs no code between calls, so the
+// garbage of a large call would otherwise stay in the heap, and the next
+// large call would grow linear memory (which never shrinks) instead of
+// reusing it.
+const gcThreshold = 1 << 20
+
+// buffers pins every buffer handed to the host, keyed by its address,
+// until the host frees it. Go's collector does not move objects, so an
+// address stays valid while the slice is referenced from here.
+var buffers = map[uintptr][]byte{}
+
+// handle answers one request; tests replace it.
+var handle = api.Handle
+
+// collect runs a garbage collection; tests replace it to observe calls.
+var collect = runtime.GC
+
+// allocBuffer returns the address of a new zeroed buffer of size bytes,
+// pinned until freeBuffer, or 0 for a negative or too large size.
+func allocBuffer(size int64) (p uintptr) {
+	if size < 0 || size > maxAlloc {
+		return 0
+	}
+	// An out-of-memory condition is fatal to the Go runtime and cannot be
+	// recovered; anything else returns 0 rather than trapping.
+	defer func() {
+		if recover() != nil {
+			p = 0
+		}
+	}()
+	return pin(make([]byte, size))
+}
+
+// pin keeps b alive and returns its address. An empty buffer still gets a
+// distinct, non-zero address so that 0 always means failure.
+func pin(b []byte) uintptr {
+	if len(b) == 0 {
+		b = make([]byte, 1)[:0]
+	}
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	buffers[p] = b
+	return p
+}
+
+// freeBuffer releases a buffer from allocBuffer or from a response. An
+// address that is not pinned (already freed, never allocated) is ignored,
+// so a double free cannot corrupt anything.
+func freeBuffer(p uintptr) {
+	delete(buffers, p)
+}
+
+// callRequest answers the request in the first n bytes of the buffer at p
+// and returns the address and length of the pinned response. It never
+// panics: a panic in the handler becomes {"error": "internal: ..."}, after
+// which the host should discard the instance.
+func callRequest(p uintptr, n int64) (rp uintptr, rn int) {
+	var resp []byte
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				resp = errorJSON(fmt.Sprintf("internal: panic: %v", v))
+			}
+		}()
+		b, ok := buffers[p]
+		if !ok || n < 0 || n > int64(len(b)) {
+			resp = errorJSON("internal: call: (ptr, len) is not within a buffer from alloc")
+			return
+		}
+		resp = handle(b[:n])
+	}()
+	rp, rn = pin(resp), len(resp)
+	if n > gcThreshold || rn > gcThreshold {
+		collect()
+	}
+	return rp, rn
+}
+
+// pack returns the call export's result: ptr in the high 32 bits, len in
+// the low 32.
+func pack(p uint32, n uint32) uint64 { return uint64(p)<<32 | uint64(n) }
+
+// errorJSON is a response of the {"error": "..."} form.
+func errorJSON(msg string) []byte {
+	b, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	return b
+}
+
+// main is never run: a reactor's host calls _initialize, then the exports.
+func main() {}
