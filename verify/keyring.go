@@ -255,10 +255,28 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 	var keys []Key
 	rest := data
 	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
+		// pem.Decode skips any text before a block, and a block it cannot
+		// parse; a trust anchor must not lose a key, or hide private key
+		// material, that way. So each block is cut out exactly: one BEGIN
+		// line at the start, up to its END line, with only whitespace around.
+		rest = bytes.TrimLeft(rest, " \t\r\n")
+		if len(rest) == 0 {
 			break
+		}
+		end := bytes.Index(rest, []byte("-----END "))
+		if !bytes.HasPrefix(rest, []byte("-----BEGIN ")) || end < 0 {
+			return nil, fail(CodeMalformedJSON, "keyring PEM has data that is not a PEM block")
+		}
+		if nl := bytes.IndexByte(rest[end:], '\n'); nl >= 0 {
+			end += nl + 1
+		} else {
+			end = len(rest)
+		}
+		text := rest[:end]
+		rest = rest[end:]
+		block, tail := pem.Decode(text)
+		if block == nil || bytes.Count(text, []byte("-----BEGIN ")) != 1 || len(bytes.TrimSpace(tail)) != 0 {
+			return nil, fail(CodeMalformedJSON, "keyring PEM block %d is malformed", len(keys))
 		}
 		if block.Type != "PUBLIC KEY" {
 			return nil, fail(CodeInvalidField, "PEM block %q is not a PUBLIC KEY", truncate(block.Type))
@@ -269,8 +287,8 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 		}
 		keys = append(keys, Key{KID: block.Headers["Kid"], PublicKey: block.Bytes[len(ed25519SPKIPrefix):]})
 	}
-	if len(bytes.TrimSpace(rest)) != 0 || len(keys) == 0 {
-		return nil, fail(CodeMalformedJSON, "keyring PEM has data that is not a PUBLIC KEY block")
+	if len(keys) == 0 {
+		return nil, fail(CodeMalformedJSON, "keyring PEM has no PUBLIC KEY block")
 	}
 	return keys, nil
 }
