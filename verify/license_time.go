@@ -1,0 +1,108 @@
+package verify
+
+import (
+	"time"
+)
+
+// licenseSkew is the clock-skew tolerance of formats.md §0. The license
+// engine applies it where a time is compared with "now" in the not-yet
+// sense: a state time lying in the future, and a clock seen going back.
+const licenseSkew = 5 * time.Minute
+
+// licenseMaxDays bounds every day count of a license (trial_days and the
+// policy), so that adding one to any time the formats can express stays a
+// time the formats can express.
+const licenseMaxDays = 36500
+
+// licenseMaxUnix is 9999-12-31T23:59:59Z, the last second RFC 3339's
+// four-digit year can write. Computed times are clamped to it so that a
+// state written by the engine can always be read back.
+const licenseMaxUnix = 253402300799
+
+const licDaySeconds = 86400
+
+// licParseUTC parses the "RFC3339 UTC string" of license-engine-schema-v1:
+// YYYY-MM-DDTHH:MM:SS, optional fractional seconds, and an upper-case "Z".
+// Offsets (even +00:00), a lower-case "t" or "z" and a space separator are
+// refused, so that one instant has one spelling in a signed license.
+func licParseUTC(field, s string) (time.Time, *Error) {
+	bad := func() (time.Time, *Error) {
+		return time.Time{}, fail(CodeInvalidField, "%s %q is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SS[.frac]Z)", field, truncate(s))
+	}
+	n := len(s)
+	if n < 20 || n > 30 || s[n-1] != 'Z' || n == 21 {
+		return bad()
+	}
+	for i := 0; i < 19; i++ {
+		want := byte(0)
+		switch i {
+		case 4, 7:
+			want = '-'
+		case 10:
+			want = 'T'
+		case 13, 16:
+			want = ':'
+		}
+		if want != 0 && s[i] != want || want == 0 && !licIsDigit(s[i]) {
+			return bad()
+		}
+	}
+	if n > 20 {
+		if s[19] != '.' {
+			return bad()
+		}
+		for i := 20; i < n-1; i++ {
+			if !licIsDigit(s[i]) {
+				return bad()
+			}
+		}
+	}
+	// The layout check above leaves only range errors (month 13, Feb 30,
+	// second 60) for time.Parse to find.
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return bad()
+	}
+	return t.UTC(), nil
+}
+
+func licIsDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// licFloorDays returns the whole days from from to to, rounded down (toward
+// minus infinity), computed on Unix seconds so that no span overflows.
+func licFloorDays(from, to time.Time) int64 {
+	s := to.Unix() - from.Unix()
+	if to.Nanosecond() < from.Nanosecond() {
+		s-- // the true span is s-1 plus a fraction
+	}
+	d := s / licDaySeconds
+	if s%licDaySeconds != 0 && s < 0 {
+		d--
+	}
+	return d
+}
+
+// licAddDays returns t plus days whole days (UTC has no daylight saving, so a
+// day is 86 400 s), clamped to the last time RFC 3339 can write.
+func licAddDays(t time.Time, days int64) time.Time {
+	u := t.Unix() + days*licDaySeconds
+	if u > licenseMaxUnix {
+		return time.Unix(licenseMaxUnix, 0).UTC()
+	}
+	return time.Unix(u, int64(t.Nanosecond())).UTC()
+}
+
+// licMaxTime returns the later of a and b.
+func licMaxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// licWritable reports whether t's UTC year has four digits, so that
+// RFC 3339 can write it and the engine can read it back.
+func licWritable(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1 && y <= 9999
+}
