@@ -41,14 +41,14 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 	ring := &Keyring{byKID: make(map[string]int, len(keys))}
 	for i, k := range keys {
 		if err := checkPublicKey(k.PublicKey); err != nil {
-			return nil, fail(CodeWeakKey, "key %d (kid %q): %s", i, k.KID, err.Message)
+			return nil, fail(CodeWeakKey, "key %d (kid %q): %s", i, truncate(k.KID), err.Message)
 		}
 		if !k.NotBefore.IsZero() && !k.NotAfter.IsZero() && !k.NotBefore.Before(k.NotAfter) {
-			return nil, fail(CodeInvalidField, "key %d (kid %q): not_before is not before not_after", i, k.KID)
+			return nil, fail(CodeInvalidField, "key %d (kid %q): not_before is not before not_after", i, truncate(k.KID))
 		}
 		if k.KID != "" {
 			if _, dup := ring.byKID[k.KID]; dup {
-				return nil, fail(CodeInvalidField, "kid %q appears twice in the keyring", k.KID)
+				return nil, fail(CodeInvalidField, "kid %q appears twice in the keyring", truncate(k.KID))
 			}
 			ring.byKID[k.KID] = i
 		}

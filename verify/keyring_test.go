@@ -293,6 +293,15 @@ func TestNewKeyring(t *testing.T) {
 	pub[0] ^= 0xff
 	assert.Equal(t, krPub("a"), ring.Keys()[0].PublicKey)
 
+	// Messages stay short whatever the kid (they end up in logs).
+	long := strings.Repeat("k", 5000)
+	_, err = NewKeyring(Key{KID: long, PublicKey: krPub("a")}, Key{KID: long, PublicKey: krPub("b")})
+	require.Equal(t, CodeInvalidField, Rejected(err).Code)
+	assert.Less(t, len(err.Error()), 200)
+	_, err = NewKeyring(Key{KID: long, PublicKey: nil})
+	require.Equal(t, CodeWeakKey, Rejected(err).Code)
+	assert.Less(t, len(err.Error()), 200)
+
 	// An open-ended window on either side is allowed.
 	_, err = NewKeyring(Key{PublicKey: krPub("a"), NotBefore: time.Unix(0, 0)})
 	assert.NoError(t, err)
