@@ -1,0 +1,193 @@
+package verify
+
+import (
+	"maps"
+	"time"
+)
+
+// deltaChange is one id a delta changes, in document order.
+type deltaChange struct {
+	id    string
+	entry revEntry
+}
+
+// ApplyDelta verifies a revocation delta (the since_epoch sync of
+// formats.md §2) and applies it to s, returning the set at the delta's
+// epoch; s itself is unchanged. A delta holds epoch, since_epoch, added,
+// removed (arrays of ids, possibly empty), an optional suspended list like
+// a full set's, issued_at, valid_until and issuer_kid (required), and its
+// signature.
+//
+// The checks run in this order: parse, signature envelope, shape, key,
+// signature, key window at issued_at; the lists (non-empty string ids,
+// each id at most once across added, removed and suspended:
+// CodeInvalidField); since_epoch equal to the set's epoch
+// (CodeDeltaBaseMismatch); epoch after since_epoch (CodeInvalidField); the
+// delta fits the set: every removed id is revoked or suspended in it, and
+// no added id is already revoked (CodeDeltaBaseMismatch, since a delta
+// that does not fit was computed from another base); then, on the
+// resulting set, valid_until after issued_at, rollback against MinEpoch,
+// not yet valid, and freshness, as for a full set.
+//
+// Applying: removed ids leave the set, added ids become revoked (ending
+// any suspension), and suspended entries set or replace a suspension. The
+// resulting set takes the delta's epoch, times and key id.
+//
+// A rejected delta's result has no claims and no Set; keep using s. The
+// error is non-nil only for misuse, and then wraps [ErrMisuse].
+func (s *VerifiedSet) ApplyDelta(delta []byte, keys *Keyring, opts RevocationOptions) (*RevocationSetResult, error) {
+	if s == nil {
+		return nil, misuse("revocation delta: no verified set to apply it to")
+	}
+	if keys.Len() == 0 {
+		return nil, misuse("revocation delta: no keys")
+	}
+	o, err := opts.check("revocation delta")
+	if err != nil {
+		return nil, err
+	}
+	res := s.applyDelta(delta, keys, o)
+	if !res.Valid {
+		res.SetClaims = nil
+	}
+	return res, nil
+}
+
+func (s *VerifiedSet) applyDelta(delta []byte, keys *Keyring, o revOptions) *RevocationSetResult {
+	reject := func(err *Error) *RevocationSetResult { return &RevocationSetResult{Result: rejected(err)} }
+	d, h, err := authenticate(delta, keys, o, "revocation delta", kindDelta, readDeltaShape)
+	if err != nil {
+		return reject(err)
+	}
+	changes, err := readDeltaLists(d.fields)
+	if err != nil {
+		return reject(err)
+	}
+	if h.sinceEpoch != s.epoch {
+		return reject(fail(CodeDeltaBaseMismatch, "delta is since epoch %d; the set is at epoch %d", h.sinceEpoch, s.epoch))
+	}
+	if h.epoch <= h.sinceEpoch {
+		return reject(fail(CodeInvalidField, "delta epoch %d is not after its since_epoch %d", h.epoch, h.sinceEpoch))
+	}
+	next := &VerifiedSet{
+		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid,
+		revokedN: s.revokedN, suspendedN: s.suspendedN, base: s.base,
+		over: make(map[string]revEntry, len(s.over)+len(changes)),
+	}
+	maps.Copy(next.over, s.over)
+	for _, c := range changes {
+		cur := s.entry(c.id)
+		switch c.entry.state {
+		case revNone:
+			if cur.state == revNone {
+				return reject(fail(CodeDeltaBaseMismatch, "delta removes %q, which the set does not list", truncate(c.id)))
+			}
+		case revRevoked:
+			if cur.state == revRevoked {
+				return reject(fail(CodeDeltaBaseMismatch, "delta adds %q, which the set already revokes", truncate(c.id)))
+			}
+		}
+		next.count(cur.state, -1)
+		next.count(c.entry.state, +1)
+		next.over[c.id] = c.entry
+	}
+	next.compact()
+	return next.finish(o, "revocation delta")
+}
+
+// count adjusts the set's counters for an id entering (+1) or leaving (-1)
+// state.
+func (s *VerifiedSet) count(state revState, n int) {
+	switch state {
+	case revRevoked:
+		s.revokedN += n
+	case revSuspended:
+		s.suspendedN += n
+	}
+}
+
+// compactAt is the size of the changes since the base above which they
+// are folded into a new base: lookups stay two map reads at most, and the
+// cost of copying the changes on every delta stays a fraction of the set.
+func compactAt(base *revBase) int {
+	return max(1024, (len(base.revoked)+len(base.suspended))/8)
+}
+
+// compact folds the changes into a new base once they are large.
+func (s *VerifiedSet) compact() {
+	if len(s.over) <= compactAt(s.base) {
+		return
+	}
+	b := &revBase{revoked: maps.Clone(s.base.revoked), suspended: maps.Clone(s.base.suspended)}
+	for id, e := range s.over {
+		delete(b.revoked, id)
+		delete(b.suspended, id)
+		switch e.state {
+		case revRevoked:
+			b.revoked[id] = struct{}{}
+		case revSuspended:
+			b.suspended[id] = e.until
+		}
+	}
+	s.base, s.over = b, nil
+}
+
+// readDeltaShape is the shape check of a delta. since_epoch is read right
+// after epoch, so that a full set given as a delta is named as such.
+func readDeltaShape(f fields) (*revHeader, *Error) {
+	if _, err := f.spEpoch("epoch"); err != nil {
+		return nil, err
+	}
+	since, err := f.spEpoch("since_epoch")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"added", "removed"} {
+		if _, _, err := f.spArray(name, true); err != nil {
+			return nil, err
+		}
+	}
+	h, err := readHeader(f, true)
+	if err != nil {
+		return nil, err
+	}
+	h.sinceEpoch = since
+	return h, nil
+}
+
+// readDeltaLists reads removed, added and suspended, in that order, into
+// the changes they make.
+func readDeltaLists(f fields) ([]deltaChange, *Error) {
+	seen := map[string]string{}
+	var changes []deltaChange
+	add := func(list, id string, e revEntry) *Error {
+		if prev, dup := seen[id]; dup {
+			if prev == list {
+				return fail(CodeInvalidField, "%s lists %q twice", list, truncate(id))
+			}
+			return fail(CodeInvalidField, "%q is in both %s and %s", truncate(id), prev, list)
+		}
+		seen[id] = list
+		changes = append(changes, deltaChange{id: id, entry: e})
+		return nil
+	}
+	for _, l := range []struct {
+		name  string
+		state revState
+	}{{"removed", revNone}, {"added", revRevoked}} {
+		raw, _, _ := f.spArray(l.name, true)
+		err := eachID(raw, l.name, func(_ int, id string) *Error {
+			return add(l.name, id, revEntry{state: l.state})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	err := eachSuspension(f, func(_ int, id string, until time.Time) *Error {
+		return add("suspended", id, revEntry{state: revSuspended, until: until})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
