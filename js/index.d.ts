@@ -1,0 +1,444 @@
+/**
+ * licverify: offline verification of signed software licenses and license
+ * status proofs (RFC 8785 canonical JSON + Ed25519), in one WebAssembly
+ * module that gives the same answer in browsers, Node, Electron and Go.
+ *
+ * Call {@link init} once, then the verbs. Every verification returns a
+ * result object — `valid: false` is an answer, not an exception — with a
+ * stable {@link Code}; only misuse (a missing `keys` or `now`, an unknown
+ * option, a value of the wrong type) throws.
+ *
+ * ```js
+ * import { init, verifyStatusProof } from 'licverify';
+ * await init();
+ * const r = verifyStatusProof(proofText, { keys: keyringText, now: new Date() });
+ * if (!r.valid) console.log(r.code, r.message);
+ * ```
+ *
+ * The same declarations serve both entry points: `node.js` (Node, Electron's
+ * main process) and `browser.js` (browsers, workers, renderers, bundlers).
+ * Where a helper behaves differently the difference is documented on it.
+ *
+ * @packageDocumentation
+ */
+
+/** A result code; the same strings as Go's `verify.Code` and the test vectors. */
+export type Code =
+  | 'ok'
+  | 'malformed_json'
+  | 'duplicate_key'
+  | 'input_too_large'
+  | 'missing_field'
+  | 'invalid_field'
+  | 'unsupported_schema'
+  | 'unsupported_alg'
+  | 'malformed_signature'
+  | 'weak_key'
+  | 'signature_missing'
+  | 'unknown_key'
+  | 'key_not_valid'
+  | 'bad_signature'
+  | 'not_yet_valid'
+  | 'proof_expired'
+  | 'ttl_too_long'
+  | 'license_mismatch'
+  | 'product_mismatch'
+  | 'device_required'
+  | 'device_mismatch'
+  | 'epoch_rollback'
+  | 'revoked'
+  | 'suspended'
+  | 'expired'
+  | 'trial_expired'
+  | 'set_expired'
+  | 'delta_base_mismatch'
+  | 'offline_too_long'
+  | 'decrypt_failed';
+
+/**
+ * What every result has. `valid` is true exactly when `code` is `"ok"`.
+ * Claims are present only once the document's signature has verified, so
+ * they are never read from forged content.
+ */
+export interface Result {
+  valid: boolean;
+  code: Code;
+  /** A sentence for people; its wording may change, `code` does not. */
+  message: string;
+}
+
+/**
+ * A signed document: its exact text, or its bytes (decoded as UTF-8).
+ * Never a parsed object: re-serializing one could change what was signed
+ * (duplicate members collapse, large numbers round), so objects are refused
+ * with a TypeError. Bytes that are not UTF-8 give `malformed_json`.
+ */
+export type DocumentInput = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** A time: a Date, or an RFC 3339 string sent as is. */
+export type TimeInput = Date | string;
+
+/** One key of a native keyring. */
+export interface KeyEntry {
+  kid: string;
+  alg: 'ed25519';
+  /** Base64 of the 32-byte Ed25519 public key. */
+  public_key: string;
+  /** RFC 3339; the key verifies only documents issued in its window. */
+  not_before?: string;
+  not_after?: string;
+}
+
+/** A JSON Web Key Set of Ed25519 keys. */
+export interface JWKS {
+  keys: Array<{ kty: 'OKP'; crv: 'Ed25519'; x: string; kid?: string }>;
+}
+
+/**
+ * The public keys to verify with: the keyring's text (a JSON array of
+ * {@link KeyEntry}, a {@link JWKS}, or PEM SPKI public keys), its bytes, or
+ * the parsed JSON value. A keyring with a weak key is refused whole: the
+ * result's code is `weak_key`.
+ */
+export type KeysInput = string | Uint8Array | ArrayBuffer | readonly KeyEntry[] | JWKS;
+
+/**
+ * A device's fingerprint components, e.g. `{"machine_id": "…", "mac": "…"}`.
+ * The hash is taken over their RFC 8785 form, so member order is irrelevant.
+ */
+export type FingerprintComponents = Record<string, string>;
+
+/** Options shared by the verbs that check signatures. */
+export interface VerifyOptions {
+  /** The keys to verify with. Required. */
+  keys: KeysInput;
+  /** The current time from a clock the host trusts. Required. */
+  now: TimeInput;
+}
+
+/** Where {@link init} and {@link createVerifier} find the module. */
+export interface InitOptions {
+  /**
+   * The licverify .wasm: a URL (string or URL; in Node also a file path),
+   * its bytes, a Response (or a promise of one), or a compiled
+   * `WebAssembly.Module`. Default: `licverify.wasm` beside the package, found
+   * with `new URL('./licverify.wasm', import.meta.url)` (read with `fs` in
+   * Node, fetched elsewhere; bundlers recognize the pattern).
+   */
+  wasm?: URL | string | BufferSource | WebAssembly.Module | Response | PromiseLike<Response>;
+}
+
+/**
+ * Compiles and instantiates the module. Call it once and await it before
+ * anything else; later calls resolve at once. If it fails (the module could
+ * not be fetched, say) it can simply be called again.
+ */
+export function init(options?: InitOptions): Promise<void>;
+
+/**
+ * Returns a {@link Verifier} with its own module instance, independent of
+ * the one {@link init} creates (which the module-level functions use).
+ * Without `options.wasm` it reuses the module {@link init} compiled.
+ */
+export function createVerifier(options?: InitOptions): Promise<Verifier>;
+
+/** Thrown for misuse: the module refused the request, or init was not awaited. */
+export class LicverifyError extends Error {}
+
+/**
+ * One module instance and the verbs over it. An instance that traps is
+ * replaced transparently and the call tried once more on the fresh one; a
+ * request that crashes a fresh instance too throws an Error named
+ * `ModuleCrash` carrying what the module wrote to stderr.
+ */
+export class Verifier {
+  /** Wraps a compiled licverify module. Prefer {@link createVerifier}. */
+  constructor(module: WebAssembly.Module);
+  /** Counts instances: it changes each time a crashed one is replaced. */
+  readonly generation: number;
+  call(request: string | object): string;
+  canonicalize(document: DocumentInput, options?: CanonicalizeOptions): CanonicalizeResult;
+  fingerprintHash(components: FingerprintComponents | string): FingerprintResult;
+  verifyStatusProof(proof: DocumentInput, options: StatusProofOptions): StatusProofResult;
+  verifyRevocationSet(set: DocumentInput, options: RevocationSetOptions): RevocationSetResult;
+  evaluateLicense(license: DocumentInput, options: LicenseOptions): LicenseResult;
+  verifyQKey(qkey: Uint8Array | ArrayBuffer | ArrayBufferView, options: QKeyOptions): QKeyResult;
+}
+
+/**
+ * Sends a raw request of the module's ABI (`{"op": "...", ...}`, an object
+ * or its JSON text) and returns the response text unchanged: a result, or
+ * `{"error": "..."}` for a bad request. For test runners and tools; the
+ * typed functions are the API.
+ */
+export function call(request: string | object): string;
+
+export interface CanonicalizeOptions {
+  /** The size limit in bytes; default 1 MiB. */
+  limit?: number;
+}
+
+export interface CanonicalizeResult extends Result {
+  /** The RFC 8785 canonical form; present when valid. */
+  canonical?: string;
+}
+
+/**
+ * Returns the RFC 8785 canonical form of a JSON document, after the strict
+ * I-JSON checks every signed document gets (`duplicate_key`,
+ * `malformed_json`, `input_too_large`).
+ */
+export function canonicalize(document: DocumentInput, options?: CanonicalizeOptions): CanonicalizeResult;
+
+export interface FingerprintResult extends Result {
+  /** `"sha256:" + hex(SHA-256(JCS(components)))`: a proof's binding_hash, a license's fingerprint_hash. */
+  binding_hash?: string;
+  /** The first 32 hex digits of the same digest: a .qkey machine_id. */
+  machine_id?: string;
+}
+
+/**
+ * Hashes fingerprint components (the object, or its JSON text) the way
+ * every runtime does. See {@link collectFingerprint} for collecting them.
+ */
+export function fingerprintHash(components: FingerprintComponents | string): FingerprintResult;
+
+export interface StatusProofOptions extends VerifyOptions {
+  /** The license id the proof must be for (from the license artifact). */
+  licenseId?: string;
+  /** This device's fingerprint components; a device-bound proof needs them. */
+  fingerprint?: FingerprintComponents | string;
+  /** The highest epoch stored for this namespace (see {@link createEpochStore}); older is `epoch_rollback`. */
+  minEpoch?: number;
+  /** The longest valid_until − checked_at accepted; default 168 hours. */
+  maxTtlSeconds?: number;
+  /** How far checked_at may lie in the future; default 300, 0 for none. */
+  skewSeconds?: number;
+  /** The size limit in bytes; default 1 MiB. */
+  limit?: number;
+}
+
+export interface StatusProofResult extends Result {
+  license_id?: string;
+  status?: 'valid' | 'revoked' | 'expired' | 'grace_period';
+  checked_at?: string;
+  valid_until?: string;
+  epoch?: number;
+  entitlements?: string[];
+  /** The kid of the key that verified the proof. */
+  kid?: string;
+  /** Whether the proof is bound to a device. */
+  bound?: boolean;
+  /** checked_at + 75% of the TTL: when to fetch a fresh proof. */
+  refresh_after?: string;
+  /** Set for a proof in its grace period (still valid). */
+  grace?: boolean;
+  /** The epoch to store as the new anti-rollback epoch. */
+  store_epoch?: number;
+}
+
+/**
+ * Verifies a status proof offline: the proof object, the API's
+ * `{"proof": …}` wrapper, or the compact base64 string.
+ */
+export function verifyStatusProof(proof: DocumentInput, options: StatusProofOptions): StatusProofResult;
+
+export interface RevocationSetOptions extends VerifyOptions {
+  /** Deltas to apply in order, each on the set the previous one made. */
+  deltas?: DocumentInput[];
+  /** The highest epoch stored for this namespace; older is `epoch_rollback`. */
+  minEpoch?: number;
+  /** Accept a set past its valid_until; the result then says `stale: true`. */
+  allowStale?: boolean;
+  /** How far issued_at may lie in the future; default 300, 0 for none. */
+  skewSeconds?: number;
+  /** The size limit of each document in bytes; default 64 MiB. */
+  limit?: number;
+  /** License ids to look up in the verified set at `now`. */
+  lookup?: string[];
+}
+
+export interface LookupResult {
+  license_id: string;
+  status: 'revoked' | 'suspended' | 'not_revoked';
+  /** The end of a suspension. */
+  until?: string;
+}
+
+export interface RevocationSetResult extends Result {
+  epoch?: number;
+  issued_at?: string;
+  valid_until?: string;
+  kid?: string;
+  revoked_count?: number;
+  suspended_count?: number;
+  /** Accepted past valid_until because `allowStale` was set. */
+  stale?: boolean;
+  /** The epoch to store as the new anti-rollback epoch. */
+  store_epoch?: number;
+  /** The answers for `options.lookup`, in order. */
+  lookups?: LookupResult[];
+}
+
+/**
+ * Verifies a revocation set, applies its deltas (`delta_base_mismatch` when
+ * one does not follow on), and looks license ids up in the result.
+ */
+export function verifyRevocationSet(set: DocumentInput, options: RevocationSetOptions): RevocationSetResult;
+
+export interface LicenseOptions extends VerifyOptions {
+  /** The product this application is. Required. */
+  productId: string;
+  /** This machine's `sha256:…` hash from {@link fingerprintHash}; a bound license needs it. */
+  fingerprintHash?: string;
+  /** The previous license.state.json (its text, bytes or parsed value); omit on first activation. */
+  state?: string | Uint8Array | object;
+  /** The release date of the build to run; the result says whether updates cover it. */
+  releaseDate?: TimeInput;
+}
+
+export interface LicensePolicy {
+  check_interval_days: number;
+  warn_after_days: number;
+  max_offline_days: number;
+  max_transfers: number;
+}
+
+/** license.state.json, as the host should write it after an evaluation. */
+export interface LicenseState {
+  schema_version: 1;
+  license_id: string;
+  product_id: string;
+  first_activated_at: string;
+  last_success_check_at: string | null;
+  next_check_due_at: string;
+  last_server_status: string | null;
+  last_server_message: string | null;
+  locked_to_fingerprint_hash: string | null;
+  clock_guard: { last_seen_time: string; rollback_count: number };
+}
+
+export interface LicenseResult extends Result {
+  decision?: 'run' | 'warn' | 'block';
+  /** Everything that applies: blocking codes first, then warnings, then notices. */
+  reasons?: string[];
+  license_id?: string;
+  product_id?: string;
+  customer_id?: string;
+  customer_name?: string;
+  plan?: string;
+  status?: string;
+  issued_at?: string;
+  expires_at?: string;
+  updates_until?: string;
+  trial_days?: number;
+  trial_ends_at?: string;
+  bound?: boolean;
+  fingerprint_hash?: string;
+  policy?: LicensePolicy;
+  /** max(now, the state's last_seen_time): every decision is taken at this time. */
+  trusted_time?: string;
+  days_to_expiry?: number;
+  days_offline?: number;
+  check_due?: boolean;
+  update_allowed?: boolean;
+  /** The new license.state.json to write (JSON.stringify it). */
+  state?: LicenseState;
+}
+
+/**
+ * Evaluates a Licensing Engine license.key with the previous
+ * license.state.json: run, warn or block, with every reason, and the new
+ * state to write. `valid` is true for run and warn.
+ */
+export function evaluateLicense(license: DocumentInput, options: LicenseOptions): LicenseResult;
+
+export interface QKeyOptions extends VerifyOptions {
+  /** The decryption password; default `quantummeta`. */
+  password?: string;
+  /** The package this application is; another is `product_mismatch`. */
+  package?: string;
+  /** This machine's 32-hex-digit id (from {@link fingerprintHash}); another is `device_mismatch`. */
+  machineId?: string;
+  /** Accept a license without a signature (one that has a signature is always verified). */
+  allowUnsigned?: boolean;
+  /** The size limit in bytes; default 1 MiB. */
+  limit?: number;
+}
+
+export interface QKeyResult extends Result {
+  package?: string;
+  user?: string;
+  machine_id?: string;
+  /** Lower-cased, without duplicates, sorted. */
+  features?: string[];
+  issued?: string;
+  expires?: string;
+  days_left?: number;
+  /** False only for an unsigned license accepted with `allowUnsigned`. */
+  signed?: boolean;
+  /**
+   * Whether the license is valid and grants `feature`, compared
+   * case-insensitively (ASCII), as Go's `QKeyResult.Has`. Not enumerable,
+   * so the result still serializes to the module's JSON.
+   */
+  has(feature: string): boolean;
+}
+
+/**
+ * Decrypts and verifies a QuantumMeta .qkey license: the file's bytes
+ * (encrypted, or plain JSON).
+ */
+export function verifyQKey(qkey: Uint8Array | ArrayBuffer | ArrayBufferView, options: QKeyOptions): QKeyResult;
+
+/**
+ * The anti-rollback guard's memory: the highest epoch accepted per
+ * namespace. Pass `get()` as `minEpoch`, and after a valid result `raise()`
+ * it to the result's `store_epoch`. Any object with these two methods will
+ * do in its place.
+ */
+export interface EpochStore {
+  /** The stored epoch, 0 when none. Rejects when the store is damaged (never reads damage as 0). */
+  get(namespace: string): Promise<number>;
+  /** Stores `epoch` if it is higher than the stored one; resolves to the stored epoch. */
+  raise(namespace: string, epoch: number): Promise<number>;
+}
+
+export interface EpochStoreOptions {
+  /** Node: the JSON file to keep epochs in (required). Written to a temporary file, flushed, then renamed over the old one. */
+  path?: string;
+  /** Browser: the Web Storage to use; default `localStorage`. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Browser: the storage key; default `"licverify.epochs"`. */
+  key?: string;
+}
+
+/**
+ * Returns an {@link EpochStore}. In Node it is a file written atomically
+ * (`options.path`); in browsers a key in localStorage, which stops replays
+ * but not a user who clears site data.
+ */
+export function createEpochStore(options?: EpochStoreOptions): EpochStore;
+
+export interface CollectOptions {
+  /** Browser: the Web Storage to keep the install id in; default `localStorage`. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Browser: the storage key; default `"licverify.install_id"`. */
+  key?: string;
+}
+
+/**
+ * Collects this device's fingerprint components for {@link fingerprintHash}.
+ *
+ * Node: OS identifiers read with the `os` module — `hostname`, `cpu_model`,
+ * `total_memory`, `platform`, `arch`, the primary network interface's
+ * `mac` (virtual interfaces skipped) and, on Linux, `machine_id` from
+ * /etc/machine-id. Components that cannot be read are left out.
+ *
+ * Browser: `{install_id}`, a random 128-bit id created on first use and kept
+ * in storage. Browsers expose no hardware identifiers, so this identifies a
+ * browser profile, not a machine, and is lost when site data is cleared.
+ *
+ * Either way it is a convenience: pass your own components instead.
+ */
+export function collectFingerprint(options?: CollectOptions): Promise<FingerprintComponents>;

@@ -1,0 +1,256 @@
+// The Verifier: one module instance behind the package's typed API. Every
+// method builds a request of the module's ABI, sends it, and returns the
+// parsed response. A verification failure is a result ({valid: false});
+// only misuse throws.
+
+import { Instance, ModuleCrash, RequestTooLarge } from './instance.js';
+import { ops, buildRequest, decodeText } from './requests.js';
+
+// maxRequest is the largest request the module accepts (internal/api
+// MaxRequest); an alloc failure below it means the instance is unwell.
+const maxRequest = 96 << 20;
+
+/**
+ * LicverifyError is thrown for misuse: a request the module refuses
+ * (missing keys or now, unknown option, wrong type), reported by the
+ * module as {"error": "..."}.
+ */
+export class LicverifyError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'LicverifyError';
+  }
+}
+
+const registry =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((release) => release())
+    : { register() {}, unregister() {} };
+
+/** Verifier owns one instance of the module, replaced after a crash. */
+export class Verifier {
+  #module;
+  #instance = null;
+  #generation = 0;
+
+  /**
+   * @param {WebAssembly.Module} module a compiled licverify module
+   */
+  constructor(module) {
+    if (!(module instanceof WebAssembly.Module)) {
+      throw new TypeError('licverify: Verifier needs a compiled WebAssembly.Module');
+    }
+    this.#module = module;
+    this.#current();
+  }
+
+  #current() {
+    if (this.#instance === null) {
+      this.#instance = new Instance(this.#module);
+      this.#generation++;
+    }
+    return this.#instance;
+  }
+
+  /** generation counts instances: it changes when one is replaced. */
+  get generation() {
+    return this.#generation;
+  }
+
+  // exchange sends a request and returns the response text, replacing the
+  // instance and trying once more when it crashes, runs out of memory or
+  // reports an internal error, so that a fault caused by an earlier call
+  // never surfaces; a fault the request itself causes is thrown.
+  #exchange(request) {
+    for (let attempt = 0; ; attempt++) {
+      const instance = this.#current();
+      let text;
+      try {
+        text = instance.call(request);
+      } catch (err) {
+        const tooLarge = err instanceof RequestTooLarge;
+        if (tooLarge && new TextEncoder().encode(request).length > maxRequest) {
+          throw new LicverifyError(`licverify: bad request: request is over the module's limit of ${maxRequest} bytes`);
+        }
+        if (!(err instanceof ModuleCrash) && !tooLarge) throw err;
+        this.#instance = null;
+        if (attempt > 0) throw err;
+        continue;
+      }
+      if (text.startsWith('{"error":"internal:')) {
+        this.#instance = null;
+        if (attempt > 0) {
+          throw new ModuleCrash(`licverify: ${JSON.parse(text).error}`);
+        }
+        continue;
+      }
+      return text;
+    }
+  }
+
+  /**
+   * call sends a raw request (an object, or its JSON text) and returns the
+   * module's response text unchanged, whether a result or {"error": ...}.
+   * @param {string | object} request
+   * @returns {string}
+   */
+  call(request) {
+    if (typeof request !== 'string') {
+      if (request === null || typeof request !== 'object') {
+        throw new TypeError('licverify: call needs a request object or its JSON text');
+      }
+      request = JSON.stringify(request);
+    }
+    return this.#exchange(request);
+  }
+
+  // result sends a request and parses the response: a result, or a thrown
+  // LicverifyError for {"error": ...}.
+  #result(request) {
+    const out = JSON.parse(this.#exchange(JSON.stringify(request)));
+    if (typeof out.valid !== 'boolean') {
+      throw new LicverifyError(out.error ?? 'licverify: the module returned no result');
+    }
+    return out;
+  }
+
+  #op(name, doc, options) {
+    const req = buildRequest(name, doc, options);
+    if (req.result) return req.result;
+    return this.#result(req.request);
+  }
+
+  /** canonicalize returns the RFC 8785 form of a JSON document. */
+  canonicalize(document, options) {
+    return this.#op('canonicalize', document, options);
+  }
+
+  /** fingerprintHash hashes a fingerprint components object. */
+  fingerprintHash(components) {
+    return this.#op('fingerprint', components, undefined);
+  }
+
+  /** verifyStatusProof verifies a status proof offline. */
+  verifyStatusProof(proof, options) {
+    return this.#op('status_proof', proof, options);
+  }
+
+  /** verifyRevocationSet verifies a revocation set and its deltas. */
+  verifyRevocationSet(set, options) {
+    return this.#op('revocation_set', set, options);
+  }
+
+  /** evaluateLicense evaluates a license.key with its state file. */
+  evaluateLicense(license, options) {
+    return this.#op('license', license, options);
+  }
+
+  /** verifyQKey decrypts and verifies a .qkey license. */
+  verifyQKey(qkey, options) {
+    return withHas(this.#op('qkey', qkey, options));
+  }
+
+  /**
+   * loadRevocationSet verifies a set (and deltas) once and keeps it in the
+   * module for O(1) lookups.
+   */
+  loadRevocationSet(set, options) {
+    const req = buildRequest('revocation_load', set, options);
+    if (req.result) return new LoadedSet(this, req.result, null);
+    const load = () => this.#result(req.request);
+    return new LoadedSet(this, load(), load);
+  }
+
+  // Used by LoadedSet.
+  _lookup(handle, id) {
+    return this.#result({ op: 'revocation_lookup', handle, license_id: id });
+  }
+
+  _free(handle) {
+    this.#result({ op: 'revocation_free', handle });
+  }
+}
+
+// asciiLower lower-cases A-Z only, as the module does for features, so
+// that has() agrees with Go's QKeyResult.Has for every string.
+const asciiLower = (s) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
+// withHas adds the has(feature) helper to a .qkey result, not enumerable so
+// that the result still serializes to the module's JSON.
+function withHas(result) {
+  const features = new Set(Array.isArray(result.features) ? result.features : []);
+  Object.defineProperty(result, 'has', {
+    value: (feature) => result.valid === true && typeof feature === 'string' && features.has(asciiLower(feature)),
+    enumerable: false,
+  });
+  return result;
+}
+
+/**
+ * LoadedSet is a verified revocation set held by the module. When the
+ * instance holding it is replaced after a crash, the set is verified and
+ * loaded again from the same request, so lookups keep working.
+ */
+class LoadedSet {
+  #verifier;
+  #load;
+  #handle = null;
+  #generation;
+  #token = {};
+
+  constructor(verifier, result, load) {
+    this.#verifier = verifier;
+    this.#load = load;
+    this.#generation = verifier.generation;
+    const { handle, ...rest } = result;
+    Object.assign(this, rest);
+    if (result.valid && typeof handle === 'number') {
+      this.#handle = handle;
+      const gen = this.#generation;
+      registry.register(
+        this,
+        () => {
+          if (verifier.generation === gen) {
+            try {
+              verifier._free(handle);
+            } catch {
+              // a finalizer has nobody to report to
+            }
+          }
+        },
+        this.#token,
+      );
+    }
+  }
+
+  /**
+   * lookup answers whether a license id is revoked or suspended in the set.
+   * @param {string} licenseId
+   */
+  lookup(licenseId) {
+    if (typeof licenseId !== 'string') throw new TypeError('licverify: lookup needs a license id string');
+    if (this.#handle === null) {
+      throw new LicverifyError(
+        this.#load === null || !this.valid
+          ? `licverify: the revocation set was not loaded: ${this.code}`
+          : 'licverify: the revocation set was freed',
+      );
+    }
+    if (this.#verifier.generation !== this.#generation) {
+      const again = this.#load();
+      this.#handle = again.handle;
+      this.#generation = this.#verifier.generation;
+    }
+    return this.#verifier._lookup(this.#handle, licenseId);
+  }
+
+  /** free releases the set in the module; lookups fail afterwards. */
+  free() {
+    if (this.#handle === null) return;
+    registry.unregister(this.#token);
+    if (this.#verifier.generation === this.#generation) this.#verifier._free(this.#handle);
+    this.#handle = null;
+  }
+}
+
+export { ops, decodeText };

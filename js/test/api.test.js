@@ -1,0 +1,260 @@
+// The package's behaviour around the module: init, misuse, crashes, the
+// WASI shim and the Node host helpers. Imports go through the packed and
+// installed package unless a test exercises an internal piece directly.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { fakeModuleBytes } from './fakemodule.js';
+import { importInstalled, prepared } from './prepared.js';
+import { createWASI, implemented, ProcExit } from '../lib/wasi.js';
+import { rfc3339 } from '../lib/requests.js';
+import * as browserHost from '../lib/browser-host.js';
+
+const lv = await importInstalled();
+const { installed, scratch } = prepared();
+const wasmPath = path.join(installed, 'licverify.wasm');
+const wasmBytes = readFileSync(wasmPath);
+
+// Runs before init: the package is imported once per test file.
+test('use before init throws a clear error', () => {
+  assert.throws(() => lv.canonicalize('{}'), { name: 'LicverifyError', message: /await init\(\)/ });
+  assert.throws(() => lv.call('{"op":"canonicalize","document":"{}"}'), /not initialized/);
+});
+
+test('a failed init can be retried', async () => {
+  await assert.rejects(lv.init({ wasm: new Uint8Array([0, 1, 2, 3]) }), WebAssembly.CompileError);
+  await assert.rejects(lv.init({ wasm: path.join(scratch, 'no-such.wasm') }), { code: 'ENOENT' });
+  await assert.rejects(lv.init({ wasm: fakeModuleBytes({ abi: 2 }) }), /ABI version 2/);
+  await lv.init();
+  assert.equal(lv.canonicalize('{"b":1,"a":2}').canonical, '{"a":2,"b":1}');
+  await lv.init({ wasm: new Uint8Array([0]) }); // already initialized: a no-op
+});
+
+test('init and createVerifier take a path, a file URL, bytes or a Module', async () => {
+  const sources = {
+    path: wasmPath,
+    url: pathToFileURL(wasmPath),
+    'url string': pathToFileURL(wasmPath).href,
+    bytes: new Uint8Array(wasmBytes),
+    ArrayBuffer: wasmBytes.buffer.slice(wasmBytes.byteOffset, wasmBytes.byteOffset + wasmBytes.length),
+    Module: await WebAssembly.compile(wasmBytes),
+  };
+  for (const [name, wasm] of Object.entries(sources)) {
+    const v = await lv.createVerifier({ wasm });
+    assert.equal(v.canonicalize('[1.0]').canonical, '[1]', name);
+  }
+  await assert.rejects(lv.createVerifier({ wasm: 42 }), TypeError);
+});
+
+test('createVerifier instances are independent of the default one', async () => {
+  await lv.init();
+  const v = await lv.createVerifier();
+  assert.notEqual(v, undefined);
+  assert.deepEqual(v.canonicalize('{"a":[]}'), lv.canonicalize('{"a":[]}'));
+});
+
+test('a rejection is a result, misuse throws', async () => {
+  await lv.init();
+  const r = lv.canonicalize('{"a":1,"a":2}');
+  assert.equal(r.valid, false);
+  assert.equal(r.code, 'duplicate_key');
+  assert.match(r.message, /duplicate/);
+
+  assert.throws(() => lv.canonicalize({ a: 1 }), { name: 'TypeError', message: /exact text/ });
+  assert.throws(() => lv.canonicalize('{}', { limt: 5 }), { name: 'TypeError', message: /unknown option "limt"/ });
+  assert.throws(() => lv.canonicalize('{}', { limit: 1.5 }), { name: 'TypeError', message: /limit must be a safe integer/ });
+  assert.throws(() => lv.canonicalize('{}', 'x'), TypeError);
+  assert.throws(() => lv.call(7), TypeError);
+  // The module refuses the request: an exception, not a result.
+  assert.throws(() => lv.fingerprintHash(null), TypeError);
+  assert.equal(lv.call('{"op":"nope"}'), '{"error":"licverify: bad request: unknown op \\"nope\\""}');
+});
+
+test('documents may be bytes; bytes that are not UTF-8 are malformed_json', async () => {
+  await lv.init();
+  const enc = new TextEncoder();
+  assert.equal(lv.canonicalize(enc.encode('{"é":1}')).canonical, '{"é":1}');
+  assert.equal(lv.canonicalize(enc.encode('[2.50]').buffer).canonical, '[2.5]');
+  const r = lv.canonicalize(new Uint8Array([0x22, 0xff, 0x22]));
+  assert.deepEqual({ valid: r.valid, code: r.code }, { valid: false, code: 'malformed_json' });
+});
+
+test('fingerprintHash takes the components object or its text', async () => {
+  await lv.init();
+  const a = lv.fingerprintHash({ b: '2', a: '1' });
+  const b = lv.fingerprintHash('{"a":"1","b":"2"}');
+  assert.equal(a.valid, true);
+  assert.equal(a.binding_hash, b.binding_hash);
+  // sha256 of the canonical text {"a":"1","b":"2"}, computed here.
+  const { createHash } = await import('node:crypto');
+  const hex = createHash('sha256').update('{"a":"1","b":"2"}').digest('hex');
+  assert.equal(a.binding_hash, `sha256:${hex}`);
+  assert.equal(a.machine_id, hex.slice(0, 32));
+});
+
+test('Dates are sent as RFC 3339 UTC, milliseconds only when present', () => {
+  assert.equal(rfc3339(new Date(Date.UTC(2030, 0, 2, 3, 4, 5))), '2030-01-02T03:04:05Z');
+  assert.equal(rfc3339(new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 60))), '2030-01-02T03:04:05.060Z');
+  assert.throws(() => rfc3339(new Date(NaN)), TypeError);
+});
+
+test('a crashed instance is replaced; the crash text is reported', async () => {
+  const v = await lv.createVerifier({ wasm: fakeModuleBytes() });
+  assert.equal(v.call('{"valid":true}'), '{"valid":true}');
+  const gen = v.generation;
+
+  // A request that crashes every instance is thrown, with what the module
+  // wrote to stderr.
+  assert.throws(() => v.call('T'), { name: 'ModuleCrash', message: /unreachable\nboom/ });
+  assert.throws(() => v.call('X'), { name: 'ModuleCrash', message: /exited with code 3/ });
+  assert.throws(() => v.call('{"error":"internal: broken"}'), { name: 'ModuleCrash', message: /internal: broken/ });
+  assert.equal(v.call('after'), 'after');
+  assert.ok(v.generation > gen);
+
+  // An instance left broken by an earlier call is replaced without the
+  // caller noticing: the next call is answered by a fresh one.
+  assert.equal(v.call('P'), 'P');
+  const poisoned = v.generation;
+  assert.equal(v.call('{"ok":1}'), '{"ok":1}');
+  assert.equal(v.generation, poisoned + 1);
+});
+
+test('the WASI shim implements every import of the module', async () => {
+  const mod = await WebAssembly.compile(wasmBytes);
+  const imports = WebAssembly.Module.imports(mod);
+  assert.ok(imports.length > 0);
+  for (const imp of imports) {
+    assert.equal(imp.module, 'wasi_snapshot_preview1', imp.name);
+    assert.ok(implemented.includes(imp.name), `import ${imp.name} is not implemented`);
+  }
+});
+
+test('the WASI shim grants no files, environment or arguments', () => {
+  const wasi = createWASI();
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  wasi.bind(memory);
+  const fns = wasi.functions;
+  const v = new DataView(memory.buffer);
+  const EBADF = 8;
+  v.setUint32(0, 99, true);
+  v.setUint32(4, 99, true);
+  assert.equal(fns.args_sizes_get(0, 4), 0);
+  assert.deepEqual([v.getUint32(0, true), v.getUint32(4, true)], [0, 0]);
+  v.setUint32(0, 99, true);
+  assert.equal(fns.environ_sizes_get(0, 4), 0);
+  assert.equal(v.getUint32(0, true), 0);
+  assert.equal(fns.fd_prestat_get(3, 0), EBADF);
+  assert.equal(fns.fd_read(0, 0, 0, 0), EBADF);
+  assert.equal(fns.fd_fdstat_get(0, 0), EBADF);
+  assert.equal(fns.fd_fdstat_get(3, 0), EBADF);
+  assert.equal(fns.fd_write(3, 0, 0, 0), EBADF);
+  assert.equal(fns.fd_close(2), EBADF);
+
+  // stderr is captured.
+  new Uint8Array(memory.buffer).set(new TextEncoder().encode('hi\n'), 100);
+  v.setUint32(200, 100, true);
+  v.setUint32(204, 3, true);
+  assert.equal(fns.fd_write(2, 200, 1, 300), 0);
+  assert.equal(v.getUint32(300, true), 3);
+  assert.equal(wasi.output(), 'hi\n');
+
+  // a clock and randomness.
+  assert.equal(fns.clock_time_get(0, 0n, 400), 0);
+  const ns = v.getBigUint64(400, true);
+  assert.ok(Math.abs(Number(ns / 1000000n) - Date.now()) < 60000);
+  assert.equal(fns.clock_time_get(1, 0n, 408), 0);
+  const m1 = v.getBigUint64(408, true);
+  fns.clock_time_get(1, 0n, 408);
+  assert.ok(v.getBigUint64(408, true) >= m1);
+  assert.equal(fns.clock_time_get(7, 0n, 408), 28);
+  assert.equal(fns.random_get(1000, 70000), 0);
+  assert.ok(new Uint8Array(memory.buffer, 1000 + 65536, 4000).some((b) => b !== 0));
+  assert.throws(() => fns.proc_exit(2), ProcExit);
+});
+
+test('importing and using the package prints nothing', () => {
+  const script = `
+    const lv = await import('licverify');
+    await lv.init();
+    const r = lv.canonicalize('{"a":1}');
+    if (!r.valid) process.exit(3);
+  `;
+  const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch, encoding: 'utf8' });
+  assert.equal(res.status, 0, res.stderr);
+  assert.equal(res.stderr, '', 'stderr must be empty (no ExperimentalWarning)');
+  assert.equal(res.stdout, '');
+});
+
+test('the packed package holds what it needs and nothing else', () => {
+  const { files } = prepared();
+  for (const f of ['package.json', 'index.d.ts', 'node.js', 'browser.js', 'licverify.wasm', 'README.md', 'lib/wasi.js']) {
+    assert.ok(files.includes(f), `${f} missing from the package`);
+  }
+  for (const f of files) assert.ok(!/^(test|demo|node_modules)\//.test(f), `${f} should not be packed`);
+  const pkg = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8'));
+  assert.deepEqual(Object.keys(pkg.exports['.']), ['types', 'browser', 'node', 'default']);
+  assert.deepEqual(pkg.dependencies ?? {}, {});
+});
+
+test('Node epoch store: raises only, persists, writes atomically', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'licverify-epochs-'));
+  try {
+    const file = path.join(dir, 'sub', 'epochs.json');
+    const store = lv.createEpochStore({ path: file });
+    assert.equal(await store.get('proofs'), 0);
+    assert.equal(await store.raise('proofs', 5), 5);
+    assert.equal(await store.raise('proofs', 3), 5, 'an older epoch never lowers the stored one');
+    const raced = await Promise.all([store.raise('sets', 7), store.raise('sets', 9), store.raise('sets', 8)]);
+    assert.deepEqual(raced, [7, 9, 9]);
+    assert.equal(await lv.createEpochStore({ path: file }).get('proofs'), 5, 'kept in the file');
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { proofs: 5, sets: 9 });
+    assert.deepEqual(readdirSync(path.dirname(file)), ['epochs.json'], 'no temporary file left behind');
+
+    await assert.rejects(store.raise('proofs', -1), TypeError);
+    await assert.rejects(store.raise('proofs', 1.5), TypeError);
+    await assert.rejects(store.get(''), TypeError);
+    // Damage is an error, never a silent reset to 0 (that would allow a rollback).
+    writeFileSync(file, '{"proofs": "5"');
+    await assert.rejects(store.get('proofs'), /damaged/);
+    writeFileSync(file, '{"proofs": -2}');
+    await assert.rejects(store.get('proofs'), /damaged/);
+    assert.throws(() => lv.createEpochStore({}), TypeError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('browser epoch store and install id over Web Storage', async () => {
+  const map = new Map();
+  const storage = { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => map.set(k, String(v)) };
+  const store = browserHost.createEpochStore({ storage });
+  assert.equal(await store.get('proofs'), 0);
+  assert.equal(await store.raise('proofs', 4), 4);
+  assert.equal(await store.raise('proofs', 2), 4);
+  assert.equal(await browserHost.createEpochStore({ storage }).get('proofs'), 4);
+  map.set('licverify.epochs', 'nonsense');
+  await assert.rejects(store.get('proofs'), /damaged/);
+  assert.throws(() => browserHost.createEpochStore({ storage: {} }), TypeError);
+
+  const a = await browserHost.collectFingerprint({ storage });
+  assert.match(a.install_id, /^[0-9a-f]{32}$/);
+  assert.deepEqual(await browserHost.collectFingerprint({ storage }), a, 'kept in storage');
+  assert.notDeepEqual(await browserHost.collectFingerprint({ storage: { getItem: () => null, setItem() {} } }), a);
+});
+
+test('Node fingerprint collector reads OS identifiers', async () => {
+  await lv.init();
+  const c = await lv.collectFingerprint();
+  assert.equal(c.hostname, os.hostname());
+  assert.equal(c.total_memory, String(os.totalmem()));
+  assert.equal(c.platform, os.platform());
+  if (existsSync('/etc/machine-id')) assert.equal(c.machine_id, readFileSync('/etc/machine-id', 'utf8').trim());
+  for (const v of Object.values(c)) assert.equal(typeof v, 'string');
+  assert.deepEqual(await lv.collectFingerprint(), c, 'stable across calls');
+  assert.equal(lv.fingerprintHash(c).valid, true);
+});
