@@ -58,3 +58,27 @@ test('vectors: typed API gives the same results', () => {
   console.log(`node typed API: ${same}/${typed} vectors give Go's result (${vectors.length - typed} only expressible as raw requests)`);
   assert.deepEqual(failures, []);
 });
+
+// has(feature) answers from the features a vector expects: every one of
+// them, in any ASCII case, and nothing else; never for an invalid license.
+test('verifyQKey results have has(feature)', () => {
+  const qkeys = vectors
+    .map((v) => ({ v, call: typedCall(JSON.parse(v.request)) }))
+    .filter(({ v, call }) => call?.fn === 'verifyQKey');
+  const granted = qkeys.find(({ v }) => v.expected.valid && v.expected.features?.length > 0);
+  const refused = qkeys.find(({ v }) => !v.expected.valid);
+  assert.ok(granted && refused, 'a valid .qkey vector with features and an invalid one');
+
+  const r = lv.verifyQKey(granted.call.doc, granted.call.options);
+  for (const f of granted.v.expected.features) {
+    assert.equal(r.has(f), true, f);
+    assert.equal(r.has(f.toUpperCase()), true, f.toUpperCase());
+  }
+  assert.equal(r.has('no-such-feature'), false);
+  assert.equal(r.has(` ${granted.v.expected.features[0]}`), false, 'no trimming: as Go compares');
+  assert.ok(!Object.keys(r).includes('has'), 'has is not enumerable');
+  assert.equal(JSON.stringify(r), JSON.stringify(JSON.parse(native[granted.v.id])));
+
+  const bad = lv.verifyQKey(refused.call.doc, refused.call.options);
+  assert.equal(bad.has(granted.v.expected.features[0]), false);
+});
