@@ -1,0 +1,80 @@
+package api
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A valid Ed25519 public key (the base point), enough for requests that
+// must fail before any signature is checked.
+const spAPIKeys = `[{"kid":"k","alg":"ed25519","public_key":"WGZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmY="}]`
+
+// TestProofAndSetBadRequests: misuse of the status_proof and revocation_set
+// requests is an {"error"} response, never a result.
+func TestProofAndSetBadRequests(t *testing.T) {
+	proof := func(extra string) string {
+		return `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z","proof":"{}"` + extra + `}`
+	}
+	set := func(extra string) string {
+		return `{"op":"revocation_set","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z","set":"{}"` + extra + `}`
+	}
+	tests := []struct{ name, req, want string }{
+		{"proof: no keys", `{"op":"status_proof","now":"2026-01-01T00:00:00Z","proof":"{}"}`, "keys is required"},
+		{"proof: no now", `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"proof":"{}"}`, "now is required"},
+		{"proof: no proof", `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z"}`, "proof is required"},
+		{"proof: nested proof", `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z","proof":{}}`, "proof"},
+		{"proof: unknown member", proof(`,"minepoch":1`), "minepoch"},
+		{"proof: negative min_epoch", proof(`,"min_epoch":-1`), "min_epoch"},
+		{"proof: fractional min_epoch", proof(`,"min_epoch":1.5`), "min_epoch"},
+		{"proof: zero max ttl", proof(`,"max_ttl_seconds":0`), "max_ttl_seconds"},
+		{"proof: huge max ttl", proof(`,"max_ttl_seconds":9223372036854775807`), "max_ttl_seconds"},
+		{"proof: negative skew", proof(`,"skew_seconds":-1`), "skew_seconds"},
+		{"proof: zero limit", proof(`,"limit":0`), "limit"},
+		{"proof: empty license id", proof(`,"license_id":""`), "license_id"},
+		{"proof: fingerprint not JSON", proof(`,"fingerprint":"cpu"`), "fingerprint"},
+		{"proof: fingerprint as object", proof(`,"fingerprint":{"cpu":"x"}`), "fingerprint"},
+		{"set: no set", `{"op":"revocation_set","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z"}`, "set is required"},
+		{"set: no keys", `{"op":"revocation_set","now":"2026-01-01T00:00:00Z","set":"{}"}`, "keys is required"},
+		{"set: bad now", `{"op":"revocation_set","keys":` + spQuote(spAPIKeys) + `,"now":"yesterday","set":"{}"}`, "now"},
+		{"set: deltas not strings", set(`,"deltas":[{}]`), "deltas"},
+		{"set: lookup not strings", set(`,"lookup":"x"`), "lookup"},
+		{"set: allow_stale not bool", set(`,"allow_stale":"yes"`), "allow_stale"},
+		{"set: negative min_epoch", set(`,"min_epoch":-5`), "min_epoch"},
+		{"set: unknown member", set(`,"delta":["{}"]`), "delta"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var resp map[string]any
+			require.NoError(t, json.Unmarshal(Handle([]byte(tt.req)), &resp))
+			msg, ok := resp["error"].(string)
+			require.True(t, ok, "want an error response, got %v", resp)
+			assert.Contains(t, msg, tt.want)
+			assert.NotContains(t, resp, "valid")
+		})
+	}
+}
+
+// TestProofAndSetRefusedKeyring: a keyring that loads but is refused is a
+// result, not a bad request, for both ops.
+func TestProofAndSetRefusedKeyring(t *testing.T) {
+	weak := spQuote(`[{"kid":"w","alg":"ed25519","public_key":"` + "AQ" + strings.Repeat("A", 41) + `="}]`)
+	for _, req := range []string{
+		`{"op":"status_proof","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`,
+		`{"op":"revocation_set","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","set":"{}","lookup":["a"]}`,
+	} {
+		var resp map[string]any
+		require.NoError(t, json.Unmarshal(Handle([]byte(req)), &resp))
+		assert.Equal(t, false, resp["valid"], resp)
+		assert.Equal(t, "weak_key", resp["code"], resp)
+		assert.NotContains(t, resp, "lookups")
+	}
+}
+
+func spQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
