@@ -25,5 +25,5 @@ export const {
   verifyQKey,
 } = makeAPI(compile);
 
-export { Verifier, LicverifyError } from './lib/api.js';
+export { Verifier, LicverifyError, ModuleCrash } from './lib/api.js';
 export { createEpochStore, collectFingerprint } from './lib/browser-host.js';

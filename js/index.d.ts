@@ -146,10 +146,16 @@ export function createVerifier(options?: InitOptions): Promise<Verifier>;
 export class LicverifyError extends Error {}
 
 /**
+ * Thrown when a request crashes the module (a trap, an exit, an internal
+ * error) even on a fresh instance. The message carries what the module
+ * wrote to stderr. It is a bug to report, never a verdict.
+ */
+export class ModuleCrash extends Error {}
+
+/**
  * One module instance and the verbs over it. An instance that traps is
  * replaced transparently and the call tried once more on the fresh one; a
- * request that crashes a fresh instance too throws an Error named
- * `ModuleCrash` carrying what the module wrote to stderr.
+ * request that crashes a fresh instance too throws {@link ModuleCrash}.
  */
 export class Verifier {
   /** Wraps a compiled licverify module. Prefer {@link createVerifier}. */

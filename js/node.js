@@ -35,5 +35,5 @@ export const {
   verifyQKey,
 } = makeAPI(compile);
 
-export { Verifier, LicverifyError } from './lib/api.js';
+export { Verifier, LicverifyError, ModuleCrash } from './lib/api.js';
 export { createEpochStore, collectFingerprint } from './lib/node-host.js';

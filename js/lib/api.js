@@ -3,6 +3,7 @@
 // else is the same code in every runtime.
 
 import { Verifier, LicverifyError } from './verifier.js';
+import { ModuleCrash } from './instance.js';
 
 /**
  * makeAPI returns the package's functions over compile(source), which
@@ -92,4 +93,4 @@ export async function compileFrom(source) {
   throw new TypeError('licverify: init({wasm}) takes a URL, bytes, a Response or a WebAssembly.Module');
 }
 
-export { Verifier, LicverifyError };
+export { Verifier, LicverifyError, ModuleCrash };

@@ -85,14 +85,6 @@ export class Instance {
     });
   }
 
-  /**
-   * free releases a pinned buffer; exported for tests of the ABI.
-   * @param {number} ptr
-   */
-  free(ptr) {
-    this.#guard(() => this.#exports.free(ptr));
-  }
-
   #guard(fn) {
     try {
       return fn();

@@ -4,7 +4,7 @@
 // only misuse throws.
 
 import { Instance, ModuleCrash, RequestTooLarge } from './instance.js';
-import { ops, buildRequest, decodeText } from './requests.js';
+import { buildRequest } from './requests.js';
 
 // maxRequest is the largest request the module accepts (internal/api
 // MaxRequest); an alloc failure below it means the instance is unwell.
@@ -252,5 +252,3 @@ class LoadedSet {
     this.#handle = null;
   }
 }
-
-export { ops, decodeText };

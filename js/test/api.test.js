@@ -111,6 +111,7 @@ test('a crashed instance is replaced; the crash text is reported', async () => {
   // A request that crashes every instance is thrown, with what the module
   // wrote to stderr.
   assert.throws(() => v.call('T'), { name: 'ModuleCrash', message: /unreachable\nboom/ });
+  assert.throws(() => v.call('T'), lv.ModuleCrash);
   assert.throws(() => v.call('X'), { name: 'ModuleCrash', message: /exited with code 3/ });
   assert.throws(() => v.call('{"error":"internal: broken"}'), { name: 'ModuleCrash', message: /internal: broken/ });
   assert.equal(v.call('after'), 'after');

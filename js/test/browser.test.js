@@ -12,6 +12,7 @@ import { serve } from '../demo/serve.js';
 import { js, out } from './paths.js';
 import { nativeResponses } from './prepared.js';
 import { check, loadVectors } from './vectors.js';
+import { fakeModuleBytes } from './fakemodule.js';
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const flags = [
@@ -24,9 +25,20 @@ const flags = [
   '--no-first-run',
 ];
 
-const available = existsSync(chromiumPath);
+let chromium = null;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  // reported below
+}
+const missing = !existsSync(chromiumPath)
+  ? `${chromiumPath} not found (apt-get install chromium)`
+  : chromium === null
+    ? 'playwright-core is not installed (npm ci)'
+    : null;
+const available = missing === null;
 if (!available) {
-  const msg = `chromium: skipped: ${chromiumPath} not found (apt-get install chromium)`;
+  const msg = `chromium: skipped: ${missing}`;
   console.log(msg);
   if (process.env.CI === 'true') {
     test('chromium is installed (required under CI=true)', () => assert.fail(msg));
@@ -41,7 +53,6 @@ const pageErrors = [];
 
 before(async () => {
   if (!available) return;
-  const { chromium } = await import('playwright-core');
   server = await serve(js);
   base = `http://127.0.0.1:${server.address().port}`;
   profile = mkdtempSync(path.join(os.tmpdir(), 'licverify-chromium-'));
@@ -98,7 +109,7 @@ test('vectors: chromium responses identical to Go', { skip: !available }, async 
 test('in chromium: init, misuse, storage helpers', { skip: !available }, async () => {
   const page = await openPage('/test/browser/runner.html', { allow404: true });
   await page.waitForFunction(() => window.ready === true);
-  const got = await page.evaluate(async () => {
+  const got = await page.evaluate(async (fake) => {
     const lv = window.lv;
     const out = {};
     // A fresh page: nothing initialized yet.
@@ -130,8 +141,17 @@ test('in chromium: init, misuse, storage helpers', { skip: !available }, async (
     out.installIdKept = (await lv.collectFingerprint()).install_id === fp.install_id;
     out.installId = fp.install_id;
     out.hash = lv.fingerprintHash(fp).valid;
+    // A module that traps: the error carries its stderr, and the next call
+    // gets a fresh instance.
+    const v = await lv.createVerifier({ wasm: new Uint8Array(fake) });
+    try {
+      v.call('T');
+    } catch (e) {
+      out.crash = `${e instanceof lv.ModuleCrash} ${e.message}`;
+    }
+    out.afterCrash = v.call('{"valid":true}');
     return out;
-  });
+  }, Array.from(fakeModuleBytes()));
   assert.match(got.beforeInit, /await init\(\)/);
   assert.match(got.badInit, /404/);
   assert.equal(got.canonical, '{"a":"é","b":[1.5]}');
@@ -142,6 +162,8 @@ test('in chromium: init, misuse, storage helpers', { skip: !available }, async (
   assert.match(got.installId, /^[0-9a-f]{32}$/);
   assert.equal(got.installIdKept, true);
   assert.equal(got.hash, true);
+  assert.match(got.crash, /^true .*unreachable\nboom/s);
+  assert.equal(got.afterCrash, '{"valid":true}');
   await page.close();
 });
 
