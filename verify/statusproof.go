@@ -108,9 +108,11 @@ type proof struct {
 //     ignored) or as a JSON string.
 //
 // The checks run in this order: parse, signature envelope, shape, key
-// (issuer_kid), signature, key window at checked_at, then the five steps
-// of §1: times (not_yet_valid, proof_expired, ttl_too_long,
-// invalid_field), license id, device binding, revocation epoch, status.
+// (issuer_kid), signature, key window at checked_at, the wrapper's compact
+// member, then the five steps of §1: times (not_yet_valid, proof_expired,
+// ttl_too_long, invalid_field), license id, device binding, revocation
+// epoch, status. Claims are set from the compact check on, for rejections
+// too.
 //
 // A rejection is a result with Valid false. The error is non-nil only for
 // misuse, and then wraps [ErrMisuse]: a nil or empty keyring, a zero Now,
