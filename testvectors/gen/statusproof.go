@@ -458,6 +458,8 @@ func statusProofTests() []test {
 			wrapper(map[string]any{"proof": base, "compact": compact, "valid_until": spValidTo}), nil, ok(base)),
 		spTest("form-wrapper-proof-only", "Form Valid", "wrapper without compact",
 			wrapper(map[string]any{"proof": base}), nil, ok(base)),
+		spTest("form-wrapper-compact-null", "Form Valid", "a null compact counts as absent",
+			wrapper(map[string]any{"proof": base, "compact": nil}), nil, ok(base)),
 		spTest("form-wrapper-compact-only", "Form Valid", "wrapper with only compact",
 			wrapper(map[string]any{"compact": compact, "valid_until": spValidTo}), nil, ok(base)),
 		spTest("form-wrapper-valid-until-ignored", "Form Valid", "the wrapper's valid_until is unsigned and never read",
