@@ -51,7 +51,7 @@ const (
 )
 
 // spKeyName maps a kid to the seed name of its private key.
-var spKeyName = map[string]string{spKID: "status-issuer", spOldKID: "status-issuer-old", "ql-window": "status-window"}
+var spKeyName = map[string]string{spKID: "status-issuer", spOldKID: "status-issuer-old"}
 
 func spRing() string {
 	return keyring(ringKey{kid: spKID, name: "status-issuer"}, ringKey{kid: spOldKID, name: "status-issuer-old"})
