@@ -60,7 +60,8 @@ func (f fields) nonEmpty(name string) (string, *Error) {
 	return v, nil
 }
 
-// integer returns an integer member that is >= min. Canonical JSON writes
+// integer returns an integer member that is >= min. canonical has already
+// refused every value beyond ±2^53. Canonical JSON writes
 // an integral number without fraction or exponent below 1e21, so anything
 // else here is not an integer.
 func (f fields) integer(name string, required bool, min int64) (v int64, ok bool, err *Error) {
