@@ -7,6 +7,7 @@ help: ## list the targets
 
 test: check ## run every test (Go, conformance, vectors)
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory js-test
 
 check: ## vet and formatting
 	$(GO) vet ./...
@@ -17,3 +18,9 @@ vectors: ## regenerate testvectors/*.json from the deterministic generator
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s)
 	$(GO) test -run '^$$' -fuzz FuzzTransform -fuzztime $${FUZZTIME:-60s} ./canonical
+
+.PHONY: js-test
+js-test: ## the npm package (js/) in Node and Chromium: every vector identical to Go, the demo page
+	@test -d js/node_modules || (cd js && npm ci --no-audit --no-fund)
+	@start=$$(date +%s); (cd js && npm test --silent); status=$$?; \
+	echo "js-test: $$(( $$(date +%s) - start )) s"; exit $$status
