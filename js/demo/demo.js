@@ -91,6 +91,8 @@ const names = {
 };
 
 function show(result, kind, notes) {
+  // Counts verdicts shown, so that a script driving the page can tell a new one.
+  document.body.dataset.verdicts = String(Number(document.body.dataset.verdicts ?? 0) + 1);
   const verdict = $('verdict');
   const tbody = $('claims').tBodies[0];
   const reasons = $('reasons');
@@ -100,6 +102,7 @@ function show(result, kind, notes) {
   if (result.error !== undefined) {
     verdict.className = 'verdict invalid';
     verdict.textContent = 'cannot verify';
+    verdict.dataset.code = 'error';
     $('summary').textContent = result.error;
     $('raw').textContent = '';
     return;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { importInstalled, nativeResponses } from './prepared.js';
-import { check, loadVectors } from './vectors.js';
+import { assertNoFailures, check, loadVectors } from './vectors.js';
 import { typedCall } from './typed.js';
 
 const lv = await importInstalled();
@@ -31,7 +31,7 @@ test('vectors: node responses identical to Go', () => {
     else identical++;
   }
   console.log(`node: ${identical}/${vectors.length} identical to Go`);
-  assert.deepEqual(failures, []);
+  assertNoFailures(failures, 'node vectors');
 });
 
 // The typed functions must send what the vector's request says: each
@@ -56,7 +56,7 @@ test('vectors: typed API gives the same results', () => {
     else failures.push(`${v.id}: ${call.fn} gave ${JSON.stringify(result)}\n   go: ${native[v.id]}`);
   }
   console.log(`node typed API: ${same}/${typed} vectors give Go's result (${vectors.length - typed} only expressible as raw requests)`);
-  assert.deepEqual(failures, []);
+  assertNoFailures(failures, 'typed API');
 });
 
 // has(feature) answers from the features a vector expects: every one of

@@ -3,6 +3,7 @@
 // bytes the Go runners pass to the module. Re-serializing a parsed request
 // could change it (JSON.parse rounds a large integer, for one).
 
+import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -121,4 +122,17 @@ export function check(expected, responseText) {
     return `result differs\n got: ${JSON.stringify(rest)}\nwant: ${JSON.stringify(expected)}\n(message: ${message})`;
   }
   return null;
+}
+
+/**
+ * assertNoFailures fails with the first failures in full and a count of
+ * the rest: a stale module can fail every vector, and a screenful is
+ * enough to see why.
+ */
+export function assertNoFailures(failures, what) {
+  if (failures.length === 0) return;
+  const shown = failures.slice(0, 10).join('\n');
+  const more = failures.length > 10 ? `\n… and ${failures.length - 10} more` : '';
+  const hint = '\n(a module built from older sources fails here too: `make wasm-check` tells)';
+  assert.fail(`${what}: ${failures.length} failed\n${shown}${more}${hint}`);
 }
