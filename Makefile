@@ -1,12 +1,17 @@
 GO ?= go
 
-.PHONY: help test vectors fuzz check
+.PHONY: help test vectors fuzz check wasm wasm-check demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-test: check ## run every test (Go, conformance, vectors)
+test: check wasm-check ## run every test (Go, conformance, vectors)
 	$(GO) test -count=1 ./...
+	@# The wazero runner and the stress test again under the race detector;
+	@# their summary lines are printed even though the tests pass.
+	@out=$$($(GO) test -race -count=1 -run '^(TestVectors|TestStress)$$' -v ./host 2>&1); rc=$$?; \
+	echo "$$out" | grep -E '^(wazero vs native|stress:|ok|FAIL)'; \
+	if [ $$rc -ne 0 ]; then echo "$$out" | grep -v '^=== RUN' | tail -40; exit $$rc; fi
 	$(MAKE) --no-print-directory js-test
 
 check: ## vet and formatting
@@ -18,6 +23,24 @@ vectors: ## regenerate testvectors/*.json from the deterministic generator
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s)
 	$(GO) test -run '^$$' -fuzz FuzzTransform -fuzztime $${FUZZTIME:-60s} ./canonical
+
+# The module is built reproducibly: same Go version and sources, same bytes.
+WASM_ENV = GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 GOWASM= GOFLAGS=
+WASM_BUILD = $(GO) build -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buildid='
+
+wasm: ## build host/licverify.wasm reproducibly; print its size and sha256
+	$(WASM_ENV) $(WASM_BUILD) -o host/licverify.wasm ./wasm
+	@echo "host/licverify.wasm: $$(wc -c < host/licverify.wasm) bytes, $$(gzip -9c host/licverify.wasm | wc -c) gzip, built with $$($(GO) env GOVERSION)"
+	@echo "sha256 $$( (sha256sum host/licverify.wasm 2>/dev/null || shasum -a 256 host/licverify.wasm) | cut -d' ' -f1)"
+
+wasm-check: ## fail if the committed host/licverify.wasm differs from a fresh build
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(WASM_ENV) $(WASM_BUILD) -o "$$tmp/licverify.wasm" ./wasm && \
+	if cmp -s "$$tmp/licverify.wasm" host/licverify.wasm; then \
+		echo "host/licverify.wasm is up to date"; \
+	else \
+		echo "host/licverify.wasm differs from a fresh build with $$($(GO) env GOVERSION); run make wasm"; exit 1; \
+	fi
 
 .PHONY: js-test
 js-test: ## the npm package (js/) in Node and Chromium: every vector identical to Go, the demo page

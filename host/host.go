@@ -76,6 +76,12 @@ type Options struct {
 	// MaxInstances bounds the instances alive at once, and so the calls
 	// running at once; further callers wait. 0 means runtime.GOMAXPROCS(0).
 	MaxInstances int
+	// Interruptible makes a context that ends mid-call stop the call (the
+	// instance is then discarded). It costs: wazero checks for it at every
+	// loop and call inside the module, which makes small verifications
+	// several times slower. Without it, the context only bounds the wait
+	// for a free instance; a call's time is bounded by the input limits.
+	Interruptible bool
 
 	// wasm replaces the embedded module (tests run a variant with hooks).
 	wasm []byte
@@ -198,7 +204,7 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 	rc := wazero.NewRuntimeConfig().
 		WithCompilationCache(compilationCache(opts)).
 		WithMemoryLimitPages(uint32(pages)).
-		WithCloseOnContextDone(true)
+		WithCloseOnContextDone(opts.Interruptible)
 	r := wazero.NewRuntimeWithConfig(ctx, rc)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
 		r.Close(ctx)
@@ -212,13 +218,16 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 	v := &Verifier{
 		runtime:  r,
 		compiled: compiled,
-		// No file system, environment or arguments; the clocks are
-		// wazero's fake ones (the module takes "now" from each request
-		// and must never read a clock for a decision); randomness is
-		// real so that the Go runtime's map hash seeds are unpredictable.
+		// No file system, environment or arguments. The wall clock is
+		// wazero's fake one, stuck near 2022-01-01: the module takes "now"
+		// from each request and must never read a clock for a decision,
+		// and a wrong clock makes any slip show in the vectors. The
+		// monotonic clock is real, for the Go runtime's own pacing.
+		// Randomness is real so that map hash seeds are unpredictable.
 		config: wazero.NewModuleConfig().
 			WithName("").
 			WithStartFunctions("_initialize").
+			WithSysNanotime().
 			WithRandSource(rand.Reader),
 		alloc: newAllocator(),
 		slots: make(chan struct{}, n),
