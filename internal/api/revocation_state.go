@@ -135,7 +135,8 @@ func revocationLookup(raw json.RawMessage) (any, error) {
 
 // revocationApply applies deltas, in order, to the set under a handle. On
 // success the handle holds the new set; on a rejection it keeps the set it
-// had, and the result is the rejected delta's.
+// had, and the result is the rejected delta's (its message names the delta
+// when there are several).
 func revocationApply(raw json.RawMessage) (any, error) {
 	var req struct {
 		Op          string   `json:"op"`
@@ -187,7 +188,9 @@ func revocationApply(raw json.RawMessage) (any, error) {
 			return nil, misuseError(err)
 		}
 		if !res.Valid {
-			res.Message = "delta " + strconv.Itoa(i) + ": " + res.Message
+			if len(req.Deltas) > 1 {
+				res.Message = "delta " + strconv.Itoa(i) + ": " + res.Message
+			}
 			return revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}, nil
 		}
 		set = res.Set

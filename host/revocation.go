@@ -1,0 +1,142 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/licverify/licverify/verify"
+)
+
+// RevocationSet is a revocation set verified once and held inside the
+// module, for O(1) lookups that never send or verify it again. It owns an
+// instance of its own (a set lives in the instance that loaded it), which
+// Close releases. It is safe for concurrent use; lookups on one set run
+// one at a time.
+type RevocationSet struct {
+	v      *Verifier
+	mu     sync.Mutex
+	inst   *instance // nil once closed or failed
+	handle int64
+}
+
+// Lookups is the answer of [RevocationSet.Lookup]. It is valid unless the
+// set has expired since it was loaded (CodeSetExpired; loaded with
+// AllowStale it stays valid and says Stale).
+type Lookups struct {
+	verify.Result
+	// Epoch is the set's epoch.
+	Epoch int64 `json:"epoch"`
+	// Stale is true when the set is past its valid_until and was loaded
+	// with AllowStale.
+	Stale bool `json:"stale,omitempty"`
+	// Lookups holds one entry per id asked for, in order; empty when the
+	// result is not valid.
+	Lookups []verify.LookupResult `json:"lookups"`
+}
+
+// LoadRevocationSet verifies a set as [Verifier.RevocationSet] does and,
+// when it is valid, keeps it for lookups. The returned set is nil when the
+// result is not valid.
+func (v *Verifier) LoadRevocationSet(ctx context.Context, set []byte, keys *verify.Keyring, opts verify.RevocationOptions) (*RevocationSet, *verify.RevocationSetResult, error) {
+	r, err := revocationRequest("revocation_load", set, keys, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	v.mu.Lock()
+	closed := v.closed
+	v.mu.Unlock()
+	if closed {
+		return nil, nil, ErrClosed
+	}
+	inst, err := v.instantiate(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := inst.call(ctx, b)
+	if err != nil {
+		inst.close(ctx)
+		return nil, nil, err
+	}
+	var res struct {
+		verify.RevocationSetResult
+		Handle int64 `json:"handle"`
+	}
+	if err := decodeResponse(resp, &res); err != nil {
+		inst.close(ctx)
+		return nil, nil, err
+	}
+	if !res.Valid {
+		inst.close(ctx)
+		return nil, &res.RevocationSetResult, nil
+	}
+	return &RevocationSet{v: v, inst: inst, handle: res.Handle}, &res.RevocationSetResult, nil
+}
+
+// call sends one request to the set's instance; a failure closes the set.
+func (s *RevocationSet) call(ctx context.Context, r request, out any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inst == nil {
+		return ErrClosed
+	}
+	r["handle"] = s.handle
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	resp, err := s.inst.call(ctx, b)
+	if err != nil {
+		s.inst.close(ctx)
+		s.inst = nil
+		return err
+	}
+	return decodeResponse(resp, out)
+}
+
+// Lookup returns the status of each id at now: revoked, suspended (with
+// its end) or not_revoked.
+func (s *RevocationSet) Lookup(ctx context.Context, now time.Time, ids ...string) (*Lookups, error) {
+	if now.IsZero() {
+		return nil, &RequestError{Message: "now is required"}
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	res := new(Lookups)
+	if err := s.call(ctx, request{"op": "revocation_lookup", "now": now.Format(time.RFC3339Nano), "ids": ids}, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ApplyDelta verifies a delta against the set, as
+// verify.VerifiedSet.ApplyDelta does, and on success moves the set to the
+// delta's epoch. On a rejection the set is unchanged.
+func (s *RevocationSet) ApplyDelta(ctx context.Context, delta []byte, keys *verify.Keyring, opts verify.RevocationOptions) (*verify.RevocationSetResult, error) {
+	r := request{"op": "revocation_apply", "deltas": []string{string(delta)}}
+	if err := r.withRevocationOptions(keys, opts); err != nil {
+		return nil, err
+	}
+	res := new(verify.RevocationSetResult)
+	if err := s.call(ctx, r, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Close releases the set and its instance. Further calls return ErrClosed.
+func (s *RevocationSet) Close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inst != nil {
+		s.inst.close(ctx)
+		s.inst = nil
+	}
+	return nil
+}
