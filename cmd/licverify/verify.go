@@ -1,0 +1,511 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// flags is a command's flag set with the flags every command shares.
+type flags struct {
+	*flag.FlagSet
+	json      bool
+	keys, now string
+}
+
+func newFlags(name string, verifies bool) *flags {
+	f := &flags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
+	f.SetOutput(io.Discard)
+	f.BoolVar(&f.json, "json", false, "print the result JSON")
+	if verifies {
+		f.StringVar(&f.keys, "keys", "", "keyring file (JSON array, JWKS or PEM)")
+		f.StringVar(&f.now, "now", "", "the time to verify at (RFC 3339; default now)")
+	}
+	return f
+}
+
+// parse parses flags that may come before, between or after the
+// positional arguments, and returns the positional arguments.
+func (f *flags) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			return nil, usagef("%v", err)
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// verification reads the shared members of a verifying request.
+func (f *flags) verification(op string) (map[string]any, error) {
+	if f.keys == "" {
+		return nil, usagef("--keys is required")
+	}
+	keys, err := readFile(f.keys)
+	if err != nil {
+		return nil, err
+	}
+	now := f.now
+	if now == "" {
+		now = clock().UTC().Format(time.RFC3339)
+	} else if _, err := time.Parse(time.RFC3339Nano, now); err != nil {
+		return nil, usagef("--now %q is not an RFC 3339 time", now)
+	}
+	return map[string]any{"op": op, "keys": string(keys), "now": now}, nil
+}
+
+// maxFile bounds what the command reads from one file: a revocation set at
+// its 64 MiB limit and some room.
+const maxFile = 80 << 20
+
+func readFile(name string) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = os.Stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
+	if err != nil {
+		return nil, usagef("read %s: %v", name, err)
+	}
+	if len(b) > maxFile {
+		return nil, usagef("%s is larger than %d bytes", name, maxFile)
+	}
+	return b, nil
+}
+
+// writeFileAtomic writes data to name through a temporary file in the same
+// directory and a rename, so that a reader never sees half a file.
+func writeFileAtomic(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return usagef("write %s: %v", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return usagef("write %s: %v", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return usagef("write %s: %v", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+// result is a decoded response.
+type result map[string]json.RawMessage
+
+func (r result) str(k string) string {
+	var s string
+	_ = json.Unmarshal(r[k], &s)
+	return s
+}
+
+func (r result) num(k string) string {
+	var n json.Number
+	if json.Unmarshal(r[k], &n) != nil {
+		return ""
+	}
+	return n.String()
+}
+
+func (r result) boolean(k string) bool {
+	var b bool
+	_ = json.Unmarshal(r[k], &b)
+	return b
+}
+
+func (r result) strings(k string) []string {
+	var s []string
+	_ = json.Unmarshal(r[k], &s)
+	return s
+}
+
+func (r result) valid() bool { return r.boolean("valid") }
+
+// failure is the one-line summary of a result that is not valid.
+func (r result) failure() string {
+	return fmt.Sprintf("invalid (%s): %s", r.str("code"), r.str("message"))
+}
+
+// call sends a request to the module. A refused request is a usage error;
+// an op the module does not know means this build lacks the command.
+func (e *env) call(req map[string]any) ([]byte, result, error) {
+	v, err := e.module()
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := json.Marshal(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := v.Call(e.ctx, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	var r result
+	if err := json.Unmarshal(resp, &r); err != nil {
+		return nil, nil, fmt.Errorf("module answered %q", resp)
+	}
+	if msg, ok := r["error"]; ok {
+		var s string
+		_ = json.Unmarshal(msg, &s)
+		if strings.Contains(s, "unknown op") {
+			return nil, nil, usagef("not available: this build's module has no %q operation", req["op"])
+		}
+		return nil, nil, usagef("%s", strings.TrimPrefix(s, "licverify: "))
+	}
+	return resp, r, nil
+}
+
+// report prints the result JSON or the summary, and turns "not ok" into
+// errInvalid.
+func (e *env) report(f *flags, resp []byte, summary string, ok bool) error {
+	if f.json {
+		e.stdout.Write(resp)
+		fmt.Fprintln(e.stdout)
+	} else {
+		fmt.Fprintln(e.stdout, summary)
+	}
+	if !ok {
+		return errInvalid
+	}
+	return nil
+}
+
+func runProof(e *env, args []string) error {
+	f := newFlags("proof", true)
+	licenseID := f.String("license-id", "", "the license id the proof must be for")
+	device := f.String("device", "", "file with this device's fingerprint components (JSON object)")
+	minEpoch := f.Int64("min-epoch", -1, "the stored anti-rollback epoch")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one PROOF file, got %d arguments", len(pos))
+	}
+	req, err := f.verification("status_proof")
+	if err != nil {
+		return err
+	}
+	proof, err := readFile(pos[0])
+	if err != nil {
+		return err
+	}
+	req["proof"] = string(proof)
+	if *licenseID != "" {
+		req["license_id"] = *licenseID
+	}
+	if *device != "" {
+		fp, err := readFile(*device)
+		if err != nil {
+			return err
+		}
+		req["fingerprint"] = string(fp)
+	}
+	if *minEpoch >= 0 {
+		req["min_epoch"] = *minEpoch
+	}
+	resp, r, err := e.call(req)
+	if err != nil {
+		return err
+	}
+	summary := r.failure()
+	if r.valid() {
+		status := r.str("status")
+		if r.boolean("grace") {
+			status += " (grace period)"
+		}
+		summary = fmt.Sprintf("valid: license %s is %s until %s; refresh after %s; store epoch %s",
+			r.str("license_id"), status, r.str("valid_until"), r.str("refresh_after"), r.num("store_epoch"))
+	}
+	return e.report(f, resp, summary, r.valid())
+}
+
+// repeated is a flag that may be given many times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(s string) error { *r = append(*r, s); return nil }
+
+func runRevocation(e *env, args []string) error {
+	f := newFlags("revocation", true)
+	minEpoch := f.Int64("min-epoch", -1, "the stored anti-rollback epoch")
+	allowStale := f.Bool("allow-stale", false, "accept a set past its valid_until")
+	var lookup repeated
+	f.Var(&lookup, "lookup", "a license id to look up (repeatable)")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("want a SET file and optional DELTA files")
+	}
+	req, err := f.verification("revocation_set")
+	if err != nil {
+		return err
+	}
+	set, err := readFile(pos[0])
+	if err != nil {
+		return err
+	}
+	req["set"] = string(set)
+	if len(pos) > 1 {
+		var deltas []string
+		for _, name := range pos[1:] {
+			d, err := readFile(name)
+			if err != nil {
+				return err
+			}
+			deltas = append(deltas, string(d))
+		}
+		req["deltas"] = deltas
+	}
+	if *minEpoch >= 0 {
+		req["min_epoch"] = *minEpoch
+	}
+	if *allowStale {
+		req["allow_stale"] = true
+	}
+	if len(lookup) > 0 {
+		req["lookup"] = []string(lookup)
+	}
+	resp, r, err := e.call(req)
+	if err != nil {
+		return err
+	}
+	if !r.valid() {
+		return e.report(f, resp, r.failure(), false)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "valid: revocation set at epoch %s, %s revoked, %s suspended, valid until %s",
+		r.num("epoch"), r.num("revoked_count"), r.num("suspended_count"), r.str("valid_until"))
+	if r.boolean("stale") {
+		b.WriteString(" (stale)")
+	}
+	var lookups []struct {
+		LicenseID string `json:"license_id"`
+		Status    string `json:"status"`
+		Until     string `json:"until"`
+	}
+	_ = json.Unmarshal(r["lookups"], &lookups)
+	clear := true
+	for _, l := range lookups {
+		fmt.Fprintf(&b, "\n  %s: %s", l.LicenseID, l.Status)
+		if l.Until != "" {
+			fmt.Fprintf(&b, " until %s", l.Until)
+		}
+		if l.Status != "not_revoked" {
+			clear = false
+		}
+	}
+	return e.report(f, resp, b.String(), clear)
+}
+
+func runLicense(e *env, args []string) error {
+	f := newFlags("license", true)
+	product := f.String("product", "", "the product id this host is (required)")
+	fpHash := f.String("fingerprint-hash", "", "this machine's sha256:<hex> fingerprint hash")
+	state := f.String("state", "", "the previous license.state.json")
+	writeState := f.String("write-state", "", "write the new license.state.json here")
+	release := f.String("release-date", "", "release date of the build to run (RFC 3339)")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one LICENSE file, got %d arguments", len(pos))
+	}
+	if *product == "" {
+		return usagef("--product is required")
+	}
+	req, err := f.verification("license")
+	if err != nil {
+		return err
+	}
+	lic, err := readFile(pos[0])
+	if err != nil {
+		return err
+	}
+	req["license"] = string(lic)
+	req["product_id"] = *product
+	if *fpHash != "" {
+		req["fingerprint_hash"] = *fpHash
+	}
+	if *state != "" {
+		s, err := os.ReadFile(*state)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			// No state yet: this is the first activation.
+		case err != nil:
+			return usagef("%v", err)
+		default:
+			req["state"] = string(s)
+		}
+	}
+	if *release != "" {
+		req["release_date"] = *release
+	}
+	resp, r, err := e.call(req)
+	if err != nil {
+		return err
+	}
+	if *writeState != "" {
+		if s, ok := r["state"]; ok && string(s) != "null" {
+			if err := writeFileAtomic(*writeState, append(bytes.Clone(s), '\n')); err != nil {
+				return err
+			}
+		}
+	}
+	decision := r.str("decision")
+	if decision == "" {
+		return e.report(f, resp, r.failure(), false)
+	}
+	summary := fmt.Sprintf("%s (%s): license %s for %s, plan %s, status %s, expires %s (%s days), %s days offline",
+		decision, r.str("code"), r.str("license_id"), r.str("product_id"), r.str("plan"), r.str("status"),
+		r.str("expires_at"), r.num("days_to_expiry"), r.num("days_offline"))
+	if reasons := r.strings("reasons"); len(reasons) > 0 {
+		summary += "; reasons: " + strings.Join(reasons, ", ")
+	}
+	if decision == "block" {
+		summary += "\n" + r.str("message")
+	}
+	return e.report(f, resp, summary, decision == "run" || decision == "warn")
+}
+
+func runQKey(e *env, args []string) error {
+	f := newFlags("qkey", true)
+	password := f.String("password", "", "the file's password (default the format's)")
+	pkg := f.String("package", "", "the package this host is")
+	machineID := f.String("machine-id", "", "this machine's 32-hex-digit id")
+	allowUnsigned := f.Bool("allow-unsigned", false, "accept a license without a signature")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one FILE, got %d arguments", len(pos))
+	}
+	req, err := f.verification("qkey")
+	if err != nil {
+		return err
+	}
+	file, err := readFile(pos[0])
+	if err != nil {
+		return err
+	}
+	req["qkey"] = base64.StdEncoding.EncodeToString(file)
+	for k, v := range map[string]string{"password": *password, "package": *pkg, "machine_id": *machineID} {
+		if v != "" {
+			req[k] = v
+		}
+	}
+	if *allowUnsigned {
+		req["allow_unsigned"] = true
+	}
+	resp, r, err := e.call(req)
+	if err != nil {
+		return err
+	}
+	summary := r.failure()
+	if r.valid() {
+		summary = fmt.Sprintf("valid: package %s for %s, expires %s (%s days left), features: %s",
+			r.str("package"), r.str("user"), r.str("expires"), r.num("days_left"), strings.Join(r.strings("features"), ", "))
+		if !r.boolean("signed") {
+			summary += " (UNSIGNED)"
+		}
+	}
+	return e.report(f, resp, summary, r.valid())
+}
+
+func runCanonical(e *env, args []string) error {
+	f := newFlags("canonical", false)
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	var doc []byte
+	switch len(pos) {
+	case 0:
+		b, err := io.ReadAll(io.LimitReader(e.stdin, maxFile+1))
+		if err != nil {
+			return usagef("read stdin: %v", err)
+		}
+		doc = b
+	case 1:
+		if doc, err = readFile(pos[0]); err != nil {
+			return err
+		}
+	default:
+		return usagef("want at most one FILE")
+	}
+	resp, r, err := e.call(map[string]any{"op": "canonicalize", "document": string(doc), "limit": len(doc) + 1})
+	if err != nil {
+		return err
+	}
+	summary := r.failure()
+	if r.valid() {
+		summary = r.str("canonical")
+	}
+	return e.report(f, resp, summary, r.valid())
+}
+
+func runFingerprint(e *env, args []string) error {
+	f := newFlags("fingerprint", false)
+	if pos, err := f.parse(args); err != nil {
+		return err
+	} else if len(pos) != 0 {
+		return usagef("takes no arguments")
+	}
+	components := collectFingerprint()
+	text, err := json.Marshal(components)
+	if err != nil {
+		return err
+	}
+	resp, r, err := e.call(map[string]any{"op": "fingerprint", "components": string(text)})
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("components:")
+	for _, k := range sortedKeys(components) {
+		fmt.Fprintf(&b, "\n  %s: %s", k, strconv.Quote(components[k]))
+	}
+	if r.valid() {
+		fmt.Fprintf(&b, "\nbinding_hash: %s\nmachine_id: %s", r.str("binding_hash"), r.str("machine_id"))
+	} else {
+		b.WriteString("\n" + r.failure())
+	}
+	return e.report(f, resp, b.String(), r.valid())
+}
