@@ -124,4 +124,3 @@ func Files() map[string][]byte {
 func Names() []string {
 	return []string{"keyring.json", "proof.json", "proof-tampered.json", "revocation-set.json", "license.key", "device.json"}
 }
-
