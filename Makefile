@@ -47,3 +47,13 @@ js-test: ## the npm package (js/) in Node and Chromium: every vector identical t
 	@test -d js/node_modules || (cd js && npm ci --no-audit --no-fund)
 	@start=$$(date +%s); (cd js && npm test --silent); status=$$?; \
 	echo "js-test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+demo: ## build the CLI, then verify the bundled samples (examples/demo) through it
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) build -o "$$tmp/licverify" ./cmd/licverify && cd examples/demo && \
+	run() { echo "\$$ licverify $$*"; "$$tmp/licverify" "$$@"; }; \
+	run proof --keys keyring.json --now 2026-03-01T12:00:00Z --license-id LIC-DEMO-0001 proof.json && \
+	run revocation --keys keyring.json --now 2026-03-01T12:00:00Z --lookup LIC-DEMO-0001 revocation-set.json && \
+	run license --keys keyring.json --now 2026-03-01T12:00:00Z --product calcpro --write-state "$$tmp/license.state.json" license.key && \
+	echo "# a proof whose valid_until was changed after signing:" && \
+	{ run proof --keys keyring.json --now 2026-03-01T12:00:00Z proof-tampered.json; test $$? -eq 1; }

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licverify/licverify/examples/demo"
+	"github.com/licverify/licverify/internal/api"
+	"github.com/stretchr/testify/require"
+)
+
+func init() { hostOptions.NoDiskCache = true }
+
+// licverify runs the command in the demo directory and returns its exit
+// status, stdout and stderr.
+func licverify(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(filepath.Join("..", "..", "examples", "demo")))
+	defer os.Chdir(wd)
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func sample(t *testing.T, name string) string {
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "demo", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestDemoSamplesUpToDate: the committed samples are what the generator
+// writes (go run ./examples/demo/gen).
+func TestDemoSamplesUpToDate(t *testing.T) {
+	files := demo.Files()
+	for _, name := range demo.Names() {
+		require.Equal(t, string(files[name]), sample(t, name), "%s is stale; run go run ./examples/demo/gen", name)
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	now := "--now=" + demo.Now
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"proof valid", []string{"proof", "--keys", "keyring.json", now, "--license-id", demo.LicenseID, "proof.json"}, 0, "valid: license LIC-DEMO-0001 is valid until 2026-03-03T08:00:00Z", ""},
+		{"flags after the file", []string{"proof", "proof.json", "--keys", "keyring.json", now}, 0, "valid:", ""},
+		{"proof tampered", []string{"proof", "--keys", "keyring.json", now, "proof-tampered.json"}, 1, "invalid (bad_signature)", ""},
+		{"proof for another license", []string{"proof", "--keys", "keyring.json", now, "--license-id", "LIC-OTHER", "proof.json"}, 1, "invalid (license_mismatch)", ""},
+		{"proof expired", []string{"proof", "--keys", "keyring.json", "--now", "2026-03-04T00:00:00Z", "proof.json"}, 1, "invalid (proof_expired)", ""},
+		{"proof epoch rollback", []string{"proof", "--keys", "keyring.json", now, "--min-epoch", "8", "proof.json"}, 1, "invalid (epoch_rollback)", ""},
+		{"proof with a device it is not bound to", []string{"proof", "--keys", "keyring.json", now, "--device", "device.json", "proof.json"}, 0, "valid:", ""},
+		{"revocation clear", []string{"revocation", "--keys", "keyring.json", now, "--lookup", demo.LicenseID, "revocation-set.json"}, 0, "LIC-DEMO-0001: not_revoked", ""},
+		{"revocation revoked", []string{"revocation", "--keys", "keyring.json", now, "--lookup", demo.RevokedID, "revocation-set.json"}, 1, "LIC-DEMO-0666: revoked", ""},
+		{"revocation suspended", []string{"revocation", "--keys", "keyring.json", now, "--lookup", "LIC-DEMO-0042", "revocation-set.json"}, 1, "LIC-DEMO-0042: suspended until 2026-04-01T00:00:00Z", ""},
+		{"revocation stale", []string{"revocation", "--keys", "keyring.json", "--now", "2026-03-05T00:00:00Z", "revocation-set.json"}, 1, "invalid (set_expired)", ""},
+		{"revocation stale allowed", []string{"revocation", "--keys", "keyring.json", "--now", "2026-03-05T00:00:00Z", "--allow-stale", "revocation-set.json"}, 0, "(stale)", ""},
+		{"revocation set given as a proof", []string{"proof", "--keys", "keyring.json", now, "revocation-set.json"}, 1, "invalid (", ""},
+		{"license run", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "license.key"}, 0, "run (ok)", ""},
+		{"license for another product", []string{"license", "--keys", "keyring.json", now, "--product", "other", "license.key"}, 1, "block (product_mismatch)", ""},
+		{"license expired", []string{"license", "--keys", "keyring.json", "--now", "2027-06-01T00:00:00Z", "--product", demo.Product, "license.key"}, 1, "block (expired)", ""},
+		{"canonical", []string{"canonical", "keyring.json"}, 0, `[{"alg":"ed25519","kid":"demo-2026",`, ""},
+		{"no command", nil, 2, "", "usage:"},
+		{"help", []string{"--help"}, 0, "", "usage:"},
+		{"unknown command", []string{"verify"}, 2, "", `unknown command "verify"`},
+		{"no keys", []string{"proof", "proof.json"}, 2, "", "licverify proof: --keys is required"},
+		{"no proof", []string{"proof", "--keys", "keyring.json"}, 2, "", "want one PROOF file"},
+		{"missing file", []string{"proof", "--keys", "keyring.json", "missing.json"}, 2, "", "missing.json"},
+		{"bad now", []string{"proof", "--keys", "keyring.json", "--now", "yesterday", "proof.json"}, 2, "", `--now "yesterday" is not an RFC 3339 time`},
+		{"unknown flag", []string{"proof", "--key", "keyring.json", "proof.json"}, 2, "", "flag provided but not defined: -key"},
+		{"license without product", []string{"license", "--keys", "keyring.json", "license.key"}, 2, "", "--product is required"},
+		{"module refuses the request", []string{"qkey", "--keys", "keyring.json", now, "--machine-id", "xyz", "device.json"}, 2, "", "misuse"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := licverify(t, "", tc.args...)
+			require.Equal(t, tc.code, code, "stdout: %s\nstderr: %s", out, errOut)
+			require.Contains(t, out, tc.stdout)
+			require.Contains(t, errOut, tc.stderr)
+			if code == 2 && !strings.HasPrefix(errOut, "usage:") {
+				require.Empty(t, out)
+				require.Equal(t, 1, strings.Count(errOut, "\n"), "an error is one line: %q", errOut)
+			}
+		})
+	}
+}
+
+// TestJSONIsTheResult: --json prints exactly the module's response, which
+// is the native codec's response to the same request.
+func TestJSONIsTheResult(t *testing.T) {
+	keys := sample(t, "keyring.json")
+	tests := []struct {
+		name string
+		args []string
+		req  map[string]any
+		code int
+	}{
+		{"proof", []string{"proof", "--json", "--keys", "keyring.json", "--now", demo.Now, "proof.json"},
+			map[string]any{"op": "status_proof", "keys": keys, "now": demo.Now, "proof": sample(t, "proof.json")}, 0},
+		{"tampered", []string{"proof", "--json", "--keys", "keyring.json", "--now", demo.Now, "proof-tampered.json"},
+			map[string]any{"op": "status_proof", "keys": keys, "now": demo.Now, "proof": sample(t, "proof-tampered.json")}, 1},
+		{"revocation", []string{"revocation", "--json", "--keys", "keyring.json", "--now", demo.Now, "--lookup", "a", "--lookup", demo.RevokedID, "revocation-set.json"},
+			map[string]any{"op": "revocation_set", "keys": keys, "now": demo.Now, "set": sample(t, "revocation-set.json"), "lookup": []string{"a", demo.RevokedID}}, 1},
+		{"license", []string{"license", "--json", "--keys", "keyring.json", "--now", demo.Now, "--product", demo.Product, "license.key"},
+			map[string]any{"op": "license", "keys": keys, "now": demo.Now, "product_id": demo.Product, "license": sample(t, "license.key")}, 0},
+		{"canonical", []string{"canonical", "--json", "device.json"},
+			map[string]any{"op": "canonicalize", "document": sample(t, "device.json"), "limit": len(sample(t, "device.json")) + 1}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := licverify(t, "", tc.args...)
+			require.Equal(t, tc.code, code, errOut)
+			req, err := json.Marshal(tc.req)
+			require.NoError(t, err)
+			require.Equal(t, string(api.Handle(req))+"\n", out)
+		})
+	}
+}
+
+func TestLicenseWritesState(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "license.state.json")
+	args := []string{"license", "--keys", "keyring.json", "--product", demo.Product, "--state", state, "--write-state", state, "license.key"}
+	code, out, errOut := licverify(t, "", append(args, "--now", demo.Now)...)
+	require.Equal(t, 0, code, out+errOut)
+	var s map[string]any
+	b, err := os.ReadFile(state)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &s))
+	require.Equal(t, demo.LicenseID, s["license_id"])
+	require.Equal(t, demo.Now, s["first_activated_at"])
+
+	// Run again later with that state: the clock went back a day, which
+	// the state's clock guard notices.
+	code, out, errOut = licverify(t, "", append(args, "--now", "2026-02-28T12:00:00Z")...)
+	require.Equal(t, 0, code, out+errOut)
+	require.Contains(t, out, "clock_rollback")
+}
+
+// TestKeygenSignVerify: a key and a signed document made by the fixture
+// commands verify through the module; a changed byte does not.
+func TestKeygenSignVerify(t *testing.T) {
+	dir := t.TempDir()
+	ring := filepath.Join(dir, "ring.json")
+	code, priv, errOut := licverify(t, "", "keygen", "--kid", "fixture", "--seed", strings.Repeat("07", 32), "--keyring", ring)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, priv, `"kid":"fixture"`)
+	key := filepath.Join(dir, "key.json")
+	require.NoError(t, os.WriteFile(key, []byte(priv), 0o600))
+
+	// A keyring never accepts the private key file.
+	code, _, _ = licverify(t, "", "proof", "--keys", key, "--now", demo.Now, "proof.json")
+	require.Equal(t, 1, code)
+
+	qkey := `{"package":"Demo-Pkg","user":"ada@example.com","machine_id":"0123456789abcdef0123456789ABCDEF","issued":"2026-01-01","expires":"2027-01-01T00:00:00Z","features":["Export","export","api"]}`
+	doc := filepath.Join(dir, "license.qkey.json")
+	require.NoError(t, os.WriteFile(doc, []byte(qkey), 0o644))
+	code, signed, errOut := licverify(t, "", "sign", "--key", key, doc)
+	require.Equal(t, 0, code, errOut)
+	signedFile := filepath.Join(dir, "signed.qkey")
+	require.NoError(t, os.WriteFile(signedFile, []byte(signed), 0o644))
+
+	code, out, errOut := licverify(t, "", "qkey", "--keys", ring, "--now", demo.Now, "--package", "demo-pkg", signedFile)
+	require.Equal(t, 0, code, out+errOut)
+	require.Contains(t, out, "valid: package demo-pkg for ada@example.com")
+	require.Contains(t, out, "features: api, export")
+
+	tampered := strings.Replace(signed, "ada@", "eve@", 1)
+	require.NoError(t, os.WriteFile(signedFile, []byte(tampered), 0o644))
+	code, out, _ = licverify(t, "", "qkey", "--keys", ring, "--now", demo.Now, signedFile)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "invalid (bad_signature)")
+}
+
+func TestCanonicalStdin(t *testing.T) {
+	code, out, _ := licverify(t, `{"b": 1.50, "a": "\u00e9"}`, "canonical")
+	require.Equal(t, 0, code)
+	require.Equal(t, "{\"a\":\"é\",\"b\":1.5}\n", out)
+	code, out, _ = licverify(t, `{"a": 1, "a": 2}`, "canonical")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "invalid (duplicate_key)")
+}
+
+func TestFingerprint(t *testing.T) {
+	code, out, errOut := licverify(t, "", "fingerprint", "--json")
+	require.Equal(t, 0, code, errOut)
+	var r struct {
+		Valid       bool   `json:"valid"`
+		BindingHash string `json:"binding_hash"`
+		MachineID   string `json:"machine_id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	require.True(t, r.Valid)
+	require.Regexp(t, `^sha256:[0-9a-f]{64}$`, r.BindingHash)
+	require.Equal(t, r.BindingHash[7:39], r.MachineID)
+}
+
+func TestNowDefaultsToClock(t *testing.T) {
+	defer func(c func() time.Time) { clock = c }(clock)
+	clock = func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
+	code, _, _ := licverify(t, "", "proof", "--keys", "keyring.json", "proof.json")
+	require.Equal(t, 0, code)
+	clock = func() time.Time { return time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC) }
+	code, out, _ := licverify(t, "", "proof", "--keys", "keyring.json", "proof.json")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "proof_expired")
+}
