@@ -2,8 +2,10 @@
 // signs and verifies: the RFC 8785 (JCS) canonical form, behind a strict
 // I-JSON (RFC 7493) pre-pass.
 //
-// The canonicalization itself is github.com/gowebpki/jcs. The pre-pass
-// rejects what jcs would otherwise accept or silently alter:
+// Numbers are serialized by github.com/gowebpki/jcs (the ECMAScript
+// algorithm of RFC 8785 §3.2.2.3), and the tests hold every output equal to
+// jcs.Transform's. The pre-pass rejects what jcs would otherwise accept or
+// silently alter:
 //
 //   - input larger than the caller's limit ([CodeInputTooLarge]);
 //   - nesting deeper than [MaxDepth] levels;
@@ -31,8 +33,6 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/gowebpki/jcs"
 )
 
 // Result codes carried by [*Error]. They are the same strings as the
@@ -78,10 +78,12 @@ func (e *Error) Error() string {
 // JSON value. doc must be at most limit bytes; limit <= 0 means
 // [DefaultLimit]. Errors are of type [*Error].
 func Transform(doc []byte, limit int) ([]byte, error) {
-	if _, err := check(doc, limit, false); err != nil {
+	if err := check(doc, limit, false); err != nil {
 		return nil, err
 	}
-	return transform(doc)
+	e := encoder{scanner: scanner{doc: doc}, out: make([]byte, 0, len(doc))}
+	e.value()
+	return e.out, nil
 }
 
 // Signed returns the signed message of a document: the RFC 8785 canonical
@@ -91,85 +93,41 @@ func Transform(doc []byte, limit int) ([]byte, error) {
 // doc must be at most limit bytes; limit <= 0 means [DefaultLimit]. Errors
 // are of type [*Error].
 func Signed(doc []byte, limit int) (payload, signature []byte, err error) {
-	top, err := check(doc, limit, true)
-	if err != nil {
+	if err := check(doc, limit, true); err != nil {
 		return nil, nil, err
 	}
-	// Rebuild the object from the raw spans of its other members; jcs then
-	// canonicalizes exactly the bytes received, never a re-marshalled value.
-	rest := make([]byte, 0, len(doc)+2)
-	rest = append(rest, '{')
-	n := 0
-	for _, m := range top {
-		if m.name == "signature" {
-			signature, err = transform(doc[m.valueStart:m.end])
-			if err != nil {
-				return nil, nil, err
-			}
-			continue
-		}
-		if n > 0 {
-			rest = append(rest, ',')
-		}
-		rest = append(rest, doc[m.start:m.end]...)
-		n++
-	}
-	rest = append(rest, '}')
-	payload, err = transform(rest)
-	if err != nil {
-		return nil, nil, err
-	}
-	return payload, signature, nil
+	e := encoder{scanner: scanner{doc: doc}, out: make([]byte, 0, len(doc)), omit: "signature"}
+	e.value()
+	return e.out, e.omitted, nil
 }
 
-func transform(doc []byte) ([]byte, error) {
-	out, err := jcs.Transform(doc)
-	if err != nil {
-		// The pre-pass accepts only what jcs accepts, except numbers
-		// outside the double range, which jcs reports here.
-		return nil, &Error{Code: CodeMalformedJSON, Offset: -1, Msg: err.Error()}
-	}
-	return out, nil
-}
-
-// member is the raw extent of one top-level object member.
-type member struct {
-	name       string
-	start      int // first byte of the name's opening quote
-	valueStart int
-	end        int // one past the value's last byte
-}
-
-// check validates doc and, when wantObject, requires a top-level object
-// and returns its members.
-func check(doc []byte, limit int, wantObject bool) ([]member, error) {
+// check validates doc and, when wantObject, requires a top-level object.
+func check(doc []byte, limit int, wantObject bool) error {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	if len(doc) > limit {
-		return nil, &Error{Code: CodeInputTooLarge, Offset: -1,
+		return &Error{Code: CodeInputTooLarge, Offset: -1,
 			Msg: fmt.Sprintf("input is %d bytes, limit is %d", len(doc), limit)}
 	}
-	s := scanner{doc: doc, wantTop: wantObject}
+	s := scanner{doc: doc}
 	s.skipSpace()
 	if wantObject && (s.pos >= len(doc) || doc[s.pos] != '{') {
-		return nil, s.fail(CodeMalformedJSON, "document is not a JSON object")
+		return s.fail(CodeMalformedJSON, "document is not a JSON object")
 	}
 	if err := s.value(0); err != nil {
-		return nil, err
+		return err
 	}
 	s.skipSpace()
 	if s.pos != len(doc) {
-		return nil, s.fail(CodeMalformedJSON, "data after the JSON value")
+		return s.fail(CodeMalformedJSON, "data after the JSON value")
 	}
-	return s.top, nil
+	return nil
 }
 
 type scanner struct {
-	doc     []byte
-	pos     int
-	wantTop bool
-	top     []member
+	doc []byte
+	pos int
 }
 
 func (s *scanner) fail(code, msg string) *Error {
@@ -217,7 +175,6 @@ func (s *scanner) object(depth int) error {
 	if depth > MaxDepth {
 		return s.fail(CodeMalformedJSON, fmt.Sprintf("nesting deeper than %d levels", MaxDepth))
 	}
-	recordTop := s.wantTop && depth == 1
 	s.pos++ // '{'
 	s.skipSpace()
 	if s.pos < len(s.doc) && s.doc[s.pos] == '}' {
@@ -246,12 +203,8 @@ func (s *scanner) object(depth int) error {
 		}
 		s.pos++
 		s.skipSpace()
-		valueStart := s.pos
 		if err := s.value(depth); err != nil {
 			return err
-		}
-		if recordTop {
-			s.top = append(s.top, member{name: name, start: start, valueStart: valueStart, end: s.pos})
 		}
 		s.skipSpace()
 		if s.pos >= len(s.doc) {
@@ -461,10 +414,13 @@ func (s *scanner) number() error {
 		// without exponent or fraction, so 1e16 would come out as an
 		// integer literal beyond ±2^53, which the rule above refuses.
 		// Refusing the value in any spelling keeps the canonical form
-		// acceptable input (a fixed point). Out-of-range values are left
-		// to jcs to report.
+		// acceptable input (a fixed point).
 		v, err := strconv.ParseFloat(string(s.doc[start:s.pos]), 64)
-		if err == nil && math.Abs(v) > 1<<53 && math.Abs(v) < 1e21 {
+		if err != nil {
+			return &Error{Code: CodeMalformedJSON, Offset: start,
+				Msg: "number " + truncate(string(s.doc[start:s.pos])) + " is outside the IEEE-754 double range"}
+		}
+		if math.Abs(v) > 1<<53 && math.Abs(v) < 1e21 {
 			return &Error{Code: CodeMalformedJSON, Offset: start,
 				Msg: "number " + truncate(string(s.doc[start:s.pos])) + " is an integer outside ±2^53 in canonical form"}
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/gowebpki/jcs"
 	"github.com/licverify/licverify/canonical"
 )
 
@@ -35,8 +36,9 @@ func fuzzSeeds() [][]byte {
 }
 
 // FuzzTransform: Transform and Signed never panic; whatever Transform
-// accepts, encoding/json accepts too and reads as the same value; the output
-// is a fixed point; and Signed agrees with Transform on objects.
+// accepts, jcs.Transform canonicalizes to the same bytes and encoding/json
+// reads as the same value; the output is a fixed point; and Signed agrees
+// with Transform on objects.
 func FuzzTransform(f *testing.F) {
 	seeds := fuzzSeeds()
 	if len(seeds) == 0 {
@@ -59,6 +61,11 @@ func FuzzTransform(f *testing.F) {
 		}
 		if !utf8.Valid(out) {
 			t.Fatalf("output is not UTF-8: %q", out)
+		}
+		// The encoder must write exactly what jcs writes: jcs is the
+		// reference RFC 8785 implementation this package stands on.
+		if ref, err := jcs.Transform(in); err != nil || string(ref) != string(out) {
+			t.Fatalf("differs from jcs.Transform: %q -> %q, jcs %q (%v)", in, out, ref, err)
 		}
 		again, err := canonical.Transform(out, 0)
 		if err != nil || string(again) != string(out) {
