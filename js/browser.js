@@ -21,6 +21,7 @@ export const {
   verifyStatusProof,
   verifyRevocationSet,
   loadRevocationSet,
+  applyRevocationDelta,
   evaluateLicense,
   verifyQKey,
 } = makeAPI(compile);

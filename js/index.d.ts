@@ -167,6 +167,8 @@ export class Verifier {
   fingerprintHash(components: FingerprintComponents | string): FingerprintResult;
   verifyStatusProof(proof: DocumentInput, options: StatusProofOptions): StatusProofResult;
   verifyRevocationSet(set: DocumentInput, options: RevocationSetOptions): RevocationSetResult;
+  loadRevocationSet(set: DocumentInput, options: RevocationSetOptions): LoadResult;
+  applyRevocationDelta(set: LoadedRevocationSet, deltas: DocumentInput | DocumentInput[], options: ApplyDeltaOptions): RevocationSetResult;
   evaluateLicense(license: DocumentInput, options: LicenseOptions): LicenseResult;
   verifyQKey(qkey: Uint8Array | ArrayBuffer | ArrayBufferView, options: QKeyOptions): QKeyResult;
 }
@@ -291,6 +293,80 @@ export interface RevocationSetResult extends Result {
  * one does not follow on), and looks license ids up in the result.
  */
 export function verifyRevocationSet(set: DocumentInput, options: RevocationSetOptions): RevocationSetResult;
+
+/** What {@link loadRevocationSet} returns. */
+export interface LoadResult {
+  /** The verification of the set and its deltas, as {@link verifyRevocationSet} gives it. */
+  result: RevocationSetResult;
+  /** The set, held in the module; null unless `result.valid`. */
+  set: LoadedRevocationSet | null;
+}
+
+/** The answer of {@link LoadedRevocationSet.lookup}. */
+export interface LookupsResult extends Result {
+  /** The set's epoch (after any deltas applied). */
+  epoch?: number;
+  /** Past valid_until, accepted because the set was loaded with `allowStale`. */
+  stale?: boolean;
+  /** One entry per id asked for, in order; empty unless valid. */
+  lookups?: LookupResult[];
+}
+
+/**
+ * A revocation set verified once and held in the module: lookups are O(1)
+ * and never send or verify the set again. It lives in the instance of the
+ * verifier that loaded it; if that instance crashes, the set is verified
+ * and loaded again from the requests that built it (so the package keeps
+ * the set's text until {@link LoadedRevocationSet.free}). A module holds at
+ * most 64 sets; one that is garbage collected unfreed is freed for you.
+ */
+export interface LoadedRevocationSet {
+  /**
+   * The status of license ids at `now`. A set that has expired since it
+   * was loaded answers `set_expired` (no lookups) unless it was loaded with
+   * `allowStale`.
+   */
+  lookup(ids: string | string[], now: TimeInput): LookupsResult;
+  /** Releases the set in the module; lookups throw afterwards. */
+  free(): void;
+}
+
+/** Options of {@link applyRevocationDelta}. */
+export interface ApplyDeltaOptions extends VerifyOptions {
+  /** The highest epoch stored for this namespace; older is `epoch_rollback`. */
+  minEpoch?: number;
+  /** Accept a delta past its valid_until. */
+  allowStale?: boolean;
+  /** How far issued_at may lie in the future; default 300, 0 for none. */
+  skewSeconds?: number;
+  /** The size limit of each delta in bytes; default 64 MiB. */
+  limit?: number;
+}
+
+/**
+ * Verifies a revocation set (and deltas) as {@link verifyRevocationSet}
+ * does and, when it is valid, keeps it in the module for lookups. Call
+ * `set.free()` when done.
+ *
+ * ```js
+ * const { result, set } = loadRevocationSet(setText, { keys, now: new Date() });
+ * if (!result.valid) throw new Error(result.code);
+ * set.lookup('lic-123', new Date()).lookups[0].status; // 'revoked' | 'suspended' | 'not_revoked'
+ * ```
+ */
+export function loadRevocationSet(set: DocumentInput, options: RevocationSetOptions): LoadResult;
+
+/**
+ * Moves a loaded set forward with a delta (or several, in order): each
+ * must follow on from the set's epoch (`delta_base_mismatch` otherwise).
+ * On success the set is the new one; on a rejection it stays as it was.
+ * The result is the last delta's.
+ */
+export function applyRevocationDelta(
+  set: LoadedRevocationSet,
+  deltas: DocumentInput | DocumentInput[],
+  options: ApplyDeltaOptions,
+): RevocationSetResult;
 
 export interface LicenseOptions extends VerifyOptions {
   /** The product this application is. Required. */

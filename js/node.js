@@ -31,6 +31,7 @@ export const {
   verifyStatusProof,
   verifyRevocationSet,
   loadRevocationSet,
+  applyRevocationDelta,
   evaluateLicense,
   verifyQKey,
 } = makeAPI(compile);

@@ -64,6 +64,7 @@ export function makeAPI(compile) {
     verifyStatusProof: (proof, options) => current().verifyStatusProof(proof, options),
     verifyRevocationSet: (set, options) => current().verifyRevocationSet(set, options),
     loadRevocationSet: (set, options) => current().loadRevocationSet(set, options),
+    applyRevocationDelta: (set, deltas, options) => current().applyRevocationDelta(set, deltas, options),
     evaluateLicense: (license, options) => current().evaluateLicense(license, options),
     verifyQKey: (qkey, options) => current().verifyQKey(qkey, options),
   };

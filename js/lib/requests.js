@@ -57,8 +57,22 @@ export const ops = {
       allowStale: ['allow_stale', 'bool'],
       skewSeconds: ['skew_seconds', 'int'],
       limit: ['limit', 'int'],
+      lookup: ['lookup', 'strings'],
     },
   },
+  revocation_apply: {
+    doc: 'deltas',
+    docKind: 'docs',
+    options: {
+      keys: ['keys', 'keys'],
+      now: ['now', 'time'],
+      minEpoch: ['min_epoch', 'int'],
+      allowStale: ['allow_stale', 'bool'],
+      skewSeconds: ['skew_seconds', 'int'],
+      limit: ['limit', 'int'],
+    },
+  },
+  revocation_lookup: { doc: 'ids', docKind: 'strings', options: { now: ['now', 'time'] } },
   license: {
     doc: 'license',
     options: {

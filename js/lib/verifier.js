@@ -4,28 +4,13 @@
 // only misuse throws.
 
 import { Instance, ModuleCrash, RequestTooLarge } from './instance.js';
+import { LicverifyError } from './errors.js';
 import { buildRequest } from './requests.js';
+import { LoadedRevocationSet } from './revocation.js';
 
 // maxRequest is the largest request the module accepts (internal/api
 // MaxRequest); an alloc failure below it means the instance is unwell.
 const maxRequest = 96 << 20;
-
-/**
- * LicverifyError is thrown for misuse: a request the module refuses
- * (missing keys or now, unknown option, wrong type), reported by the
- * module as {"error": "..."}.
- */
-export class LicverifyError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'LicverifyError';
-  }
-}
-
-const registry =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((release) => release())
-    : { register() {}, unregister() {} };
 
 /** Verifier owns one instance of the module, replaced after a crash. */
 export class Verifier {
@@ -151,23 +136,31 @@ export class Verifier {
   }
 
   /**
-   * loadRevocationSet verifies a set (and deltas) once and keeps it in the
-   * module for O(1) lookups.
+   * loadRevocationSet verifies a set (and deltas) as verifyRevocationSet
+   * does and, when it is valid, keeps it in the module for O(1) lookups.
+   * @returns {{result: object, set: LoadedRevocationSet | null}}
    */
   loadRevocationSet(set, options) {
     const req = buildRequest('revocation_load', set, options);
-    if (req.result) return new LoadedSet(this, req.result, null);
-    const load = () => this.#result(req.request);
-    return new LoadedSet(this, load(), load);
+    if (req.result) return { result: req.result, set: null };
+    const { handle, ...result } = this.#result(req.request);
+    return { result, set: result.valid ? new LoadedRevocationSet(this, req.request, handle) : null };
   }
 
-  // Used by LoadedSet.
-  _lookup(handle, id) {
-    return this.#result({ op: 'revocation_lookup', handle, license_id: id });
+  /**
+   * applyRevocationDelta moves a loaded set forward with one delta or an
+   * array of them; on a rejection the set stays as it was.
+   */
+  applyRevocationDelta(set, deltas, options) {
+    if (!(set instanceof LoadedRevocationSet)) {
+      throw new TypeError('licverify: applyRevocationDelta needs a set from loadRevocationSet');
+    }
+    return set._apply(this, deltas, options);
   }
 
-  _free(handle) {
-    this.#result({ op: 'revocation_free', handle });
+  /** _request sends a request object and returns its result; for LoadedRevocationSet. */
+  _request(request) {
+    return this.#result(request);
   }
 }
 
@@ -186,69 +179,4 @@ function withHas(result) {
   return result;
 }
 
-/**
- * LoadedSet is a verified revocation set held by the module. When the
- * instance holding it is replaced after a crash, the set is verified and
- * loaded again from the same request, so lookups keep working.
- */
-class LoadedSet {
-  #verifier;
-  #load;
-  #handle = null;
-  #generation;
-  #token = {};
-
-  constructor(verifier, result, load) {
-    this.#verifier = verifier;
-    this.#load = load;
-    this.#generation = verifier.generation;
-    const { handle, ...rest } = result;
-    Object.assign(this, rest);
-    if (result.valid && typeof handle === 'number') {
-      this.#handle = handle;
-      const gen = this.#generation;
-      registry.register(
-        this,
-        () => {
-          if (verifier.generation === gen) {
-            try {
-              verifier._free(handle);
-            } catch {
-              // a finalizer has nobody to report to
-            }
-          }
-        },
-        this.#token,
-      );
-    }
-  }
-
-  /**
-   * lookup answers whether a license id is revoked or suspended in the set.
-   * @param {string} licenseId
-   */
-  lookup(licenseId) {
-    if (typeof licenseId !== 'string') throw new TypeError('licverify: lookup needs a license id string');
-    if (this.#handle === null) {
-      throw new LicverifyError(
-        this.#load === null || !this.valid
-          ? `licverify: the revocation set was not loaded: ${this.code}`
-          : 'licverify: the revocation set was freed',
-      );
-    }
-    if (this.#verifier.generation !== this.#generation) {
-      const again = this.#load();
-      this.#handle = again.handle;
-      this.#generation = this.#verifier.generation;
-    }
-    return this.#verifier._lookup(this.#handle, licenseId);
-  }
-
-  /** free releases the set in the module; lookups fail afterwards. */
-  free() {
-    if (this.#handle === null) return;
-    registry.unregister(this.#token);
-    if (this.#verifier.generation === this.#generation) this.#verifier._free(this.#handle);
-    this.#handle = null;
-  }
-}
+export { LicverifyError };

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { importInstalled, nativeResponses } from './prepared.js';
+import { importInstalled, nativeResponses, prepared } from './prepared.js';
 import { assertNoFailures, check, loadVectors } from './vectors.js';
 import { typedCall } from './typed.js';
 
@@ -81,4 +81,83 @@ test('verifyQKey results have has(feature)', () => {
 
   const bad = lv.verifyQKey(refused.call.doc, refused.call.options);
   assert.equal(bad.has(granted.v.expected.features[0]), false);
+});
+
+// A set loaded once and looked up, with its deltas applied one call later,
+// must give what the one-shot revocation_set op gives for every vector:
+// the same result, then the same lookups, from the set held in the module.
+test('vectors: loaded revocation sets agree with verifyRevocationSet', () => {
+  const failures = [];
+  let n = 0;
+  for (const v of vectors) {
+    const { op, set, deltas, lookup, ...members } = JSON.parse(v.request);
+    if (op !== 'revocation_set') continue;
+    n++;
+    const options = typedCall({ op, set, ...members }).options;
+    const { lookups: wantLookups, ...want } = v.expected;
+    const { result, set: loaded } = lv.loadRevocationSet(set, options);
+    let got = result;
+    if (result.valid && deltas !== undefined) {
+      const { keys, now, minEpoch, allowStale, skewSeconds, limit } = options;
+      got = lv.applyRevocationDelta(loaded, deltas, { keys, now, minEpoch, allowStale, skewSeconds, limit });
+    }
+    const why = check(want, JSON.stringify(got));
+    if (why !== null) {
+      failures.push(`${v.id}: ${why}`);
+    } else if (loaded === null && result.valid) {
+      failures.push(`${v.id}: valid but no set`);
+    } else if (lookup !== undefined && v.expected.valid) {
+      const r = loaded.lookup(lookup, options.now);
+      const wantR = { valid: true, code: 'ok', epoch: v.expected.epoch, ...(v.expected.stale ? { stale: true } : {}), lookups: wantLookups ?? [] };
+      const { message, ...gotR } = r;
+      if (!isDeepStrictEqual(gotR, wantR)) failures.push(`${v.id}: lookup gave ${JSON.stringify(r)}\n want ${JSON.stringify(wantR)}`);
+    }
+    loaded?.free();
+  }
+  console.log(`node loaded sets: ${n - failures.length}/${n} revocation vectors agree`);
+  assertNoFailures(failures, 'loaded sets');
+});
+
+test('a loaded set: lookups, deltas, free, and misuse', () => {
+  const v = vectors.find((x) => x.id === 'revocation/delta-one') ?? vectors.find((x) => JSON.parse(x.request).deltas?.length === 1 && x.expected.valid);
+  assert.ok(v, 'a valid one-delta revocation vector');
+  const { set, deltas, keys, now } = JSON.parse(v.request);
+  const { result, set: loaded } = lv.loadRevocationSet(set, { keys, now });
+  assert.equal(result.valid, true);
+  assert.ok(!('handle' in result), 'the handle stays inside the set object');
+  const before = loaded.lookup([], now);
+  assert.equal(before.epoch, result.epoch);
+
+  const applied = lv.applyRevocationDelta(loaded, deltas[0], { keys, now });
+  assert.equal(applied.valid, true);
+  assert.equal(applied.epoch, v.expected.epoch);
+  // The same delta again no longer follows on: refused, and the set stays.
+  const twice = lv.applyRevocationDelta(loaded, deltas, { keys, now });
+  assert.equal(twice.code, 'delta_base_mismatch');
+  assert.equal(loaded.lookup('x', now).epoch, v.expected.epoch);
+
+  assert.throws(() => loaded.lookup('x'), TypeError);
+  assert.throws(() => loaded.lookup(7, now), TypeError);
+  assert.throws(() => lv.applyRevocationDelta({}, deltas, { keys, now }), TypeError);
+  loaded.free();
+  loaded.free(); // twice is harmless
+  assert.throws(() => loaded.lookup('x', now), /freed/);
+  assert.deepEqual(lv.loadRevocationSet('{}', { keys, now }).set, null);
+});
+
+test('a loaded set survives a crash of its instance', async () => {
+  const v = vectors.find((x) => x.id === 'revocation/delta-one') ?? vectors.find((x) => JSON.parse(x.request).deltas?.length === 1 && x.expected.valid);
+  const { set, deltas, keys, now } = JSON.parse(v.request);
+  const verifier = await lv.createVerifier({ wasm: prepared().testhooks });
+  const { set: loaded } = verifier.loadRevocationSet(set, { keys, now });
+  assert.equal(verifier.applyRevocationDelta(loaded, deltas, { keys, now }).valid, true);
+  const gen = verifier.generation;
+  // The hook panics on every instance: thrown, with the instance replaced.
+  assert.throws(() => verifier.call('{"op":"__panic"}'), { name: 'ModuleCrash', message: /internal: panic: test hook/ });
+  assert.ok(verifier.generation > gen);
+  // Loaded again and moved forward again, transparently.
+  const r = loaded.lookup('x', now);
+  assert.equal(r.valid, true);
+  assert.equal(r.epoch, v.expected.epoch);
+  loaded.free();
 });

@@ -1,5 +1,6 @@
 // Prepares what the test files share, once per `npm test`:
 // - Go's native response to every vector (internal/cmd/nativeresponses);
+// - a build of the module with its test hooks, to crash it on purpose;
 // - the package as users get it: `npm pack` (whose prepack script copies
 //   ../host/licverify.wasm, the committed module, into the package),
 //   installed offline into a scratch project that the tests import from.
@@ -22,6 +23,15 @@ function main() {
   const native = path.join(out, 'native.json');
   run('go', ['run', './internal/cmd/nativeresponses', '-out', native], repo);
 
+  // The module with its test hooks ({"op":"__panic"} panics inside call),
+  // to crash a real instance on purpose.
+  const testhooks = path.join(out, 'testhooks.wasm');
+  execFileSync('go', ['build', '-buildmode=c-shared', '-tags', 'licverify_testhooks', '-o', testhooks, './wasm'], {
+    cwd: repo,
+    env: { ...process.env, GOOS: 'wasip1', GOARCH: 'wasm', CGO_ENABLED: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
   for (const f of ['scratch']) rmSync(path.join(out, f), { recursive: true, force: true });
   const [pack] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', out], js));
   const tgz = path.join(out, pack.filename);
@@ -39,6 +49,7 @@ function main() {
 
   const prepared = {
     native,
+    testhooks,
     scratch,
     installed,
     tgz,
