@@ -30,6 +30,7 @@ WASM_BUILD = $(GO) build -buildmode=c-shared -trimpath -buildvcs=false -ldflags=
 
 wasm: ## build host/licverify.wasm reproducibly; print its size and sha256
 	$(WASM_ENV) $(WASM_BUILD) -o host/licverify.wasm ./wasm
+	cp host/licverify.wasm js/licverify.wasm
 	@echo "host/licverify.wasm: $$(wc -c < host/licverify.wasm) bytes, $$(gzip -9c host/licverify.wasm | wc -c) gzip, built with $$($(GO) env GOVERSION)"
 	@echo "sha256 $$( (sha256sum host/licverify.wasm 2>/dev/null || shasum -a 256 host/licverify.wasm) | cut -d' ' -f1)"
 
