@@ -264,3 +264,14 @@ test('Node fingerprint collector reads OS identifiers', async () => {
   assert.deepEqual(await lv.collectFingerprint(), c, 'stable across calls');
   assert.equal(lv.fingerprintHash(c).valid, true);
 });
+
+// index.d.ts is written by hand: every value it declares must exist in
+// both entry points, and nothing exported may go undeclared.
+test('index.d.ts declares exactly what the entry points export', async () => {
+  const dts = readFileSync(path.join(installed, 'index.d.ts'), 'utf8');
+  const declared = [...dts.matchAll(/^export (?:declare )?(?:function|class|const) (\w+)/gm)].map((m) => m[1]);
+  const unique = [...new Set(declared)].sort();
+  const browser = await import(pathToFileURL(path.join(installed, 'browser.js')).href);
+  assert.deepEqual(Object.keys(lv).sort(), unique, 'node entry point');
+  assert.deepEqual(Object.keys(browser).sort(), unique, 'browser entry point');
+});
