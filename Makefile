@@ -23,6 +23,7 @@ vectors: ## regenerate testvectors/*.json from the deterministic generator
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s)
 	$(GO) test -run '^$$' -fuzz FuzzTransform -fuzztime $${FUZZTIME:-60s} ./canonical
+	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime $${FUZZTIME:-60s} ./wasm
 
 # The module is built reproducibly: same Go version and sources, same bytes.
 WASM_ENV = GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 GOWASM= GOFLAGS=
