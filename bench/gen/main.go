@@ -1,0 +1,201 @@
+// Command gen writes the inputs of `make bench`, so that every runtime
+// measures the same bytes: the latency requests (copied verbatim from the
+// test vectors) and revocation sets of 1,000 to 1,000,000 ids, signed with
+// a key derived from a fixed seed. It is deterministic: no clock, no
+// randomness, same files on every run.
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/licverify/licverify/canonical"
+)
+
+// Times of the generated sets and of every request on them: the set is
+// fresh at now.
+const (
+	setKID       = "bench-2026"
+	setIssuedAt  = "2026-03-01T00:00:00Z"
+	setNow       = "2026-03-02T00:00:00Z"
+	setValidTill = "2026-03-08T00:00:00Z"
+	setEpoch     = 4200
+)
+
+// SetSizes are the revocation set sizes of the scale table.
+var setSizes = []int{1_000, 10_000, 100_000, 1_000_000}
+
+// latencyJobs name the vectors whose requests the latency table times: a
+// status proof, a license evaluation, an encrypted .qkey (the format's
+// usual form, dominated by its 100,000-round key derivation) and the same
+// .qkey in plain JSON.
+var latencyJobs = []struct{ name, topic, id string }{
+	{"statusproof", "statusproof", "statusproof/valid"},
+	{"license", "license", "license/seed/resigned"},
+	{"qkey", "qkey", "qkey/encrypted/default-password"},
+	{"qkey-plain", "qkey", "qkey/plain/signed"},
+}
+
+// Meta describes the generated files; the benchmarks read it.
+type Meta struct {
+	Now     string       `json:"now"`
+	Keys    string       `json:"keys"`
+	Sets    []SetMeta    `json:"sets"`
+	Latency []LatencyJob `json:"latency"`
+}
+
+// SetMeta is one revocation set file.
+type SetMeta struct {
+	IDs    int    `json:"ids"`
+	File   string `json:"file"`
+	Bytes  int    `json:"bytes"`
+	SHA256 string `json:"sha256"`
+	// Revoked is an id listed in the set; Absent one that is not.
+	Revoked string `json:"revoked"`
+	Absent  string `json:"absent"`
+}
+
+// LatencyJob is one request file of the latency table.
+type LatencyJob struct {
+	Name   string `json:"name"`
+	Vector string `json:"vector"`
+	File   string `json:"file"`
+	Bytes  int    `json:"bytes"`
+	// Document is the request member holding the document, for the JS
+	// references that verify it themselves.
+	Document string `json:"document"`
+}
+
+func main() {
+	out := flag.String("out", "bench/out/fixtures", "directory to write to")
+	vectors := flag.String("vectors", "testvectors", "directory of the test vector files")
+	flag.Parse()
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	priv := key()
+	meta := Meta{Now: setNow, Keys: keyring(priv)}
+	for _, j := range latencyJobs {
+		req, err := vectorRequest(filepath.Join(*vectors, j.topic+".json"), j.id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		file := "request-" + j.name + ".json"
+		write(*out, file, req)
+		doc := map[string]string{"statusproof": "proof", "license": "license"}[j.name]
+		if doc == "" {
+			doc = "qkey"
+		}
+		meta.Latency = append(meta.Latency, LatencyJob{Name: j.name, Vector: j.id, File: file, Bytes: len(req), Document: doc})
+	}
+	for _, n := range setSizes {
+		doc, ids := revocationSet(priv, n)
+		file := "revocation-" + strconv.Itoa(n) + ".json"
+		write(*out, file, doc)
+		sum := sha256.Sum256(doc)
+		meta.Sets = append(meta.Sets, SetMeta{
+			IDs: n, File: file, Bytes: len(doc), SHA256: hex.EncodeToString(sum[:]),
+			Revoked: ids[n/2], Absent: id("absent", 0),
+		})
+	}
+	m, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		log.Fatal(err)
+	}
+	write(*out, "meta.json", append(m, '\n'))
+}
+
+func write(dir, name string, data []byte) {
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// key is the revocation sets' signing key, from a fixed seed.
+func key() ed25519.PrivateKey {
+	seed := sha256.Sum256([]byte("licverify bench key " + setKID))
+	return ed25519.NewKeyFromSeed(seed[:])
+}
+
+func keyring(priv ed25519.PrivateKey) string {
+	pub := base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+	return `[{"kid":"` + setKID + `","alg":"ed25519","public_key":"` + pub + `"}]`
+}
+
+// id derives a UUID-shaped license id from a label, so that ids look like
+// real ones (random hex) without any randomness.
+func id(label string, i int) string {
+	h := sha256.Sum256([]byte(label + "/" + strconv.Itoa(i)))
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-4" + x[13:16] + "-8" + x[17:20] + "-" + x[20:32]
+}
+
+// revocationSet returns a signed set of n ids and the ids. The document
+// is written directly in RFC 8785 form (members in order, ASCII strings),
+// which canonical.Transform confirms before it is signed.
+func revocationSet(priv ed25519.PrivateKey, n int) ([]byte, []string) {
+	ids := make([]string, n)
+	seen := make(map[string]bool, n)
+	var list strings.Builder
+	list.Grow(n * 39)
+	for i := range ids {
+		ids[i] = id("revoked", i)
+		if seen[ids[i]] {
+			log.Fatalf("id %d repeats an earlier one", i)
+		}
+		seen[ids[i]] = true
+		if i > 0 {
+			list.WriteByte(',')
+		}
+		list.WriteString(`"` + ids[i] + `"`)
+	}
+	body := fmt.Sprintf(`{"epoch":%d,"issued_at":"%s","issuer_kid":"%s","revoked_ids":[%s],"valid_until":"%s"}`,
+		setEpoch, setIssuedAt, setKID, list.String(), setValidTill)
+	canon, err := canonical.Transform([]byte(body), len(body))
+	if err != nil || !bytes.Equal(canon, []byte(body)) {
+		log.Fatalf("revocation set of %d ids is not in canonical form (%v)", n, err)
+	}
+	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, []byte(body)))
+	// "signature" sorts between "revoked_ids" and "valid_until".
+	i := strings.LastIndex(body, `,"valid_until"`)
+	return []byte(body[:i] + `,"signature":"` + sig + `"` + body[i:]), ids
+}
+
+// vectorRequest returns the request of one test vector as compact JSON,
+// its members in the order of the vector file.
+func vectorRequest(path, id string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f struct {
+		Tests []struct {
+			ID      string          `json:"id"`
+			Request json.RawMessage `json:"request"`
+		} `json:"tests"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, t := range f.Tests {
+		if t.ID == id {
+			var b bytes.Buffer
+			if err := json.Compact(&b, t.Request); err != nil {
+				return nil, err
+			}
+			return b.Bytes(), nil
+		}
+	}
+	return nil, fmt.Errorf("%s: no vector %q", path, id)
+}
