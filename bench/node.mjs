@@ -1,0 +1,161 @@
+// The Node runs of `make bench`, one measurement per process so that
+// memory figures are that measurement's own. run.mjs starts it:
+//
+//	node node.mjs latency         the latency jobs: wasm and references
+//	node node.mjs first           import, init, one status proof (start-up)
+//	node --expose-gc node.mjs scale N   the revocation set of N ids
+//	node --cpu-prof node.mjs loop JOB MS      JOB's request over and over, to profile
+//	node --cpu-prof node.mjs loopset N REPS   the set of N ids, REPS times, to profile
+//
+// and reads one JSON line from its output. LICVERIFY_BENCH_WASM names
+// another build of the module (the profiles use one that keeps function
+// names).
+
+import { readFileSync } from 'node:fs';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const fixtures = process.env.LICVERIFY_BENCH_FIXTURES ?? here('./out/fixtures');
+const wasm = process.env.LICVERIFY_BENCH_WASM ?? here('../host/licverify.wasm');
+const meta = () => JSON.parse(readFileSync(`${fixtures}/meta.json`, 'utf8'));
+const request = (job) => readFileSync(`${fixtures}/${job.file}`, 'utf8');
+
+function mustBeValid(what, text) {
+  const r = JSON.parse(text);
+  if (r.valid !== true) throw new Error(`${what}: not a valid result: ${text.slice(0, 300)}`);
+}
+
+async function first() {
+  const req = request(meta().latency.find((j) => j.name === 'statusproof'));
+  const lv = await import('../js/node.js');
+  await lv.init({ wasm });
+  const text = lv.call(req);
+  const at = performance.now();
+  mustBeValid('first call', text);
+  return { ms: at };
+}
+
+async function latency() {
+  const { medianPerOp } = await import('./lib/measure.js');
+  const refs = await import('./lib/references.js');
+  const lv = await import('../js/node.js');
+  await lv.init({ wasm });
+  const ed = await import('@noble/ed25519');
+  const { sha512 } = await import('@noble/hashes/sha2.js');
+  const { default: canonicalize } = await import('canonicalize');
+  const references = {
+    'pure-js': refs.pureJS({ ed, sha512, canonicalize }),
+    'node-crypto': refs.nodeCrypto({ crypto, canonicalize }),
+  };
+  const out = {};
+  for (const job of meta().latency) {
+    const req = request(job);
+    mustBeValid(job.name, lv.call(req));
+    out[`${job.name}/wasm`] = medianPerOp(() => lv.call(req));
+    if (job.name !== 'statusproof') continue;
+    const bad = refs.tampered(req);
+    if (JSON.parse(lv.call(bad)).code !== 'bad_signature') throw new Error('the tampered request is not a bad signature');
+    for (const [name, verify] of Object.entries(references)) {
+      if (verify(req) !== true || verify(bad) !== false) throw new Error(`${name} does not tell the valid proof from the tampered one`);
+      out[`${job.name}/${name}`] = medianPerOp(() => verify(req));
+    }
+  }
+  return out;
+}
+
+// scale verifies the set of n ids with verifyRevocationSet (the typed API:
+// request building, the copy into the module, the verification), then
+// loads it and times lookups, then drops the verifier to see memory come
+// back.
+async function scale(n) {
+  const { hookInstances } = await import('./lib/hook.js');
+  const { median, medianPerOp } = await import('./lib/measure.js');
+  const linearMemory = hookInstances();
+  const lv = await import('../js/node.js');
+  const m = meta();
+  const s = m.sets.find((x) => x.ids === n);
+  const text = readFileSync(`${fixtures}/${s.file}`, 'utf8');
+  let v = await lv.createVerifier({ wasm });
+  globalThis.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const opts = { keys: m.keys, now: m.now };
+  const reps = n >= 1_000_000 ? 2 : n >= 100_000 ? 3 : 7;
+  const times = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    const r = v.verifyRevocationSet(text, opts);
+    times.push(performance.now() - t);
+    if (!r.valid) throw new Error(`set of ${n}: ${r.code}: ${r.message}`);
+  }
+  const wasmBytes = linearMemory();
+  const generation = v.generation;
+  const lookupMs = lookups(v, text, opts, s.revoked, m.now, medianPerOp);
+  const peakRSS = process.resourceUsage().maxRSS * 1024;
+  globalThis.gc?.();
+  const rssKept = process.memoryUsage().rss;
+  // Recycling: drop the verifier (and with it the instance), then collect.
+  v = null;
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    globalThis.gc?.();
+  }
+  return {
+    ms: median(times),
+    reps,
+    wasmBytes,
+    recycled: generation !== 1,
+    lookupMs,
+    rssBefore,
+    peakRSS,
+    rssKept,
+    rssRecycled: process.memoryUsage().rss,
+  };
+}
+
+// lookups loads the set and times one lookup; the set is freed before it
+// returns, so nothing of it outlives this function.
+function lookups(v, text, opts, revoked, now, medianPerOp) {
+  const { result, set } = v.loadRevocationSet(text, opts);
+  if (!result.valid) throw new Error(`load: ${result.code}`);
+  if (set.lookup(revoked, now).lookups[0].status !== 'revoked') throw new Error('the revoked id is not revoked');
+  const t = medianPerOp(() => set.lookup(revoked, now), { warmupMs: 200, budgetMs: 1500 });
+  set.free();
+  return t.ms;
+}
+
+async function loop(name, ms) {
+  const req = request(meta().latency.find((j) => j.name === name));
+  const lv = await import('../js/node.js');
+  await lv.init({ wasm });
+  mustBeValid(name, lv.call(req));
+  let calls = 0;
+  for (const end = performance.now() + ms; performance.now() < end; calls++) lv.call(req);
+  return { calls };
+}
+
+async function loopset(n, reps) {
+  const lv = await import('../js/node.js');
+  await lv.init({ wasm });
+  const m = meta();
+  const text = readFileSync(`${fixtures}/${m.sets.find((x) => x.ids === n).file}`, 'utf8');
+  for (let i = 0; i < reps; i++) {
+    const r = lv.verifyRevocationSet(text, { keys: m.keys, now: m.now });
+    if (!r.valid) throw new Error(r.code);
+  }
+  return { reps };
+}
+
+const [mode, arg, arg2] = process.argv.slice(2);
+const run = {
+  first,
+  latency,
+  scale: () => scale(Number(arg)),
+  loop: () => loop(arg, Number(arg2)),
+  loopset: () => loopset(Number(arg), Number(arg2)),
+}[mode];
+if (run === undefined) {
+  console.error('usage: node node.mjs latency | first | scale N | loop JOB MS | loopset N REPS');
+  process.exit(2);
+}
+console.log(JSON.stringify(await run()));

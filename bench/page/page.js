@@ -1,0 +1,67 @@
+// The Chromium runs of `make bench`, driven by run.mjs through Playwright:
+// window.bench.latency() and window.bench.scale(n) return the same JSON as
+// node.mjs does for Node.
+
+import { hookInstances } from '/bench/lib/hook.js';
+import { median, medianPerOp } from '/bench/lib/measure.js';
+import * as refs from '/bench/lib/references.js';
+
+// Installed before the package makes its first instance.
+const linearMemory = hookInstances();
+const lv = await import('/js/browser.js');
+await lv.init();
+
+const get = async (path) => {
+  const res = await fetch(path);
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return res.text();
+};
+const meta = JSON.parse(await get('/fixtures/meta.json'));
+
+function mustBeValid(what, text) {
+  const r = JSON.parse(text);
+  if (r.valid !== true) throw new Error(`${what}: not a valid result: ${text.slice(0, 300)}`);
+}
+
+async function latency() {
+  const ed = await import('@noble/ed25519');
+  const { sha512 } = await import('@noble/hashes/sha2.js');
+  const { default: canonicalize } = await import('canonicalize');
+  const pure = refs.pureJS({ ed, sha512, canonicalize });
+  const out = {};
+  for (const job of meta.latency) {
+    const req = await get(`/fixtures/${job.file}`);
+    mustBeValid(job.name, lv.call(req));
+    out[`${job.name}/wasm`] = medianPerOp(() => lv.call(req));
+    if (job.name !== 'statusproof') continue;
+    const bad = refs.tampered(req);
+    if (pure(req) !== true || pure(bad) !== false) throw new Error('pure-js does not tell the valid proof from the tampered one');
+    out[`${job.name}/pure-js`] = medianPerOp(() => pure(req));
+  }
+  return out;
+}
+
+async function scale(n) {
+  const s = meta.sets.find((x) => x.ids === n);
+  const text = await get(`/fixtures/${s.file}`);
+  const v = await lv.createVerifier();
+  const opts = { keys: meta.keys, now: meta.now };
+  const reps = n >= 1_000_000 ? 2 : n >= 100_000 ? 3 : 7;
+  const times = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    const r = v.verifyRevocationSet(text, opts);
+    times.push(performance.now() - t);
+    if (!r.valid) throw new Error(`set of ${n}: ${r.code}: ${r.message}`);
+  }
+  const wasmBytes = linearMemory();
+  const { result, set } = v.loadRevocationSet(text, opts);
+  if (!result.valid) throw new Error(`load: ${result.code}`);
+  if (set.lookup(s.revoked, meta.now).lookups[0].status !== 'revoked') throw new Error('the revoked id is not revoked');
+  const lookup = medianPerOp(() => set.lookup(s.revoked, meta.now), { warmupMs: 200, budgetMs: 1500 });
+  set.free();
+  return { ms: median(times), reps, wasmBytes, recycled: v.generation !== 1, lookupMs: lookup.ms };
+}
+
+window.bench = { latency, scale, crossOriginIsolated: globalThis.crossOriginIsolated };
+document.getElementById('status').textContent = 'ready';

@@ -1,0 +1,48 @@
+// Command startup is one process's start-up with the wazero host, for the
+// start-up table of `make bench`: it creates a host.Verifier with the
+// given compilation cache directory (empty: a cold compile; written by an
+// earlier process: warm), verifies one request, and prints the times of
+// both steps as JSON. run.mjs also times the whole process from outside.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/licverify/licverify/host"
+)
+
+func main() {
+	cache := flag.String("cache", "", "compilation cache directory")
+	request := flag.String("request", "", "file holding the request to verify")
+	flag.Parse()
+	req, err := os.ReadFile(*request)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	t0 := time.Now()
+	v, err := host.New(ctx, host.Options{CacheDir: *cache})
+	if err != nil {
+		log.Fatal(err)
+	}
+	t1 := time.Now()
+	resp, err := v.Call(ctx, req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	t2 := time.Now()
+	var r struct {
+		Valid bool `json:"valid"`
+	}
+	if err := json.Unmarshal(resp, &r); err != nil || !r.Valid {
+		log.Fatalf("not a valid result: %.300s", resp)
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	fmt.Printf(`{"newMs":%.3f,"firstCallMs":%.3f}`+"\n", ms(t1.Sub(t0)), ms(t2.Sub(t1)))
+}
