@@ -136,6 +136,9 @@ func parseKeys(keys *string) (*verify.Keyring, *verify.Result, error) {
 	if keys == nil {
 		return nil, nil, badRequest("keys is required")
 	}
+	if ring := cachedKeyring(*keys); ring != nil {
+		return ring, nil, nil
+	}
 	ring, err := verify.ParseKeyring([]byte(*keys))
 	if err != nil {
 		if errors.Is(err, verify.ErrMisuse) {
@@ -144,5 +147,6 @@ func parseKeys(keys *string) (*verify.Keyring, *verify.Result, error) {
 		r := verify.Rejected(err)
 		return nil, &r, nil
 	}
+	cacheKeyring(*keys, ring)
 	return ring, nil, nil
 }
