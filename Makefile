@@ -1,17 +1,24 @@
 GO ?= go
 
-.PHONY: help test vectors fuzz check wasm wasm-check demo
+.PHONY: help test vectors fuzz check wasm wasm-check demo bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-test: check wasm-check ## run every test (Go, conformance, vectors)
-	$(GO) test -count=1 ./...
+# go test -v, less the per-test noise: what stays is each package's ok/FAIL,
+# skips, and the summary lines the tests print (conformance counts, vector
+# counts). A failing run prints its test logs too.
+GOTEST_QUIET = grep -Ev '^(=== |[[:space:]]*--- PASS|[[:space:]]+--- SKIP|PASS$$|[[:space:]]+[^[:space:]]+\.go:[0-9]+: )'
+GOTEST_FAILED = grep -Ev '^(=== |[[:space:]]*--- PASS|PASS$$)'
+
+test: check wasm-check ## run every test (Go, conformance, vectors, Node, Chromium)
+	@echo "$(GO) test -count=1 -v ./..."
+	@out=$$($(GO) test -count=1 -v ./... 2>&1); rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "$$out" | $(GOTEST_QUIET); else echo "$$out" | $(GOTEST_FAILED); exit $$rc; fi
 	@# The wazero runner and the stress test again under the race detector;
 	@# their summary lines are printed even though the tests pass.
 	@out=$$($(GO) test -race -count=1 -run '^(TestVectors|TestStress)$$' -v ./host 2>&1); rc=$$?; \
-	echo "$$out" | grep -E '^(wazero vs native|stress:|ok|FAIL)'; \
-	if [ $$rc -ne 0 ]; then echo "$$out" | grep -v '^=== RUN' | tail -40; exit $$rc; fi
+	if [ $$rc -eq 0 ]; then echo "$$out" | $(GOTEST_QUIET); else echo "$$out" | $(GOTEST_FAILED); exit $$rc; fi
 	$(MAKE) --no-print-directory js-test
 
 check: ## vet and formatting
@@ -21,9 +28,14 @@ check: ## vet and formatting
 vectors: ## regenerate testvectors/*.json from the deterministic generator
 	cd testvectors && $(GO) run ./gen -out .
 
-fuzz: ## run every fuzz target for FUZZTIME (default 60s)
-	$(GO) test -run '^$$' -fuzz FuzzTransform -fuzztime $${FUZZTIME:-60s} ./canonical
-	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime $${FUZZTIME:-60s} ./wasm
+FUZZ_TARGETS = canonical:FuzzTransform verify:FuzzParseKeyring verify:FuzzStatusProof \
+	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey wasm:FuzzCall
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "$(GO) test -run '^$$' -fuzz '^$${t#*:}$$' -fuzztime $${FUZZTIME:-60s} ./$${t%%:*}"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $${FUZZTIME:-60s} ./$${t%%:*} || exit 1; \
+	done
 
 # The module is built reproducibly: same Go version and sources, same bytes.
 WASM_ENV = GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 GOWASM= GOFLAGS=
@@ -59,3 +71,7 @@ demo: ## build the CLI, then verify the bundled samples (examples/demo) through 
 	run license --keys keyring.json --now 2026-03-01T12:00:00Z --product calcpro --write-state "$$tmp/license.state.json" license.key && \
 	echo "# a proof whose valid_until was changed after signing:" && \
 	{ run proof --keys keyring.json --now 2026-03-01T12:00:00Z proof-tampered.json; test $$? -eq 1; }
+
+bench: ## speed, size, start-up and scale in every runtime; writes bench/results.md and bench/chart.png
+	@test -d bench/node_modules || (cd bench && npm ci --no-audit --no-fund)
+	cd bench && node --expose-gc run.mjs

@@ -5,11 +5,15 @@
 package conformance
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 )
+
+var skipNotice sync.Once
 
 // Dir returns the conformance data directory, or skips (fails under
 // CI=true) the test when it is absent.
@@ -24,7 +28,10 @@ func Dir(t testing.TB) string {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("conformance data not found at %s: CI must provide ../shared/conformance", dir)
 		}
-		t.Skipf("conformance data not found at %s (../shared/conformance beside the repository); skipping", dir)
+		msg := fmt.Sprintf("conformance data not found at %s (../shared/conformance beside the repository); skipping", dir)
+		// Printed once, so that a run that skipped them says so.
+		skipNotice.Do(func() { fmt.Println("conformance: " + msg) })
+		t.Skip(msg)
 	}
 	return dir
 }
