@@ -43,6 +43,37 @@ export function timeEach(fn, n) {
   return median(samples);
 }
 
+/**
+ * firstThenMedian times a long call: its first run (code not yet optimized
+ * by V8), then, after a warm-up of at least warmupMs, the median of reps
+ * runs. once runs the call and returns its time in milliseconds.
+ * @param {() => number} once
+ */
+export function firstThenMedian(once, reps, warmupMs = 1000) {
+  const firstMs = once();
+  for (let spent = firstMs; spent < warmupMs; ) spent += once();
+  const times = [];
+  for (let i = 0; i < reps; i++) times.push(once());
+  return { firstMs, ms: median(times), reps };
+}
+
+/**
+ * timedValid wraps a verification for firstThenMedian: it returns the call's
+ * time and throws unless the result is valid.
+ */
+export function timedValid(verify, what) {
+  return () => {
+    const t = now();
+    const r = verify();
+    const ms = now() - t;
+    if (r.valid !== true) throw new Error(`${what}: ${r.code}: ${r.message}`);
+    return ms;
+  };
+}
+
+/** setReps is how many timed runs a revocation set of n ids gets. */
+export const setReps = (n) => (n >= 1_000_000 ? 2 : n >= 100_000 ? 3 : 7);
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

@@ -3,13 +3,14 @@
 // node.mjs does for Node.
 
 import { hookInstances } from '/bench/lib/hook.js';
-import { median, medianPerOp } from '/bench/lib/measure.js';
+import { firstThenMedian, medianPerOp, setReps, timedValid } from '/bench/lib/measure.js';
 import * as refs from '/bench/lib/references.js';
 
 // Installed before the package makes its first instance.
 const linearMemory = hookInstances();
 const lv = await import('/js/browser.js');
-await lv.init();
+// ?wasm= selects another build of the module (profiles use one with names).
+await lv.init({ wasm: new URLSearchParams(location.search).get('wasm') ?? undefined });
 
 const get = async (path) => {
   const res = await fetch(path);
@@ -41,27 +42,29 @@ async function latency() {
   return out;
 }
 
+// loop calls the job's request for ms milliseconds, for a profile.
+async function loop(name, ms) {
+  const req = await get(`/fixtures/${meta.latency.find((j) => j.name === name).file}`);
+  mustBeValid(name, lv.call(req));
+  let calls = 0;
+  for (const end = performance.now() + ms; performance.now() < end; calls++) lv.call(req);
+  return { calls };
+}
+
 async function scale(n) {
   const s = meta.sets.find((x) => x.ids === n);
   const text = await get(`/fixtures/${s.file}`);
   const v = await lv.createVerifier();
   const opts = { keys: meta.keys, now: meta.now };
-  const reps = n >= 1_000_000 ? 2 : n >= 100_000 ? 3 : 7;
-  const times = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    const r = v.verifyRevocationSet(text, opts);
-    times.push(performance.now() - t);
-    if (!r.valid) throw new Error(`set of ${n}: ${r.code}: ${r.message}`);
-  }
+  const { firstMs, ms, reps } = firstThenMedian(timedValid(() => v.verifyRevocationSet(text, opts), `set of ${n}`), setReps(n));
   const wasmBytes = linearMemory();
   const { result, set } = v.loadRevocationSet(text, opts);
   if (!result.valid) throw new Error(`load: ${result.code}`);
   if (set.lookup(s.revoked, meta.now).lookups[0].status !== 'revoked') throw new Error('the revoked id is not revoked');
   const lookup = medianPerOp(() => set.lookup(s.revoked, meta.now), { warmupMs: 200, budgetMs: 1500 });
   set.free();
-  return { ms: median(times), reps, wasmBytes, recycled: v.generation !== 1, lookupMs: lookup.ms };
+  return { ms, firstMs, reps, wasmBytes, recycled: v.generation !== 1, lookupMs: lookup.ms };
 }
 
-window.bench = { latency, scale, crossOriginIsolated: globalThis.crossOriginIsolated };
+window.bench = { latency, scale, loop, crossOriginIsolated: globalThis.crossOriginIsolated };
 document.getElementById('status').textContent = 'ready';

@@ -1,0 +1,987 @@
+// `make bench`: licverify's speed, size, start-up and scale in every
+// runtime, side by side with the JS references, measured in one run on this
+// machine. It writes bench/results.md, bench/chart.svg and bench/chart.png.
+//
+// The Go figures come from `go test -bench` (bench/bench_test.go and
+// host/bench_scale_test.go, -benchmem); the Node figures from node.mjs, one
+// process per measurement; the Chromium figures from page/ through
+// playwright-core and Debian's /usr/bin/chromium. Every runtime verifies the
+// same bytes, written by bench/gen. Nothing here asserts a time: targets
+// missed are reported, with a profile of what dominates.
+//
+// BENCH_QUICK=1 runs fewer rounds, for working on this script.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { median, setReps } from './lib/measure.js';
+
+const bench = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.dirname(bench);
+const out = path.join(bench, 'out');
+const fixtures = path.join(out, 'fixtures');
+const quick = process.env.BENCH_QUICK === '1';
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const started = Date.now();
+const env = { ...process.env, LICVERIFY_BENCH_FIXTURES: fixtures };
+
+function log(msg) {
+  console.log(`bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s: ${msg}`);
+}
+
+function run(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, {
+    cwd: repo,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+    ...opts,
+  });
+}
+
+// spawnTimed runs a process and returns its stdout and its wall time from
+// spawn to exit, in milliseconds.
+function spawnTimed(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const p = spawn(cmd, args, { cwd: bench, env, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const ms = performance.now() - t;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}\n${stderr.slice(-2000)}`));
+      else resolve({ stdout, ms });
+    });
+  });
+}
+
+// medianPhases takes the median of each phase over runs.
+const medianPhases = (runs) => Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]));
+
+const lastJSON = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
+
+// ---------------------------------------------------------------- Go side
+
+// goBench runs a compiled test binary's benchmarks and returns every result
+// line as {name, ns, bytes, allocs, metrics} (one per -count).
+function goBench(binary, pattern, { benchtime, count = 1, cwd = bench, extra = [] }) {
+  const text = run(
+    binary,
+    ['-test.run', '^$', '-test.bench', pattern, '-test.benchtime', benchtime, '-test.count', String(count), '-test.benchmem', ...extra],
+    { cwd, maxBuffer: 64 << 20 },
+  );
+  const lines = [];
+  for (const line of text.split('\n')) {
+    const m = /^(Benchmark\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const r = { name: m[1], n: Number(m[2]), metrics: {}, line: line.replace(/\s+/g, ' ').trim() };
+    const parts = m[3].trim().split(/\s+/);
+    for (let i = 0; i + 1 < parts.length; i += 2) r.metrics[parts[i + 1]] = Number(parts[i]);
+    lines.push(r);
+  }
+  if (lines.length === 0) throw new Error(`${binary} ${pattern}: no benchmark ran:\n${text.slice(-2000)}`);
+  return lines;
+}
+
+// medianOf groups result lines by name and takes the median of a metric.
+function medianOf(lines, metric) {
+  const by = new Map();
+  for (const l of lines) {
+    if (!(metric in l.metrics)) continue;
+    if (!by.has(l.name)) by.set(l.name, []);
+    by.get(l.name).push(l.metrics[metric]);
+  }
+  return Object.fromEntries([...by].map(([k, v]) => [k, median(v)]));
+}
+
+// pprofTop returns the first lines of `go tool pprof -top`.
+function pprofTop(binary, profile, n = 12) {
+  const text = run('go', ['tool', 'pprof', '-top', `-nodecount=${n}`, binary, profile]);
+  const lines = text.split('\n');
+  const head = lines.findIndex((l) => /flat%/.test(l));
+  return lines.slice(head, head + 1 + n).join('\n');
+}
+
+// ---------------------------------------------------------------- V8 profiles
+
+// cpuProfileTop aggregates a .cpuprofile's self time by function and by
+// group (package), returning the top entries in percent.
+function cpuProfileTop(file, n = 12) {
+  const p = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
+  const self = new Map();
+  let total = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const fn = byId.get(p.samples[i]).callFrame.functionName || '(anonymous)';
+    const d = p.timeDeltas[i + 1] ?? 0;
+    self.set(fn, (self.get(fn) ?? 0) + d);
+    total += d;
+  }
+  const groups = new Map();
+  for (const [fn, t] of self) groups.set(groupOf(fn), (groups.get(groupOf(fn)) ?? 0) + t);
+  const top = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, t]) => ({ name, pct: (100 * t) / total }));
+  return { functions: top(self), groups: top(groups) };
+}
+
+// groupOf maps a function of a profile to its Go package (see goPackage),
+// or keeps V8's own entries ("(garbage collector)", JS functions) as they are.
+function groupOf(fn) {
+  if (fn.startsWith('(')) return fn;
+  return goPackage(fn) ?? `JS: ${fn}`;
+}
+
+// ---------------------------------------------------------------- wasm size
+
+// wasmBreakdown reads a module that keeps its name section and returns the
+// code bytes per Go package and the size of the data section.
+function wasmBreakdown(file) {
+  const b = readFileSync(file);
+  let pos = 8;
+  const u32 = () => {
+    let r = 0;
+    let shift = 0;
+    for (;;) {
+      const x = b[pos++];
+      r += (x & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(x & 0x80)) return r;
+    }
+  };
+  const str = () => {
+    const n = u32();
+    const s = b.toString('utf8', pos, pos + n);
+    pos += n;
+    return s;
+  };
+  let imported = 0;
+  let bodies = [];
+  const names = new Map();
+  const sections = {};
+  while (pos < b.length) {
+    const id = b[pos++];
+    const size = u32();
+    const end = pos + size;
+    if (id === 2) {
+      for (let i = 0, n = u32(); i < n; i++) {
+        str();
+        str();
+        const kind = b[pos++];
+        if (kind === 0) {
+          u32();
+          imported++;
+        } else throw new Error(`wasm: import kind ${kind} not handled`);
+      }
+    } else if (id === 10) {
+      bodies = [];
+      for (let i = 0, n = u32(); i < n; i++) {
+        const len = u32();
+        bodies.push(len);
+        pos += len;
+      }
+    } else if (id === 0) {
+      const name = str();
+      if (name === 'name') {
+        while (pos < end) {
+          const sub = b[pos++];
+          const len = u32();
+          const subEnd = pos + len;
+          if (sub === 1) {
+            for (let i = 0, n = u32(); i < n; i++) {
+              const idx = u32();
+              names.set(idx, str());
+            }
+          }
+          pos = subEnd;
+        }
+      }
+      sections[`custom:${name}`] = size;
+    }
+    sections[id] = (sections[id] ?? 0) + size;
+    pos = end;
+  }
+  const byPkg = new Map();
+  bodies.forEach((len, i) => {
+    const name = names.get(imported + i) ?? '?';
+    const pkg = goPackage(name) ?? `(other: ${name})`;
+    byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + len);
+  });
+  const code = bodies.reduce((a, x) => a + x, 0);
+  return {
+    code,
+    data: sections[11] ?? 0,
+    packages: [...byPkg].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => ({ name, bytes })),
+  };
+}
+
+// goPackage returns the package of a Go function as the wasm name section
+// spells it: the package path with "/" written "_", then "." and the name
+// (crypto_internal_fips140_edwards25519_field.feMulGeneric,
+// github.com_licverify_licverify_verify.StatusProof). Compiler-generated
+// functions (type_.eq...) are grouped; anything else is null.
+function goPackage(sym) {
+  const domain = /^(github\.com|filippo\.io|golang\.org)_/.exec(sym);
+  const rest = domain ? sym.slice(domain[0].length) : sym;
+  const dot = rest.indexOf('.');
+  if (dot <= 0) return null;
+  const pkg = rest.slice(0, dot);
+  if (!/^[a-z0-9_]+$/.test(pkg)) return null;
+  if (pkg === 'type_' || pkg === 'go_') return '(compiler-generated type functions)';
+  return (domain ? `${domain[1]}/` : '') + pkg.replace(/_/g, '/');
+}
+
+// ---------------------------------------------------------------- Chromium
+
+// serve serves the package (js/, with the committed module), the bench page
+// and libraries, the references and the inputs. A path may start with
+// /rN/: the same files under a new URL, so that nothing of an earlier run
+// comes from a cache. Cross-origin isolation gives the page fine timers.
+function serve() {
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm' };
+  const roots = { js: path.join(repo, 'js'), bench: bench, nm: path.join(bench, 'node_modules'), fixtures };
+  const firstPage = readFileSync(path.join(bench, 'page', 'first.html'), 'utf8');
+  const request = readFileSync(path.join(fixtures, 'request-statusproof.json'), 'utf8');
+  const server = http.createServer((req, res) => {
+    const headers = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cache-control': 'no-cache',
+    };
+    const fail = (status) => {
+      res.writeHead(status, headers);
+      res.end();
+    };
+    let rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/r\d+\//, '/');
+    if (rel === '/bench/page/first.html') {
+      res.writeHead(200, { ...headers, 'content-type': types['.html'] });
+      return res.end(firstPage.replace('{{REQUEST}}', request));
+    }
+    const [, top, ...rest] = rel.split('/');
+    if (!(top in roots) || rest.some((s) => s === '..')) return fail(404);
+    let file = path.join(roots[top], ...rest);
+    // The package as committed: its module is host/licverify.wasm (js/'s
+    // copy is a build product that may be stale or absent).
+    if (top === 'js' && rest.join('/') === 'licverify.wasm') file = path.join(repo, 'host', 'licverify.wasm');
+    let st;
+    try {
+      st = statSync(file);
+      if (!st.isFile()) return fail(404);
+    } catch {
+      return fail(404);
+    }
+    res.writeHead(200, { ...headers, 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'content-length': st.size });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function launch(chromium) {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-chromium-'));
+  const t = performance.now();
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumFlags,
+  });
+  return {
+    context,
+    profile,
+    launchMs: performance.now() - t,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+// rendererPeakRSS is the largest peak RSS (VmHWM) among the renderer
+// processes of the browser using profile; Linux only.
+function rendererPeakRSS(profile) {
+  if (!existsSync('/proc/self/status')) return null;
+  const procs = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      // Chromium's children rewrite their argv into one space-separated string.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+      const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+      procs.set(Number(pid), { cmd, ppid });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const root = [...procs].find(([, p]) => p.cmd.some((a) => a === `--user-data-dir=${profile}`) && !p.cmd.some((a) => a.startsWith('--type=')));
+  if (!root) return null;
+  const under = (pid) => {
+    for (let p = procs.get(pid); p; p = procs.get(p.ppid)) if (p.ppid === root[0]) return true;
+    return false;
+  };
+  let peak = null;
+  for (const [pid, p] of procs) {
+    if (!p.cmd.includes('--type=renderer') || !under(pid)) continue;
+    try {
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+      peak = Math.max(peak ?? 0, kb * 1024);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return peak;
+}
+
+async function openBenchPage(context, base) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/bench/page/index.html`);
+  await page.waitForFunction(() => window.bench !== undefined || document.getElementById('status')?.textContent !== 'loading', null, { timeout: 60_000 });
+  if (errors.length) throw new Error(`bench page: ${errors.join('; ')}`);
+  if (!(await page.evaluate(() => window.bench?.crossOriginIsolated))) log('warning: the page is not cross-origin isolated (coarse timers)');
+  return page;
+}
+
+// ---------------------------------------------------------------- formatting
+
+const fmtMs = (ms) => {
+  if (ms == null || Number.isNaN(ms)) return '–';
+  if (ms < 1) return `${(ms * 1000).toFixed(ms < 0.01 ? 2 : ms < 0.1 ? 1 : 0)} µs`;
+  if (ms < 10) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+};
+const fmtX = (x) => (x == null || Number.isNaN(x) ? '–' : `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×`);
+const MiB = (b) => (b == null ? '–' : `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MiB`);
+const kB = (b) => `${(b / 1000).toFixed(0)} kB`;
+const MB = (b) => `${(b / 1e6).toFixed(2)} MB`;
+const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)} %`;
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+// ---------------------------------------------------------------- chart
+
+const runtimes = [
+  ['native', 'native Go', '#1f5fa8'],
+  ['wazero', 'wasm · wazero', '#5b9bd5'],
+  ['node', 'wasm · Node', '#2e8b57'],
+  ['chromium', 'wasm · Chromium', '#8fbc8f'],
+  ['purejs-node', 'pure JS · Node', '#d2691e'],
+  ['purejs-chromium', 'pure JS · Chromium', '#f4a460'],
+  ['nodecrypto', 'node:crypto + JS JCS', '#7f7f7f'],
+];
+
+// chartSVG draws the latency table as grouped horizontal bars on a log
+// scale (the jobs span four orders of magnitude).
+function chartSVG(latency, jobs, subtitle) {
+  const rowH = 17;
+  const gap = 14;
+  const left = 230;
+  const width = 900;
+  const plotW = width - left - 90;
+  const top = 70;
+  const all = jobs.flatMap((j) => runtimes.map(([k]) => latency[j.name]?.[k]).filter((x) => x != null));
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...all)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(...all)));
+  const x = (ms) => left + (plotW * Math.log10(ms / lo)) / Math.log10(hi / lo);
+  const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts = [];
+  let y = top;
+  for (const j of jobs) {
+    const present = runtimes.filter(([k]) => latency[j.name]?.[k] != null);
+    parts.push(`<text x="10" y="${y + 12}" font-weight="bold">${esc(j.label)}</text>`);
+    y += 18;
+    for (const [k, label, color] of present) {
+      const ms = latency[j.name][k];
+      parts.push(`<text x="${left - 8}" y="${y + 12}" text-anchor="end">${esc(label)}</text>`);
+      parts.push(`<rect x="${left}" y="${y + 2}" width="${Math.max(1, x(ms) - left).toFixed(1)}" height="${rowH - 4}" fill="${color}"/>`);
+      parts.push(`<text x="${(x(ms) + 5).toFixed(1)}" y="${y + 12}">${esc(fmtMs(ms))}</text>`);
+      y += rowH;
+    }
+    y += gap;
+  }
+  const grid = [];
+  for (let v = lo; v <= hi * 1.0001; v *= 10) {
+    grid.push(`<line x1="${x(v).toFixed(1)}" y1="${top - 8}" x2="${x(v).toFixed(1)}" y2="${y - gap}" stroke="#ddd"/>`);
+    grid.push(`<text x="${x(v).toFixed(1)}" y="${top - 12}" text-anchor="middle" fill="#555">${esc(fmtMs(v))}</text>`);
+  }
+  const height = y + 10;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="10" y="22" font-size="16" font-weight="bold">licverify: median time per verification (log scale, shorter is faster)</text>
+<text x="10" y="40" fill="#555">${esc(subtitle)}</text>
+${grid.join('\n')}
+${parts.join('\n')}
+</svg>
+`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  mkdirSync(out, { recursive: true });
+  const R = {}; // everything measured
+  const versions = {};
+  const goLines = [];
+
+  log('inputs (bench/gen)');
+  run('go', ['run', './bench/gen', '-out', fixtures, '-vectors', 'testvectors']);
+  const meta = JSON.parse(readFileSync(path.join(fixtures, 'meta.json'), 'utf8'));
+
+  log('building the test binaries and the start-up program');
+  const benchBin = path.join(out, 'bench.test');
+  const hostBin = path.join(out, 'host.test');
+  const startupBin = path.join(out, 'startup');
+  run('go', ['test', '-c', '-o', benchBin, './bench']);
+  run('go', ['test', '-c', '-o', hostBin, './host']);
+  run('go', ['build', '-o', startupBin, './bench/startup']);
+  const namesWasm = path.join(out, 'licverify-names.wasm');
+  // The same module with its name section, for profiles and the size
+  // breakdown (`make wasm` strips it).
+  run('go', ['build', '-buildmode=c-shared', '-trimpath', '-o', namesWasm, './wasm'], {
+    env: { ...env, GOOS: 'wasip1', GOARCH: 'wasm', CGO_ENABLED: '0', GOFLAGS: '' },
+  });
+
+  // Versions and machine.
+  versions.go = run('go', ['env', 'GOVERSION']).trim();
+  versions.node = process.version;
+  versions.wazero = run('go', ['list', '-m', '-f', '{{.Version}}', 'github.com/tetratelabs/wazero']).trim();
+  const dep = (name) => JSON.parse(readFileSync(path.join(bench, 'node_modules', name, 'package.json'), 'utf8')).version;
+  for (const n of ['@noble/ed25519', '@noble/hashes', 'canonicalize', 'playwright-core']) versions[n] = dep(n);
+  versions.licverify = JSON.parse(readFileSync(path.join(repo, 'js', 'package.json'), 'utf8')).version;
+  try {
+    versions.commit = run('git', ['rev-parse', '--short', 'HEAD']).trim();
+    versions.dirty = run('git', ['status', '--porcelain', '--untracked-files=no']).trim() !== '';
+  } catch {
+    versions.commit = 'unknown';
+  }
+
+  // ------------------------------------------------------------ size
+  log('size');
+  const wasmFile = path.join(repo, 'host', 'licverify.wasm');
+  const wasmBytes = readFileSync(wasmFile);
+  R.size = {
+    raw: wasmBytes.length,
+    gzip: zlib.gzipSync(wasmBytes, { level: 9 }).length,
+    brotli: zlib.brotliCompressSync(wasmBytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasmBytes.length } }).length,
+    breakdown: wasmBreakdown(namesWasm),
+  };
+  {
+    const packDir = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-pack-'));
+    const [pack] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: path.join(repo, 'js') }));
+    R.size.pack = { packed: statSync(path.join(packDir, pack.filename)).size, unpacked: pack.unpackedSize, files: pack.entryCount ?? pack.files.length };
+    rmSync(packDir, { recursive: true, force: true });
+  }
+
+  // ------------------------------------------------------------ Go latency
+  log('Go latency (native, wazero)');
+  const lat = goBench(benchBin, '^BenchmarkLatency$', { benchtime: quick ? '100ms' : '300ms', count: quick ? 3 : 7 });
+  goLines.push(...lat);
+  const latNs = medianOf(lat, 'ns/op');
+  R.latency = {};
+  for (const j of meta.latency) {
+    R.latency[j.name] = {
+      native: latNs[`BenchmarkLatency/${j.name}/native`] / 1e6,
+      wazero: latNs[`BenchmarkLatency/${j.name}/wazero`] / 1e6,
+    };
+  }
+  R.nativeTyped = latNs['BenchmarkLatency/statusproof/native-typed'] / 1e6;
+
+  log('Go start-up (compile cold, warm, first call)');
+  const st = goBench(benchBin, '^BenchmarkStartup$', { benchtime: quick ? '2x' : '3x', count: 3 });
+  goLines.push(...st);
+  const stNs = medianOf(st, 'ns/op');
+  R.startup = {
+    compileCold: stNs['BenchmarkStartup/compile-cold'] / 1e6,
+    compileWarm: stNs['BenchmarkStartup/compile-warm'] / 1e6,
+    firstCall: stNs['BenchmarkStartup/first-call'] / 1e6,
+  };
+
+  log('wazero per process (cold and warm cache)');
+  {
+    const reqFile = path.join(fixtures, 'request-statusproof.json');
+    const n = quick ? 3 : 7;
+    const cold = [];
+    const warm = [];
+    const warmDir = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-cache-'));
+    await spawnTimed(startupBin, ['-cache', warmDir, '-request', reqFile]);
+    for (let i = 0; i < n; i++) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-cache-'));
+      const c = await spawnTimed(startupBin, ['-cache', dir, '-request', reqFile]);
+      cold.push({ wall: c.ms, ...lastJSON(c.stdout) });
+      rmSync(dir, { recursive: true, force: true });
+      const w = await spawnTimed(startupBin, ['-cache', warmDir, '-request', reqFile]);
+      warm.push({ wall: w.ms, ...lastJSON(w.stdout) });
+    }
+    const agg = (xs) => ({ wall: median(xs.map((x) => x.wall)), newMs: median(xs.map((x) => x.newMs)), firstCallMs: median(xs.map((x) => x.firstCallMs)) });
+    R.startup.processCold = agg(cold);
+    R.startup.processWarm = agg(warm);
+    rmSync(warmDir, { recursive: true, force: true });
+  }
+
+  log('Go throughput (1, 2, 4 goroutines)');
+  const tp = goBench(benchBin, '^BenchmarkThroughput$', { benchtime: quick ? '300ms' : '1s', count: 3 });
+  goLines.push(...tp);
+  const tpRate = medianOf(tp, 'verifies/s');
+  R.throughput = [1, 2, 4].map((g) => ({
+    g,
+    wazero: tpRate[`BenchmarkThroughput/wazero/goroutines=${g}`],
+    native: tpRate[`BenchmarkThroughput/native/goroutines=${g}`],
+  }));
+
+  log('Go scale (native and wazero, one process per size)');
+  R.scale = {};
+  const sizes = meta.sets.map((s) => s.ids);
+  for (const s of meta.sets) {
+    const benchtime = s.ids <= 1000 ? '50x' : s.ids <= 10_000 ? '10x' : '1x';
+    const count = s.ids >= 1_000_000 ? 2 : 3;
+    const nat = goBench(benchBin, `^BenchmarkScale$/^${s.ids}$`, { benchtime, count });
+    const waz = goBench(hostBin, `^BenchmarkScaleWazero$/^${s.ids}$`, { benchtime, count, cwd: path.join(repo, 'host') });
+    goLines.push(...nat, ...waz);
+    const last = (ls, m) => ls[ls.length - 1].metrics[m];
+    R.scale[s.ids] = {
+      bytes: s.bytes,
+      native: { ms: median(nat.map((l) => l.metrics['ns/op'])) / 1e6, peakRSS: last(nat, 'peak-RSS-MiB') * 2 ** 20 },
+      wazero: {
+        ms: median(waz.map((l) => l.metrics['ns/op'])) / 1e6,
+        wasmBytes: last(waz, 'wasm-MiB') * 2 ** 20,
+        peakRSS: last(waz, 'peak-RSS-MiB') * 2 ** 20,
+        rssAfter: last(waz, 'after-RSS-MiB') * 2 ** 20,
+      },
+    };
+  }
+  log('Go lookups');
+  {
+    const ln = goBench(benchBin, '^BenchmarkLookup$', { benchtime: quick ? '50ms' : '200ms', count: 3 });
+    const lw = goBench(hostBin, '^BenchmarkLookupWazero$', { benchtime: quick ? '50ms' : '200ms', count: 3, cwd: path.join(repo, 'host') });
+    goLines.push(...ln, ...lw);
+    const n = medianOf(ln, 'ns/op');
+    const w = medianOf(lw, 'ns/op');
+    for (const ids of sizes) {
+      R.scale[ids].native.lookupMs = n[`BenchmarkLookup/${ids}`] / 1e6;
+      R.scale[ids].wazero.lookupMs = w[`BenchmarkLookupWazero/${ids}`] / 1e6;
+    }
+  }
+
+  // ------------------------------------------------------------ Node
+  log('Node latency (wasm, pure JS, node:crypto)');
+  {
+    const r = lastJSON((await spawnTimed(process.execPath, ['node.mjs', 'latency'])).stdout);
+    for (const j of meta.latency) {
+      R.latency[j.name].node = r[`${j.name}/wasm`].ms;
+      if (r[`${j.name}/pure-js`]) R.latency[j.name]['purejs-node'] = r[`${j.name}/pure-js`].ms;
+      if (r[`${j.name}/node-crypto`]) R.latency[j.name].nodecrypto = r[`${j.name}/node-crypto`].ms;
+    }
+  }
+  log('Node first result');
+  {
+    const runs = [];
+    for (let i = 0; i < (quick ? 3 : 7); i++) {
+      const r = await spawnTimed(process.execPath, ['node.mjs', 'first']);
+      const j = lastJSON(r.stdout);
+      runs.push({ wall: r.ms, inProcess: j.ms, phases: j.phases });
+    }
+    R.startup.node = { wall: median(runs.map((x) => x.wall)), inProcess: median(runs.map((x) => x.inProcess)), phases: medianPhases(runs.map((x) => x.phases)) };
+  }
+  log('Node scale');
+  for (const ids of sizes) {
+    const r = lastJSON((await spawnTimed(process.execPath, ['--expose-gc', 'node.mjs', 'scale', String(ids)])).stdout);
+    R.scale[ids].node = r;
+  }
+
+  // ------------------------------------------------------------ Chromium
+  let chromium = null;
+  let chromiumProfile = null;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    // reported below
+  }
+  if (chromium === null || !existsSync(chromiumPath)) {
+    R.chromiumSkipped = chromium === null ? 'playwright-core is not installed (cd bench && npm ci)' : `${chromiumPath} not found`;
+    log(`Chromium skipped: ${R.chromiumSkipped}`);
+  } else {
+    const server = await serve();
+    const base = `http://127.0.0.1:${server.address().port}`;
+    try {
+      log('Chromium latency');
+      {
+        const b = await launch(chromium);
+        versions.chromium = b.context.browser()?.version() ?? 'unknown';
+        const page = await openBenchPage(b.context, base);
+        const r = await page.evaluate(() => window.bench.latency());
+        for (const j of meta.latency) {
+          R.latency[j.name].chromium = r[`${j.name}/wasm`].ms;
+          if (r[`${j.name}/pure-js`]) R.latency[j.name]['purejs-chromium'] = r[`${j.name}/pure-js`].ms;
+        }
+        await page.close();
+        log('Chromium profile (status proofs, the module with names)');
+        {
+          const p = await b.context.newPage();
+          await p.goto(`${base}/bench/page/index.html?wasm=/bench/out/licverify-names.wasm`);
+          await p.waitForFunction(() => window.bench !== undefined, null, { timeout: 60_000 });
+          const cdp = await b.context.newCDPSession(p);
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+          await p.evaluate(() => window.bench.loop('statusproof', 500));
+          await cdp.send('Profiler.start');
+          await p.evaluate((ms) => window.bench.loop('statusproof', ms), quick ? 1000 : 3000);
+          const { profile } = await cdp.send('Profiler.stop');
+          const file = path.join(out, 'chromium-statusproof.cpuprofile');
+          writeFileSync(file, JSON.stringify(profile));
+          chromiumProfile = cpuProfileTop(file);
+          await p.close();
+        }
+        log('Chromium first result (a new URL each run: no cache)');
+        const runs = [];
+        for (let i = 0; i < (quick ? 3 : 9); i++) {
+          const p = await b.context.newPage();
+          const t = performance.now();
+          await p.goto(`${base}/r${i + 1}/bench/page/first.html`);
+          const first = await (await p.waitForFunction(() => window.firstResult, null, { timeout: 60_000 })).jsonValue();
+          const wall = performance.now() - t;
+          if (!first.valid) throw new Error('Chromium: the first result is not valid');
+          runs.push({ ...first, wall });
+          await p.close();
+        }
+        R.startup.chromium = {
+          phases: medianPhases(runs.map((x) => x.phases)),
+          navigation: median(runs.map((x) => x.done)),
+          fromWasmFetch: median(runs.map((x) => x.done - x.wasmFetchStart)),
+          wasmFetchStart: median(runs.map((x) => x.wasmFetchStart)),
+          wall: median(runs.map((x) => x.wall)),
+          launch: b.launchMs,
+        };
+        await b.close();
+      }
+      log('Chromium scale (a new browser per size)');
+      for (const ids of sizes) {
+        const b = await launch(chromium);
+        const page = await openBenchPage(b.context, base);
+        const r = await page.evaluate((n) => window.bench.scale(n), ids);
+        r.peakRSS = rendererPeakRSS(b.profile);
+        R.scale[ids].chromium = r;
+        await b.close();
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  // ------------------------------------------------------------ profiles
+  log('profiles');
+  R.profiles = { chromiumStatusProof: chromiumProfile };
+  {
+    const prof = path.join(out, 'native-statusproof.prof');
+    run(benchBin, ['-test.run', '^$', '-test.bench', '^BenchmarkLatency$/^statusproof$/^native$', '-test.benchtime', '2s', '-test.cpuprofile', prof], { cwd: bench });
+    R.profiles.native = pprofTop(benchBin, prof, 12);
+    const wprof = path.join(out, 'wazero-statusproof.prof');
+    run(benchBin, ['-test.run', '^$', '-test.bench', '^BenchmarkLatency$/^statusproof$/^wazero$', '-test.benchtime', '2s', '-test.cpuprofile', wprof], { cwd: bench });
+    R.profiles.wazero = pprofTop(benchBin, wprof, 8);
+    // What a warm start spends its time on: many loads of a warm cache
+    // (the copy of the cache directory each iteration makes shows up too).
+    const sprof = path.join(out, 'startup-warm.prof');
+    run(benchBin, ['-test.run', '^$', '-test.bench', '^BenchmarkStartup$/^compile-warm$', '-test.benchtime', quick ? '5x' : '15x', '-test.cpuprofile', sprof], { cwd: bench });
+    R.startup.warmProfile = pprofTop(benchBin, sprof, 12);
+    const dir = path.join(out, 'v8');
+    rmSync(dir, { recursive: true, force: true });
+    const v8 = async (name, args) => {
+      const d = path.join(dir, name);
+      await spawnTimed(process.execPath, ['--cpu-prof', '--cpu-prof-dir', d, 'node.mjs', ...args], { env: { ...env, LICVERIFY_BENCH_WASM: namesWasm } });
+      return cpuProfileTop(path.join(d, readdirSync(d).find((f) => f.endsWith('.cpuprofile'))));
+    };
+    R.profiles.nodeStatusProof = await v8('statusproof', ['loop', 'statusproof', quick ? '1000' : '3000']);
+    R.profiles.nodeSet = await v8('set', ['loopset', '100000', quick ? '2' : '5']);
+  }
+
+  R.elapsed = (Date.now() - started) / 1000;
+  writeFileSync(path.join(out, 'results.json'), JSON.stringify({ versions, R }, null, 2) + '\n');
+  log('writing results.md and the chart');
+  await writeResults({ versions, R, meta, goLines, chromium });
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+// ---------------------------------------------------------------- results
+
+async function writeResults({ versions, R, meta, goLines, chromium }) {
+  const jobs = [
+    { name: 'statusproof', label: `status proof (${meta.latency[0].bytes}-byte request)` },
+    { name: 'license', label: 'license.key evaluation' },
+    { name: 'qkey', label: '.qkey, encrypted (PBKDF2 100,000 rounds)' },
+    { name: 'qkey-plain', label: '.qkey, plain JSON' },
+  ];
+  const L = R.latency;
+  const sp = L.statusproof;
+  const st = R.startup;
+  const cpu = os.cpus();
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const cpuName = cpu[0]?.model.trim() ?? 'unknown CPU';
+  const machine = `${cpuName}, ${cpu.length} logical CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`;
+  const subtitle = `${date} · ${cpuName} ×${cpu.length} · Go ${versions.go.replace(/^go/, '')}, wazero ${versions.wazero}, Node ${versions.node}, Chromium ${versions.chromium ?? '–'}`;
+
+  const svg = chartSVG(L, jobs, subtitle);
+  writeFileSync(path.join(bench, 'chart.svg'), svg);
+  let png = false;
+  if (chromium && existsSync(chromiumPath)) {
+    const b = await launch(chromium);
+    const page = await b.context.newPage();
+    await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
+    await page.locator('svg').screenshot({ path: path.join(bench, 'chart.png') });
+    await b.close();
+    png = true;
+  }
+
+  const ratio = (a, b) => (a != null && b != null ? a / b : null);
+  const over = (x, goal) => (x > goal ? `by ${pct(x / goal - 1)}` : '');
+  const targets = [];
+  const target = (what, goal, measured, met, note = '') => targets.push([what, goal, measured, met ? 'met' : `**missed** ${note}`.trim()]);
+  const rNode = ratio(sp.node, sp.native);
+  const rChromium = ratio(sp.chromium, sp.native);
+  const rWazero = ratio(sp.wazero, sp.native);
+  const versus = (ours, theirs) => (ours < theirs ? `wasm ${fmtX(theirs / ours)} faster` : `wasm ${fmtX(ours / theirs)} slower`);
+  target('status proof: wasm in Node ÷ native Go', '≤ 6×', fmtX(rNode), rNode <= 6, over(rNode, 6));
+  if (rChromium != null) target('status proof: wasm in Chromium ÷ native Go', '≤ 6×', fmtX(rChromium), rChromium <= 6, over(rChromium, 6));
+  target('status proof: wasm in Node vs pure JS in Node', 'faster', versus(sp.node, sp['purejs-node']), sp.node < sp['purejs-node'], over(sp.node, sp['purejs-node']));
+  if (sp.chromium != null) {
+    target('status proof: wasm in Chromium vs pure JS in Chromium', 'faster', versus(sp.chromium, sp['purejs-chromium']), sp.chromium < sp['purejs-chromium'], over(sp.chromium, sp['purejs-chromium']));
+  }
+  target('status proof: wazero ÷ native Go', '≤ 10×', fmtX(rWazero), rWazero <= 10, over(rWazero, 10));
+  target('.wasm, gzip', '≤ 1.0 MB', MB(R.size.gzip), R.size.gzip <= 1e6, over(R.size.gzip, 1e6));
+  if (st.chromium) {
+    const c = st.chromium.fromWasmFetch;
+    target('Chromium: module fetch starts → first verified result', '≤ 250 ms', fmtMs(c), c <= 250, over(c, 250));
+  }
+  const w = st.processWarm.wall;
+  target('wazero, warm cache: process start → first verified result', '≤ 150 ms', fmtMs(w), w <= 150, over(w, 150));
+  const s100 = R.scale[100000];
+  if (s100) {
+    const t = s100.node.ms;
+    target('100,000-id set: verify in Node', '≤ 400 ms', `${fmtMs(t)} (first call of a new instance: ${fmtMs(s100.node.firstMs)})`, t <= 400, over(t, 400));
+    const m = s100.node.wasmBytes / s100.bytes;
+    target('100,000-id set: wasm memory ÷ document size (Node)', '≤ 15×', fmtX(m), m <= 15, over(m, 15));
+    const down = s100.node.rssRecycled < s100.node.rssKept;
+    target(
+      '100,000-id set: memory comes back down, or the instance is recycled',
+      'yes',
+      `Node RSS ${MiB(s100.node.peakRSS)} at peak, ${MiB(s100.node.rssKept)} while the verifier lives (wasm memory never shrinks), ${MiB(s100.node.rssRecycled)} once it is dropped (${MiB(s100.node.rssBefore)} before the set)`,
+      down,
+    );
+  }
+  const s1m = R.scale[1000000];
+  if (s1m) {
+    const all = ['native', 'wazero', 'node', 'chromium'];
+    const ran = all.filter((k) => s1m[k]?.ms != null);
+    target('1,000,000-id set verifies in every runtime', 'no out-of-memory', ran.length === all.length ? 'verified in all four' : `verified in ${ran.join(', ')} only`, ran.length === all.length);
+  }
+
+  const latencyRows = jobs.map((j) => [j.label, ...runtimes.map(([k]) => fmtMs(L[j.name][k]))]);
+  const ratioRows = jobs.map((j) => {
+    const x = L[j.name];
+    return [
+      j.label,
+      fmtX(ratio(x.wazero, x.native)),
+      fmtX(ratio(x.node, x.native)),
+      fmtX(ratio(x.chromium, x.native)),
+      fmtX(ratio(x['purejs-node'], x.node)),
+      fmtX(ratio(x['purejs-chromium'], x.chromium)),
+      fmtX(ratio(x.node, x.nodecrypto)),
+    ];
+  });
+
+  const scaleRows = [];
+  for (const set of meta.sets) {
+    const r = R.scale[set.ids];
+    for (const [k, label] of [['native', 'native Go'], ['wazero', 'wazero'], ['node', 'Node'], ['chromium', 'Chromium']]) {
+      const x = r[k];
+      if (!x) continue;
+      const after =
+        k === 'wazero'
+          ? `${MiB(x.rssAfter)}, instance kept in the pool`
+          : k === 'node'
+            ? `${MiB(x.rssKept)} kept, ${MiB(x.rssRecycled)} dropped (${MiB(x.rssBefore)} before)`
+            : '–';
+      scaleRows.push([
+        set.ids.toLocaleString('en-US'),
+        MB(set.bytes),
+        label,
+        fmtMs(x.ms),
+        fmtX(ratio(x.ms, r.native.ms)),
+        x.firstMs != null ? fmtMs(x.firstMs) : '–',
+        x.wasmBytes != null ? `${MiB(x.wasmBytes)} (${fmtX(x.wasmBytes / set.bytes)})` : '–',
+        MiB(x.peakRSS),
+        after,
+        fmtMs(x.lookupMs),
+      ]);
+    }
+  }
+
+  const phaseText = (ph, names) => names.filter(([k]) => ph[k] != null).map(([k, label]) => `${label} ${fmtMs(ph[k])}`).join(', ');
+  const startupRows = [
+    ['wazero: compile the module, empty cache (in-process benchmark)', fmtMs(st.compileCold)],
+    ['wazero: load the compiled module from a warm disk cache (in-process benchmark)', fmtMs(st.compileWarm)],
+    ['wazero: first call of a new Verifier (instantiate, Go runtime init, one status proof)', fmtMs(st.firstCall)],
+    ['wazero: new process → first verified result, empty cache', `${fmtMs(st.processCold.wall)} (host.New ${fmtMs(st.processCold.newMs)}, first call ${fmtMs(st.processCold.firstCallMs)})`],
+    ['wazero: new process → first verified result, warm cache', `${fmtMs(st.processWarm.wall)} (host.New ${fmtMs(st.processWarm.newMs)}, first call ${fmtMs(st.processWarm.firstCallMs)})`],
+    [
+      'Node: process start → first verified result',
+      `${fmtMs(st.node.inProcess)} (${phaseText(st.node.phases, [['boot', 'Node boot'], ['import', 'import'], ['compile', 'compile'], ['instantiate', 'init'], ['call', 'first call']])}); spawn → exit ${fmtMs(st.node.wall)}`,
+    ],
+  ];
+  if (st.chromium) {
+    startupRows.push(
+      [
+        'Chromium: module fetch starts → first verified result',
+        `${fmtMs(st.chromium.fromWasmFetch)} (${phaseText(st.chromium.phases, [['compile', 'download + streaming compile'], ['instantiate', 'init'], ['call', 'first call']])}; the download alone ${fmtMs(st.chromium.phases.download)})`,
+      ],
+      [
+        'Chromium: navigation → first verified result',
+        `${fmtMs(st.chromium.navigation)} (${phaseText(st.chromium.phases, [['boot', 'page until its script runs'], ['import', 'import browser.js']])}; module fetch starts at ${fmtMs(st.chromium.wasmFetchStart)})`,
+      ],
+      ['Chromium: browser launch (once, for reference; not part of the above)', fmtMs(st.chromium.launch)],
+    );
+  }
+
+  const bd = R.size.breakdown;
+  const sizeRows = [
+    ['licverify.wasm, raw', MB(R.size.raw)],
+    ['licverify.wasm, gzip -9', MB(R.size.gzip)],
+    ['licverify.wasm, brotli (quality 11)', MB(R.size.brotli)],
+    [`npm package, packed (.tgz, ${R.size.pack.files} files)`, MB(R.size.pack.packed)],
+    ['npm package, unpacked', MB(R.size.pack.unpacked)],
+  ];
+  const kind = (pkg) =>
+    pkg.startsWith('github.com/licverify/') ? 'licverify' : pkg === 'runtime' || pkg.startsWith('runtime/') || pkg.startsWith('internal/runtime') ? 'Go runtime' : /^[a-z0-9]+\.[a-z]+\//.test(pkg) ? 'other modules' : 'standard library and generated';
+  const kinds = new Map();
+  for (const p of bd.packages) kinds.set(kind(p.name), (kinds.get(kind(p.name)) ?? 0) + p.bytes);
+  const kindText = [...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${kB(n)} (${((100 * n) / bd.code).toFixed(0)} %)`).join(', ');
+  const topPkgs = bd.packages.slice(0, 15).map((p) => [p.name, kB(p.bytes), `${((100 * p.bytes) / bd.code).toFixed(1)} %`]);
+
+  const list = (rows) => rows.map((g) => `${g.pct.toFixed(1).padStart(5)} %  ${g.name}`).join('\n');
+  const share = (p, re) => (p ? p.groups.filter((g) => re.test(g.name)).reduce((a, g) => a + g.pct, 0) : null);
+  const P = R.profiles;
+  const field = (p) => share(p, /edwards25519\/field$/);
+  const weak = (p) => share(p, /^filippo\.io\/edwards25519/);
+  const fmtPct = (x) => (x == null ? '–' : `${x.toFixed(0)} %`);
+  const code = (text) => '```\n' + text + '\n```';
+
+  const md = `# licverify benchmark results
+
+Written by \`make bench\` (bench/run.mjs) on ${date}, in ${R.elapsed.toFixed(0)} s.
+
+- Machine: ${machine}. It is shared and noisy: every figure is a median, and every ratio is taken within this one run.
+- Versions: Go ${versions.go}, wazero ${versions.wazero}, Node ${versions.node}, Chromium ${versions.chromium ?? '– (' + R.chromiumSkipped + ')'} through playwright-core ${versions['playwright-core']}; licverify ${versions.licverify} at commit ${versions.commit}${versions.dirty ? ' (with uncommitted changes)' : ''}; references: @noble/ed25519 ${versions['@noble/ed25519']}, @noble/hashes ${versions['@noble/hashes']}, canonicalize ${versions.canonicalize}.
+- Inputs: the requests of the test vectors ${meta.latency.map((x) => `\`${x.vector}\` (${x.bytes} bytes)`).join(', ')}, the same bytes in every runtime; revocation sets of ${meta.sets.map((x) => x.ids.toLocaleString('en-US')).join(' / ')} ids written by bench/gen and signed with a fixed-seed key.
+
+## Targets
+
+${table(['target', 'goal', 'measured', 'result'], targets)}
+
+Where a target is missed, [what dominates](#where-targets-are-missed-and-what-dominates) is below, from profiles of this run.
+
+## Latency: median time per verification
+
+${table(['job', ...runtimes.map(([, l]) => l)], latencyRows)}
+
+${png ? '![latency chart](chart.png)' : '![latency chart](chart.svg)'}
+
+Ratios, within this run:
+
+${table(['job', 'wazero ÷ native', 'Node wasm ÷ native', 'Chromium wasm ÷ native', 'pure JS ÷ wasm (Node)', 'pure JS ÷ wasm (Chromium)', 'Node wasm ÷ node:crypto'], ratioRows)}
+
+- *native Go* is \`api.Handle\` on the same request bytes: the request codec, parsing the keyring and verifying, which is exactly what the module runs. A Go program that calls \`verify.StatusProof\` with a keyring parsed once takes ${fmtMs(R.nativeTyped)} per status proof; wasm in Node takes ${fmtX(ratio(sp.node, R.nativeTyped))} that.
+- The *wasm* columns send the same request through \`host.Verifier.Call\` (wazero) and the npm package's \`call()\` (Node, Chromium).
+- *pure JS* (\`@noble/ed25519\` in its RFC 8032 mode, with \`@noble/hashes\` for SHA-512, and \`canonicalize\`) and *node:crypto* (\`crypto.verify\`, which is OpenSSL, with the same JS canonicalization) do the status-proof job only: parse the request, the keyring and the proof, canonicalize the proof without its signature, verify the signature, and check the status and times. They skip what licverify adds (the strict I-JSON pre-pass, weak-key checks, field validation, the claims), so they do less work.
+- Each figure is the median over rounds, and each round is the mean of many calls made after a warm-up. For Go, it is the median of the \`-count\` runs of \`testing.B\`.
+
+## Start-up
+
+${table(['step', 'median'], startupRows)}
+
+## Size
+
+${table(['artifact', 'size'], sizeRows)}
+
+The module has ${kB(bd.code)} of code and ${kB(bd.data)} of data (Go's type and function tables, constants). This is from the same source built with its name section. The code splits into ${kindText}. By package, largest first:
+
+${table(['package', 'code', 'share of code'], topPkgs)}
+
+## Scale: revocation sets
+
+${table(['ids', 'document', 'runtime', 'verify', '÷ native', 'first verify', 'wasm memory (÷ document)', 'peak RSS', 'RSS afterwards', 'lookup of one id'], scaleRows)}
+
+- *verify* uses the typed entry point that each runtime's users call: \`verify.RevocationSet\` (Go, with the document already in memory), \`host.Verifier.RevocationSet\` (wazero), and the npm package's \`verifyRevocationSet\` (Node, Chromium). Each one builds the request, copies it into the module and verifies it. The figure is the median of ${setRepsText(meta)} runs made after a warm-up of at least a second. *first verify* is the first call on a new instance in Node and Chromium, before V8 has optimized the code. It is what an application pays the first time it checks a set.
+- *wasm memory* is the linear memory of the instance after it verified the set. WebAssembly memory never shrinks, so this is also the peak. *peak RSS* is the high-water mark of the process (for Chromium, of the renderer), with a new process for each size.
+- *lookup* looks up one id in a set that was loaded once (\`LoadRevocationSet\` / \`loadRevocationSet\`) by sending a small request to the instance that holds the set. Natively it is \`VerifiedSet.Lookup\`.
+
+## Throughput: status proofs per second through one host
+
+${table(['goroutines', 'wazero (one host.Verifier, MaxInstances = goroutines)', 'native api.Handle'], R.throughput.map((t) => [String(t.g), `${t.wazero.toFixed(0)} /s`, `${t.native.toFixed(0)} /s`]))}
+
+This machine has ${cpu.length} logical CPUs, so 4 goroutines cannot do better than ${Math.min(cpu.length, 4)}.
+
+## Where targets are missed, and what dominates
+
+The profiles come from this run. For Node, V8's \`--cpu-prof\` ran on the module built with its name section. That is the same code as the shipped, stripped module. For Chromium, the DevTools profiler ran on the same module. For Go, \`go tool pprof\` ran on the benchmarks. Shares are of self time.
+
+**Status proof in wasm** (Node ${fmtX(rNode)}, Chromium ${fmtX(rChromium)}, wazero ${fmtX(rWazero)} native; pure JS in Chromium ${fmtMs(sp['purejs-chromium'])} against wasm ${fmtMs(sp.chromium)}): field arithmetic on curve25519 dominates. It takes ${fmtPct(field(P.nodeStatusProof))} of the time in Node and ${fmtPct(field(P.chromiumStatusProof))} in Chromium. Of that, the signature check (crypto/internal/fips140/edwards25519/field) takes ${fmtPct(share(P.nodeStatusProof, /^crypto\/internal\/fips140\/edwards25519\/field$/))} in Node. The keyring's weak-key check (filippo.io/edwards25519, used only there) takes ${fmtPct(weak(P.nodeStatusProof))}. That check runs on every request, because the keys travel in each request. The hot functions are Go's portable versions, feMulGeneric and feSquareGeneric. They build every 64×64→128-bit product from 32-bit halves, because WebAssembly has no wide multiply. On amd64, the same operations are assembly: compare the native profile.
+
+Node, by package:
+
+${code(list(P.nodeStatusProof.groups))}
+
+Node, by function:
+
+${code(list(P.nodeStatusProof.functions))}
+
+${P.chromiumStatusProof ? `Chromium, by package:\n\n${code(list(P.chromiumStatusProof.groups))}\n\nChromium, by function:\n\n${code(list(P.chromiumStatusProof.functions))}\n` : ''}
+Native Go (\`go tool pprof -top\`):
+
+${code(R.profiles.native)}
+
+wazero: the module's compiled code is a single opaque frame to pprof, and the rest is the host side:
+
+${code(R.profiles.wazero)}
+
+**.wasm size** (${MB(R.size.gzip)} gzip, ${MB(R.size.brotli)} brotli): the code is ${kindText}. The data section adds ${kB(bd.data)}. See the table of packages under Size.
+
+${st.chromium ? `**Chromium start-up** (${fmtMs(st.chromium.fromWasmFetch)} from the module fetch to the first result): ${phaseText(st.chromium.phases, [['compile', 'download and streaming compile'], ['instantiate', 'init (instantiation and the Go runtime start)'], ['call', 'the first call (before V8 has optimized it)']])}.\n` : ''}
+**Node start-up** (${fmtMs(st.node.inProcess)}): ${phaseText(st.node.phases, [['boot', 'Node itself'], ['import', 'import'], ['compile', 'compile'], ['instantiate', 'init'], ['call', 'first call']])}.
+
+**wazero start-up with a warm cache** (${fmtMs(st.processWarm.wall)} per process; host.New takes ${fmtMs(st.processWarm.newMs)}, the first call ${fmtMs(st.processWarm.firstCallMs)}): this is \`go tool pprof -top\` of loading the compiled module from a warm cache many times. The copy of the cache directory that each iteration makes also appears in it.
+
+${code(R.startup.warmProfile)}
+
+**100,000-id revocation set in Node** (${fmtMs(s100?.node.ms)}, first call ${fmtMs(s100?.node.firstMs)}): self time by package while verifying it ${quick ? 2 : 5} times:
+
+${code(list(P.nodeSet.groups))}
+
+## Go benchmarks (raw output, -benchmem)
+
+${code(goLines.map((l) => l.line).join('\n'))}
+`;
+  writeFileSync(path.join(bench, 'results.md'), md);
+}
+
+// setRepsText says how many timed runs each set size had.
+function setRepsText(meta) {
+  const reps = [...new Set(meta.sets.map((x) => setReps(x.ids)))].sort((a, b) => a - b);
+  return reps.length === 1 ? String(reps[0]) : `${reps[0]}–${reps[reps.length - 1]}`;
+}
+
+await main();
