@@ -31,10 +31,23 @@ vectors: ## regenerate testvectors/*.json from the deterministic generator
 FUZZ_TARGETS = canonical:FuzzTransform verify:FuzzParseKeyring verify:FuzzStatusProof \
 	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey wasm:FuzzCall
 
+# Go 1.26's fuzz coordinator can end a clean run with "context deadline
+# exceeded" when -fuzztime expires while a worker is mid-call
+# (go.dev/issue/75804, fixed in Go 1.27). A run fails here only when it
+# wrote a failing input to testdata/fuzz, or failed some other way.
 fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
 	@for t in $(FUZZ_TARGETS); do \
-		echo "$(GO) test -run '^$$' -fuzz '^$${t#*:}$$' -fuzztime $${FUZZTIME:-60s} ./$${t%%:*}"; \
-		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $${FUZZTIME:-60s} ./$${t%%:*} || exit 1; \
+		pkg=$${t%%:*}; name=$${t#*:}; corpus=$$pkg/testdata/fuzz/$$name; \
+		before=$$(ls $$corpus 2>/dev/null | wc -l); \
+		echo "$(GO) test -run '^$$' -fuzz '^$$name$$' -fuzztime $${FUZZTIME:-60s} ./$$pkg"; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $${FUZZTIME:-60s} ./$$pkg 2>&1); rc=$$?; \
+		echo "$$out" | grep '^fuzz: elapsed' | tail -1; echo "$$out" | grep -v '^fuzz: elapsed'; \
+		if [ $$rc -ne 0 ]; then \
+			after=$$(ls $$corpus 2>/dev/null | wc -l); \
+			if [ "$$after" = "$$before" ] && echo "$$out" | grep -q '^    context deadline exceeded$$'; then \
+				echo "$$name: no failing input; the deadline race of go.dev/issue/75804, not a finding"; \
+			else exit 1; fi; \
+		fi; \
 	done
 
 # The module is built reproducibly: same Go version and sources, same bytes.

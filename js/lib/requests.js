@@ -6,6 +6,18 @@
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+// revocation_set and revocation_load take the same members.
+const setOptions = {
+  keys: ['keys', 'keys'],
+  now: ['now', 'time'],
+  deltas: ['deltas', 'docs'],
+  minEpoch: ['min_epoch', 'int'],
+  allowStale: ['allow_stale', 'bool'],
+  skewSeconds: ['skew_seconds', 'int'],
+  limit: ['limit', 'int'],
+  lookup: ['lookup', 'strings'],
+};
+
 /**
  * Kinds of values:
  * - doc:    a document's exact text (string) or bytes; never an object,
@@ -36,29 +48,11 @@ export const ops = {
   },
   revocation_set: {
     doc: 'set',
-    options: {
-      keys: ['keys', 'keys'],
-      now: ['now', 'time'],
-      deltas: ['deltas', 'docs'],
-      minEpoch: ['min_epoch', 'int'],
-      allowStale: ['allow_stale', 'bool'],
-      skewSeconds: ['skew_seconds', 'int'],
-      limit: ['limit', 'int'],
-      lookup: ['lookup', 'strings'],
-    },
+    options: setOptions,
   },
   revocation_load: {
     doc: 'set',
-    options: {
-      keys: ['keys', 'keys'],
-      now: ['now', 'time'],
-      deltas: ['deltas', 'docs'],
-      minEpoch: ['min_epoch', 'int'],
-      allowStale: ['allow_stale', 'bool'],
-      skewSeconds: ['skew_seconds', 'int'],
-      limit: ['limit', 'int'],
-      lookup: ['lookup', 'strings'],
-    },
+    options: setOptions,
   },
   revocation_apply: {
     doc: 'deltas',
