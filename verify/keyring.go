@@ -58,12 +58,17 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 	return ring, nil
 }
 
-// Keys returns a copy of the ring's keys.
+// Keys returns a copy of the ring's keys; changing it, public key bytes
+// included, does not change the ring.
 func (r *Keyring) Keys() []Key {
 	if r == nil {
 		return nil
 	}
-	return append([]Key(nil), r.keys...)
+	keys := append([]Key(nil), r.keys...)
+	for i := range keys {
+		keys[i].PublicKey = bytes.Clone(keys[i].PublicKey)
+	}
+	return keys
 }
 
 // Len returns the number of keys in the ring.

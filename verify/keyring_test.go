@@ -292,6 +292,10 @@ func TestNewKeyring(t *testing.T) {
 	require.NoError(t, err)
 	pub[0] ^= 0xff
 	assert.Equal(t, krPub("a"), ring.Keys()[0].PublicKey)
+	// ... and Keys hands out copies: a ring is immutable once built, which
+	// the request codec's keyring cache relies on.
+	ring.Keys()[0].PublicKey[0] ^= 0xff
+	assert.Equal(t, krPub("a"), ring.Keys()[0].PublicKey)
 
 	// Messages stay short whatever the kid (they end up in logs).
 	long := strings.Repeat("k", 5000)
