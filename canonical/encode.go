@@ -73,11 +73,9 @@ func (e *encoder) object() {
 			e.skipSpace()
 		}
 		// check has validated the name; decoding it again cannot fail.
-		nameAt := e.pos
 		name, _ := e.scanner.str(true)
-		e.pos = nameAt
 		start := len(e.out)
-		e.str()
+		e.out = appendString(e.out, name)
 		e.skipSpace()
 		e.pos++ // ':'
 		e.out = append(e.out, ':')

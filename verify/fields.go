@@ -31,6 +31,32 @@ func (f fields) isNull(name string) bool {
 	return string(f[name]) == "null"
 }
 
+// optStr returns a member that may be absent, null or a string; ok is
+// false for absent and null.
+func (f fields) optStr(name string) (v string, ok bool, err *Error) {
+	if !f.has(name) || f.isNull(name) {
+		return "", false, nil
+	}
+	return f.str(name, true)
+}
+
+// isFingerprintHash reports whether s is "sha256:" and 64 lowercase hex
+// digits, the form [FingerprintHash] writes and the only spelling of a
+// binding hash (formats.md §5). Upper-case hex is refused so that a hash
+// has one spelling and a byte comparison decides equality.
+func isFingerprintHash(s string) bool {
+	const prefix = "sha256:"
+	if len(s) != len(prefix)+64 || s[:len(prefix)] != prefix {
+		return false
+	}
+	for i := len(prefix); i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // str returns a string member. A missing member is CodeMissingField when
 // required, otherwise ok is false; a member of another type is
 // CodeInvalidField.

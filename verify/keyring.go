@@ -137,12 +137,9 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 	return NewKeyring(keys...)
 }
 
-// parseKeyList reads a JSON array of objects strictly: canonical rejects
-// duplicate names, big integers and bad UTF-8 first.
+// parseKeyList reads a JSON array of objects that canonical has already
+// checked (duplicate names, big integers, bad UTF-8).
 func parseKeyList(data []byte, what string) ([]fields, *Error) {
-	if _, err := canonical.Transform(data, canonical.DefaultLimit); err != nil {
-		return nil, asError(err)
-	}
 	var raw []json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fail(CodeInvalidField, "%s is not an array", what)
@@ -159,6 +156,9 @@ func parseKeyList(data []byte, what string) ([]fields, *Error) {
 }
 
 func parseNativeKeys(data []byte) ([]Key, error) {
+	if _, err := canonical.Transform(data, canonical.DefaultLimit); err != nil {
+		return nil, asError(err)
+	}
 	list, err := parseKeyList(data, "keyring")
 	if err != nil {
 		return nil, err

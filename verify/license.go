@@ -169,7 +169,7 @@ func License(license []byte, keys *Keyring, opts LicenseOptions) (*LicenseResult
 	if opts.ProductID == "" {
 		return nil, misuse("License needs the expected ProductID")
 	}
-	if opts.FingerprintHash != "" && !licIsHash(opts.FingerprintHash) {
+	if opts.FingerprintHash != "" && !isFingerprintHash(opts.FingerprintHash) {
 		return nil, misuse("FingerprintHash %q is not sha256:<64 lowercase hex>", truncate(opts.FingerprintHash))
 	}
 	if !opts.ReleaseDate.IsZero() && !licWritable(opts.ReleaseDate) {
@@ -232,7 +232,7 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 		serverStatus, serverMessage = st.serverStatus, st.serverMessage
 		// Small steps back (NTP corrections) move nothing and are not
 		// counted; trusted time never goes back either way.
-		rollback = now.Before(st.lastSeen.Add(-licenseSkew))
+		rollback = now.Before(st.lastSeen.Add(-DefaultSkew))
 		if rollback && rollbacks < maxRollbackCount {
 			rollbacks++
 		}

@@ -6,15 +6,6 @@ import (
 
 // Accessors the license formats need beyond those of fields.go.
 
-// licOptStr returns a member that may be absent, null or a string; ok is
-// false for absent and null.
-func (f fields) licOptStr(name string) (v string, ok bool, err *Error) {
-	if !f.has(name) || f.isNull(name) {
-		return "", false, nil
-	}
-	return f.str(name, true)
-}
-
 // licUTC returns a member holding an RFC 3339 UTC time. A required member
 // that is absent is CodeMissingField; null is accepted (ok false) only when
 // nullable.
@@ -36,11 +27,11 @@ func (f fields) licUTC(name string, required, nullable bool) (t time.Time, ok bo
 // licHash returns a member that is absent, null, or a fingerprint hash
 // "sha256:<64 lowercase hex>".
 func (f fields) licHash(name string) (string, *Error) {
-	v, ok, err := f.licOptStr(name)
+	v, ok, err := f.optStr(name)
 	if err != nil || !ok {
 		return "", err
 	}
-	if !licIsHash(v) {
+	if !isFingerprintHash(v) {
 		return "", fail(CodeInvalidField, "%s %q is not sha256:<64 lowercase hex>", name, truncate(v))
 	}
 	return v, nil
@@ -62,25 +53,9 @@ func (f fields) licDays(name string, def, min int64) (int64, *Error) {
 	return v, nil
 }
 
-// licIsHash reports whether s is "sha256:" and 64 lowercase hex
-// digits, the form [FingerprintHash] writes. Upper-case hex is refused so
-// that a hash has one spelling and comparisons can be exact.
-func licIsHash(s string) bool {
-	const prefix = "sha256:"
-	if len(s) != len(prefix)+64 || s[:len(prefix)] != prefix {
-		return false
-	}
-	for i := len(prefix); i < len(s); i++ {
-		if c := s[i]; !licIsDigit(c) && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// licStrPtr is licOptStr returning nil for absent and null.
+// licStrPtr is optStr returning nil for absent and null.
 func (f fields) licStrPtr(name string) (*string, *Error) {
-	v, ok, err := f.licOptStr(name)
+	v, ok, err := f.optStr(name)
 	if err != nil || !ok {
 		return nil, err
 	}

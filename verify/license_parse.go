@@ -133,7 +133,7 @@ func parseLicense(f fields) (*licenseDoc, *Error) {
 	if meta, ok, err := f.object("meta", false); err != nil {
 		return nil, err
 	} else if ok {
-		if _, _, err := meta.licOptStr("notes"); err != nil {
+		if _, _, err := meta.optStr("notes"); err != nil {
 			return nil, licPrefixed("meta.", err)
 		}
 	}

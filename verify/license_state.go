@@ -78,7 +78,7 @@ func readLicenseState(data []byte, d *licenseDoc, now time.Time) (*licState, str
 	// would make a clock set back discard the very state that guards
 	// against it. A check or an activation after the latest time the
 	// guard has seen can only come from an edited file.
-	limit := licMaxTime(now, st.lastSeen).Add(licenseSkew)
+	limit := licMaxTime(now, st.lastSeen).Add(DefaultSkew)
 	if st.firstActivated.After(limit) {
 		return nil, ReasonStateFuture, "first_activated_at lies after the trusted time"
 	}

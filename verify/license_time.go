@@ -4,11 +4,6 @@ import (
 	"time"
 )
 
-// licenseSkew is the clock-skew tolerance of formats.md §0. The license
-// engine applies it where a time is compared with "now" in the not-yet
-// sense: a state time lying in the future, and a clock seen going back.
-const licenseSkew = 5 * time.Minute
-
 // licenseMaxDays bounds every day count of a license (trial_days and the
 // policy), so that adding one to any time the formats can express stays a
 // time the formats can express.

@@ -171,7 +171,7 @@ func QKey(file []byte, keys *Keyring, opts QKeyOptions) (*QKeyResult, error) {
 		r.Result = Result{Code: CodeProductMismatch, Message: "the license is for package " + licQuote(r.Package) + ", not " + licQuote(wantPackage)}
 	case opts.MachineID != "" && r.MachineID != qkeyLower(opts.MachineID):
 		r.Result = Result{Code: CodeDeviceMismatch, Message: "the license is for another machine"}
-	case r.Issued.After(now.Add(licenseSkew)):
+	case r.Issued.After(now.Add(DefaultSkew)):
 		r.Result = Result{Code: CodeNotYetValid, Message: "the license is issued at " + r.Issued.Format(time.RFC3339Nano) + ", after now"}
 	case !now.Before(r.Expires):
 		r.Result = Result{Code: CodeExpired, Message: "the license expired at " + r.Expires.Format(time.RFC3339Nano)}

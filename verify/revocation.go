@@ -81,7 +81,9 @@ type LookupResult struct {
 // VerifiedSet is a revocation set whose signature, epoch and lists have
 // been checked. Lookups are O(1) and never re-verify anything. A
 // VerifiedSet is immutable, so it is safe for concurrent use, and applying
-// a delta returns a new one sharing most of its memory.
+// a delta returns a new one sharing most of its memory. Only
+// [RevocationSet] and [VerifiedSet.ApplyDelta] make one; the zero value
+// holds no ids and expired at the zero time, and no delta applies to it.
 type VerifiedSet struct {
 	epoch                int64
 	issuedAt, validUntil time.Time
@@ -117,6 +119,9 @@ type revEntry struct {
 func (s *VerifiedSet) entry(id string) revEntry {
 	if e, ok := s.over[id]; ok {
 		return e
+	}
+	if s.base == nil {
+		return revEntry{}
 	}
 	if _, ok := s.base.revoked[id]; ok {
 		return revEntry{state: revRevoked}
@@ -314,7 +319,7 @@ func readHeader(f fields, kidRequired bool) (*revHeader, *Error) {
 		h.kid, err = f.nonEmpty("issuer_kid")
 		h.hasKID = true
 	} else {
-		h.kid, h.hasKID, err = f.spOptString("issuer_kid")
+		h.kid, h.hasKID, err = f.optStr("issuer_kid")
 	}
 	if err != nil {
 		return nil, err

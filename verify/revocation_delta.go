@@ -36,7 +36,7 @@ type deltaChange struct {
 // A rejected delta's result has no claims and no Set; keep using s. The
 // error is non-nil only for misuse, and then wraps [ErrMisuse].
 func (s *VerifiedSet) ApplyDelta(delta []byte, keys *Keyring, opts RevocationOptions) (*RevocationSetResult, error) {
-	if s == nil {
+	if s == nil || s.base == nil {
 		return nil, misuse("revocation delta: no verified set to apply it to")
 	}
 	if keys.Len() == 0 {

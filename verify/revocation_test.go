@@ -289,6 +289,18 @@ func TestApplyDeltaRollback(t *testing.T) {
 	assert.Equal(t, LookupNotRevoked, res.Set.Lookup("b", rvtNow).Status)
 }
 
+// TestZeroVerifiedSet: a VerifiedSet not made by the verifier answers
+// without panicking, claims nothing, and takes no delta.
+func TestZeroVerifiedSet(t *testing.T) {
+	var s VerifiedSet
+	assert.Equal(t, LookupNotRevoked, s.Lookup("a", rvtNow).Status)
+	assert.True(t, s.Expired(rvtNow))
+	ring := sptRing(t, "k1")
+	delta := sptSign(t, "k1", rvtDelta(0, 1, []string{"b"}, nil, nil))
+	_, err := s.ApplyDelta(delta, ring, RevocationOptions{Now: rvtNow})
+	assert.ErrorIs(t, err, ErrMisuse)
+}
+
 func TestLookupSuspension(t *testing.T) {
 	ring := sptRing(t, "k1")
 	doc := rvtSet(1, nil)

@@ -3,6 +3,8 @@ package verify
 import (
 	"bytes"
 	"time"
+
+	"github.com/licverify/licverify/canonical"
 )
 
 const (
@@ -148,7 +150,7 @@ func StatusProof(proofData []byte, keys *Keyring, opts StatusProofOptions) (*Sta
 	}
 	limit := opts.Limit
 	if limit == 0 {
-		limit = defaultProofLimit
+		limit = canonical.DefaultLimit
 	}
 
 	in, err := locateProof(proofData, limit)
@@ -226,10 +228,6 @@ func StatusProof(proofData []byte, keys *Keyring, opts StatusProofOptions) (*Sta
 	return res(fail(CodeInvalidField, "status %q is not valid, revoked, expired or grace_period", truncate(p.status)))
 }
 
-// defaultProofLimit is the size limit of every document but revocation
-// sets (formats.md §0).
-const defaultProofLimit = 1 << 20
-
 // readProof is the shape check of a status proof, in the member order of
 // formats.md §1. Unknown members are ignored (they are signed all the same).
 func readProof(f fields) (*proof, *Error) {
@@ -250,10 +248,10 @@ func readProof(f fields) (*proof, *Error) {
 	if p.epoch, err = f.spEpoch("revocation_epoch"); err != nil {
 		return nil, err
 	}
-	if h, ok, err := f.spOptString("binding_hash"); err != nil {
+	if h, ok, err := f.optStr("binding_hash"); err != nil {
 		return nil, err
 	} else if ok {
-		if !spIsHash(h) {
+		if !isFingerprintHash(h) {
 			return nil, fail(CodeInvalidField, "binding_hash %q is not sha256:<64 lowercase hex>", truncate(h))
 		}
 		p.bindingHash = h

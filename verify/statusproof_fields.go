@@ -32,31 +32,6 @@ func (f fields) spEpoch(name string) (int64, *Error) {
 	return v, nil
 }
 
-// spOptString returns an optional string member; absent and null give ok
-// false.
-func (f fields) spOptString(name string) (v string, ok bool, err *Error) {
-	if !f.spPresent(name) {
-		return "", false, nil
-	}
-	return f.str(name, true)
-}
-
-// spIsHash reports whether s is "sha256:" followed by 64 lowercase hex
-// digits, the only spelling of a binding hash (formats.md §5), so that a
-// byte comparison decides equality.
-func spIsHash(s string) bool {
-	const prefix = "sha256:"
-	if len(s) != len(prefix)+64 || s[:len(prefix)] != prefix {
-		return false
-	}
-	for i := len(prefix); i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 // spArray returns the raw JSON of a member that must be an array. A
 // missing member is CodeMissingField when required; absent or null give
 // ok false otherwise.

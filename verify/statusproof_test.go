@@ -266,12 +266,12 @@ func TestCheckEpoch(t *testing.T) {
 
 func TestSpIsHash(t *testing.T) {
 	h := "sha256:" + strings.Repeat("0123456789abcdef", 4)
-	assert.True(t, spIsHash(h))
+	assert.True(t, isFingerprintHash(h))
 	for _, bad := range []string{
 		"", "sha256:", h[:len(h)-1], h + "0", "SHA256:" + h[7:], strings.ToUpper(h),
 		h[:len(h)-1] + "g", "sha512:" + h[7:], " " + h[1:],
 	} {
-		assert.False(t, spIsHash(bad), bad)
+		assert.False(t, isFingerprintHash(bad), bad)
 	}
 }
 
