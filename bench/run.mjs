@@ -529,9 +529,8 @@ async function main() {
       const w = await spawnTimed(startupBin, ['-cache', warmDir, '-request', reqFile]);
       warm.push({ wall: w.ms, ...lastJSON(w.stdout) });
     }
-    const agg = (xs) => ({ wall: median(xs.map((x) => x.wall)), newMs: median(xs.map((x) => x.newMs)), firstCallMs: median(xs.map((x) => x.firstCallMs)) });
-    R.startup.processCold = agg(cold);
-    R.startup.processWarm = agg(warm);
+    R.startup.processCold = medianPhases(cold);
+    R.startup.processWarm = medianPhases(warm);
     rmSync(warmDir, { recursive: true, force: true });
   }
 

@@ -32,17 +32,6 @@ export function medianPerOp(fn, { rounds = 15, roundMs = 40, warmupMs = 400, bud
   return { ms: median(samples), rounds: n, perRound: k };
 }
 
-/** timeEach calls fn n times and returns the median call in milliseconds. */
-export function timeEach(fn, n) {
-  const samples = [];
-  for (let i = 0; i < n; i++) {
-    const t = now();
-    fn();
-    samples.push(now() - t);
-  }
-  return median(samples);
-}
-
 /**
  * firstThenMedian times a long call: its first run (code not yet optimized
  * by V8), then, after a warm-up of at least warmupMs, the median of reps

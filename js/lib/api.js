@@ -15,14 +15,22 @@ export function makeAPI(compile) {
   let module = null;
   let verifier = null;
   let pending = null;
+  // The default module, compiled once however many verifiers ask for it
+  // before init(); forgotten if compiling failed, so that it can be retried.
+  let defaultModule = null;
 
   async function load(options) {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       throw new TypeError('licverify: init options must be an object');
     }
     const source = options?.wasm;
-    if (source === undefined && module !== null) return module;
-    return compile(source);
+    if (source !== undefined) return compile(source);
+    if (module !== null) return module;
+    defaultModule ??= compile(undefined).catch((err) => {
+      defaultModule = null;
+      throw err;
+    });
+    return defaultModule;
   }
 
   /**

@@ -24,7 +24,13 @@ export class ModuleCrash extends Error {
 }
 
 /** RequestTooLarge is a request the module refused to allocate room for. */
-export class RequestTooLarge extends RangeError {}
+export class RequestTooLarge extends RangeError {
+  /** @param {number} size the request's length in bytes */
+  constructor(message, size) {
+    super(message);
+    this.size = size;
+  }
+}
 
 /** Instance is one instantiated module. It is discarded after a crash. */
 export class Instance {
@@ -49,11 +55,6 @@ export class Instance {
     }
   }
 
-  /** output returns what the module wrote to stdout and stderr. */
-  output() {
-    return this.#wasi.output();
-  }
-
   /**
    * call sends one request and returns the response text. It throws
    * ModuleCrash when the module traps or exits, RequestTooLarge when the
@@ -67,21 +68,21 @@ export class Instance {
     return this.#guard(() => {
       const ptr = e.alloc(bytes.length);
       if (ptr === 0) {
-        throw new RequestTooLarge(`licverify: the module could not allocate a request of ${bytes.length} bytes`);
+        throw new RequestTooLarge(`licverify: the module could not allocate a request of ${bytes.length} bytes`, bytes.length);
       }
-      try {
-        new Uint8Array(e.memory.buffer, ptr, bytes.length).set(bytes);
-        const packed = BigInt.asUintN(64, e.call(ptr, bytes.length));
-        const rp = Number(packed >> 32n);
-        const rn = Number(packed & 0xffffffffn);
-        // memory.buffer is read again: the call may have grown memory,
-        // which detaches the old ArrayBuffer.
-        const text = decoder.decode(new Uint8Array(e.memory.buffer, rp, rn));
-        e.free(rp);
-        return text;
-      } finally {
-        e.free(ptr);
-      }
+      new Uint8Array(e.memory.buffer, ptr, bytes.length).set(bytes);
+      const packed = BigInt.asUintN(64, e.call(ptr, bytes.length));
+      // Freed only after a call that returned: after a trap the instance
+      // is discarded, and calling into its broken runtime again could
+      // replace the crash with another.
+      e.free(ptr);
+      const rp = Number(packed >> 32n);
+      const rn = Number(packed & 0xffffffffn);
+      // memory.buffer is read again: the call may have grown memory,
+      // which detaches the old ArrayBuffer.
+      const text = decoder.decode(new Uint8Array(e.memory.buffer, rp, rn));
+      e.free(rp);
+      return text;
     });
   }
 

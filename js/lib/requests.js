@@ -93,7 +93,7 @@ export const ops = {
   },
 };
 
-/** NotUTF8 marks document bytes that are not UTF-8. */
+/** NotUTF8 marks bytes that are not UTF-8. */
 class NotUTF8 extends Error {}
 
 function bytesOf(v) {
@@ -199,10 +199,14 @@ export function buildRequest(op, doc, options) {
     throw new TypeError('licverify: options must be an object');
   }
   const request = { op };
+  // what names the value being converted, for a message about its bytes.
+  let what = 'document';
   try {
     request[spec.doc] = convert(spec.docKind ?? 'doc', spec.doc, doc);
     for (const [key, value] of Object.entries(options ?? {})) {
-      const member = spec.options[key];
+      what = key;
+      // Own members only: "constructor" or "toString" are not options.
+      const member = Object.hasOwn(spec.options, key) ? spec.options[key] : undefined;
       if (member === undefined) {
         const known = Object.keys(spec.options).join(', ') || 'none';
         throw new TypeError(`licverify: unknown option ${JSON.stringify(key)} (options: ${known})`);
@@ -212,7 +216,7 @@ export function buildRequest(op, doc, options) {
     }
   } catch (err) {
     if (!(err instanceof NotUTF8)) throw err;
-    return { result: { valid: false, code: 'malformed_json', message: 'document is not valid UTF-8' } };
+    return { result: { valid: false, code: 'malformed_json', message: `${what} is not valid UTF-8` } };
   }
   return { request };
 }

@@ -90,18 +90,25 @@ export class LoadedRevocationSet {
     if (typeof ids === 'string') ids = [ids];
     const req = buildRequest('revocation_lookup', ids, { now });
     if (req.request.now === undefined) throw new TypeError('licverify: lookup needs now');
-    return this.#verifier._request({ ...req.request, handle: this.#ensure() });
+    // Built per attempt: after a crash the handle is the set's in the new instance.
+    return this.#verifier._request(() => ({ ...req.request, handle: this.#ensure() }));
   }
 
   /** free releases the set in the module; lookups throw afterwards. */
   free() {
     if (this.#handle === null) return;
     registry.unregister(this.#token);
-    if (this.#verifier.generation === this.#generation) {
-      this.#verifier._request({ op: 'revocation_free', handle: this.#handle });
-    }
+    const handle = this.#handle;
     this.#handle = null;
     this.#requests = null;
+    if (this.#verifier.generation !== this.#generation) return;
+    try {
+      this.#verifier._request({ op: 'revocation_free', handle });
+    } catch (err) {
+      // The instance crashed during the call and was replaced: the set
+      // went with it, and the retry found nothing under that handle.
+      if (this.#verifier.generation === this.#generation) throw err;
+    }
   }
 
   // _apply is Verifier.applyRevocationDelta.
@@ -110,8 +117,7 @@ export class LoadedRevocationSet {
     if (!Array.isArray(deltas)) deltas = [deltas];
     const req = buildRequest('revocation_apply', deltas, options);
     if (req.result) return req.result;
-    const request = { ...req.request, handle: this.#ensure() };
-    const { handle, ...result } = verifier._request(request);
+    const { handle, ...result } = verifier._request(() => ({ ...req.request, handle: this.#ensure() }));
     if (result.valid) this.#requests.push(req.request);
     return result;
   }

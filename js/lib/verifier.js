@@ -45,16 +45,22 @@ export class Verifier {
   // exchange sends a request and returns the response text, replacing the
   // instance and trying once more when it crashes, runs out of memory or
   // reports an internal error, so that a fault caused by an earlier call
-  // never surfaces; a fault the request itself causes is thrown.
+  // never surfaces; a fault the request itself causes is thrown. request
+  // is the JSON text, or a function that builds it: a request naming
+  // state in the instance (a loaded set's handle) is built again for the
+  // new instance.
   #exchange(request) {
     for (let attempt = 0; ; attempt++) {
+      // The instance first, so that a builder sees the new generation.
+      this.#current();
+      const text = typeof request === 'function' ? request() : request;
       const instance = this.#current();
-      let text;
+      let response;
       try {
-        text = instance.call(request);
+        response = instance.call(text);
       } catch (err) {
         const tooLarge = err instanceof RequestTooLarge;
-        if (tooLarge && new TextEncoder().encode(request).length > maxRequest) {
+        if (tooLarge && err.size > maxRequest) {
           throw new LicverifyError(`licverify: bad request: request is over the module's limit of ${maxRequest} bytes`);
         }
         if (!(err instanceof ModuleCrash) && !tooLarge) throw err;
@@ -62,14 +68,14 @@ export class Verifier {
         if (attempt > 0) throw err;
         continue;
       }
-      if (text.startsWith('{"error":"internal:')) {
+      if (response.startsWith('{"error":"internal:')) {
         this.#instance = null;
         if (attempt > 0) {
-          throw new ModuleCrash(`licverify: ${JSON.parse(text).error}`);
+          throw new ModuleCrash(`licverify: ${JSON.parse(response).error}`);
         }
         continue;
       }
-      return text;
+      return response;
     }
   }
 
@@ -89,10 +95,12 @@ export class Verifier {
     return this.#exchange(request);
   }
 
-  // result sends a request and parses the response: a result, or a thrown
+  // result sends a request object (or a function that builds it, see
+  // exchange) and parses the response: a result, or a thrown
   // LicverifyError for {"error": ...}.
   #result(request) {
-    const out = JSON.parse(this.#exchange(JSON.stringify(request)));
+    const text = typeof request === 'function' ? () => JSON.stringify(request()) : JSON.stringify(request);
+    const out = JSON.parse(this.#exchange(text));
     if (typeof out.valid !== 'boolean') {
       throw new LicverifyError(out.error ?? 'licverify: the module returned no result');
     }
@@ -158,7 +166,10 @@ export class Verifier {
     return set._apply(this, deltas, options);
   }
 
-  /** _request sends a request object and returns its result; for LoadedRevocationSet. */
+  /**
+   * _request sends a request object, or a function that builds it for the
+   * instance it goes to, and returns its result; for LoadedRevocationSet.
+   */
   _request(request) {
     return this.#result(request);
   }

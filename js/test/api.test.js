@@ -67,6 +67,11 @@ test('a rejection is a result, misuse throws', async () => {
 
   assert.throws(() => lv.canonicalize({ a: 1 }), { name: 'TypeError', message: /exact text/ });
   assert.throws(() => lv.canonicalize('{}', { limt: 5 }), { name: 'TypeError', message: /unknown option "limt"/ });
+  // Names inherited from Object.prototype are not options either.
+  for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+    const options = JSON.parse(`{${JSON.stringify(name)}: 1}`);
+    assert.throws(() => lv.canonicalize('{}', options), { name: 'TypeError', message: /unknown option/ }, name);
+  }
   assert.throws(() => lv.canonicalize('{}', { limit: 1.5 }), { name: 'TypeError', message: /limit must be a safe integer/ });
   assert.throws(() => lv.canonicalize('{}', 'x'), TypeError);
   assert.throws(() => lv.call(7), TypeError);
@@ -82,6 +87,10 @@ test('documents may be bytes; bytes that are not UTF-8 are malformed_json', asyn
   assert.equal(lv.canonicalize(enc.encode('[2.50]').buffer).canonical, '[2.5]');
   const r = lv.canonicalize(new Uint8Array([0x22, 0xff, 0x22]));
   assert.deepEqual({ valid: r.valid, code: r.code }, { valid: false, code: 'malformed_json' });
+  assert.match(r.message, /^document is not valid UTF-8/);
+  // The message names the member whose bytes are not UTF-8.
+  const k = lv.verifyStatusProof('{}', { keys: new Uint8Array([0xff]), now: '2026-01-01T00:00:00Z' });
+  assert.deepEqual({ valid: k.valid, code: k.code, message: k.message }, { valid: false, code: 'malformed_json', message: 'keys is not valid UTF-8' });
 });
 
 test('fingerprintHash takes the components object or its text', async () => {

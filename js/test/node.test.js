@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { importInstalled, nativeResponses, prepared } from './prepared.js';
 import { assertNoFailures, check, loadVectors } from './vectors.js';
 import { typedCall } from './typed.js';
@@ -160,4 +162,41 @@ test('a loaded set survives a crash of its instance', async () => {
   assert.equal(r.valid, true);
   assert.equal(r.epoch, v.expected.epoch);
   loaded.free();
+});
+
+// A crash during the very call that names a loaded set's handle: the call
+// is retried on the new instance with the set loaded there again (lookup),
+// or has nothing left to free (free). Instance.call is wrapped to crash
+// once on the chosen op.
+test('a crash during a lookup or a free of a loaded set is retried on the new instance', async () => {
+  const { Instance, ModuleCrash } = await import(pathToFileURL(path.join(prepared().installed, 'lib', 'instance.js')).href);
+  const v = vectors.find((x) => x.id === 'revocation/delta-one');
+  const { set, deltas, keys, now } = JSON.parse(v.request);
+  const verifier = await lv.createVerifier();
+  const { set: loaded } = verifier.loadRevocationSet(set, { keys, now });
+  assert.equal(verifier.applyRevocationDelta(loaded, deltas, { keys, now }).valid, true);
+  const call = Instance.prototype.call;
+  const crashOnce = (op) => {
+    let armed = true;
+    Instance.prototype.call = function (text) {
+      if (armed && JSON.parse(text).op === op) {
+        armed = false;
+        throw new ModuleCrash('licverify: injected crash');
+      }
+      return call.call(this, text);
+    };
+  };
+  try {
+    crashOnce('revocation_lookup');
+    const gen = verifier.generation;
+    const r = loaded.lookup('x', now);
+    assert.equal(r.valid, true, r.message);
+    assert.equal(r.epoch, v.expected.epoch);
+    assert.ok(verifier.generation > gen);
+    crashOnce('revocation_free');
+    loaded.free();
+    assert.throws(() => loaded.lookup('x', now), /freed/);
+  } finally {
+    Instance.prototype.call = call;
+  }
 });
