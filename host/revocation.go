@@ -15,7 +15,6 @@ import (
 // Close releases. It is safe for concurrent use; lookups on one set run
 // one at a time.
 type RevocationSet struct {
-	v      *Verifier
 	mu     sync.Mutex
 	inst   *instance // nil once closed or failed
 	handle int64
@@ -75,7 +74,7 @@ func (v *Verifier) LoadRevocationSet(ctx context.Context, set []byte, keys *veri
 		inst.close(ctx)
 		return nil, &res.RevocationSetResult, nil
 	}
-	return &RevocationSet{v: v, inst: inst, handle: res.Handle}, &res.RevocationSetResult, nil
+	return &RevocationSet{inst: inst, handle: res.Handle}, &res.RevocationSetResult, nil
 }
 
 // call sends one request to the set's instance; a failure closes the set.

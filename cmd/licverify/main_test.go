@@ -189,6 +189,11 @@ func TestCanonicalStdin(t *testing.T) {
 	code, out, _ = licverify(t, `{"a": 1, "a": 2}`, "canonical")
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "invalid (duplicate_key)")
+	// Over the file limit: refused as such, not cut short and then
+	// reported as malformed JSON.
+	code, _, errOut := licverify(t, `"`+strings.Repeat("a", maxFile)+`"`, "canonical")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "stdin is larger than")
 }
 
 func TestFingerprint(t *testing.T) {

@@ -76,17 +76,19 @@ func (f *flags) verification(op string) (map[string]any, error) {
 const maxFile = 80 << 20
 
 func readFile(name string) ([]byte, error) {
-	var r io.Reader
 	if name == "-" {
-		r = os.Stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, usagef("%v", err)
-		}
-		defer f.Close()
-		r = f
+		return readAll(os.Stdin, "stdin")
 	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	defer f.Close()
+	return readAll(f, name)
+}
+
+// readAll reads r, refusing more than maxFile bytes.
+func readAll(r io.Reader, name string) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
 	if err != nil {
 		return nil, usagef("read %s: %v", name, err)
@@ -458,11 +460,9 @@ func runCanonical(e *env, args []string) error {
 	var doc []byte
 	switch len(pos) {
 	case 0:
-		b, err := io.ReadAll(io.LimitReader(e.stdin, maxFile+1))
-		if err != nil {
-			return usagef("read stdin: %v", err)
+		if doc, err = readAll(e.stdin, "stdin"); err != nil {
+			return err
 		}
-		doc = b
 	case 1:
 		if doc, err = readFile(pos[0]); err != nil {
 			return err

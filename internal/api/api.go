@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/licverify/licverify/verify"
@@ -29,16 +28,6 @@ type handler func(req json.RawMessage) (any, error)
 var handlers = map[string]handler{}
 
 func register(op string, h handler) { handlers[op] = h }
-
-// Ops returns the names of all operations, sorted.
-func Ops() []string {
-	ops := make([]string, 0, len(handlers))
-	for op := range handlers {
-		ops = append(ops, op)
-	}
-	sort.Strings(ops)
-	return ops
-}
 
 // RequestError is a request the module cannot act on: unknown op, missing
 // or mistyped members, no keys. Runtimes surface it as an exception or Go

@@ -24,6 +24,9 @@ var keyCache = struct {
 }{rings: map[string]*verify.Keyring{}}
 
 func cachedKeyring(text string) *verify.Keyring {
+	if len(text) > keyCacheMaxBytes {
+		return nil // never cached
+	}
 	keyCache.Lock()
 	defer keyCache.Unlock()
 	return keyCache.rings[text]

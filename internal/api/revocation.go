@@ -56,6 +56,11 @@ func loadRevocation(req *revocationRequest) (*verify.RevocationSetResult, time.T
 	if req.Set == nil {
 		return nil, time.Time{}, badRequest("set is required")
 	}
+	if req.Lookup != nil {
+		if err := checkLookups("lookup", *req.Lookup); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
 	now, err := parseNow(req.Now)
 	if err != nil {
 		return nil, now, err
@@ -94,6 +99,19 @@ func loadRevocation(req *revocationRequest) (*verify.RevocationSetResult, time.T
 		}
 	}
 	return res, now, nil
+}
+
+// MaxLookups bounds the ids of one request: each answer is several times
+// the size of its id, and a request of empty ids would otherwise make a
+// response (and module memory) many times the request limit.
+const MaxLookups = 1 << 16
+
+// checkLookups refuses more than MaxLookups ids, before any work is done.
+func checkLookups(member string, ids []string) error {
+	if len(ids) > MaxLookups {
+		return badRequest("%s has %d ids, limit is %d per request", member, len(ids), MaxLookups)
+	}
+	return nil
 }
 
 // lookups looks each id up in set at now.

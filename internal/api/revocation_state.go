@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/licverify/licverify/verify"
 )
@@ -113,6 +114,9 @@ func revocationLookup(raw json.RawMessage) (any, error) {
 	if req.IDs == nil {
 		return nil, badRequest("ids is required")
 	}
+	if err := checkLookups("ids", *req.IDs); err != nil {
+		return nil, err
+	}
 	s, err := handleSet(req.Handle)
 	if err != nil {
 		return nil, err
@@ -120,16 +124,13 @@ func revocationLookup(raw json.RawMessage) (any, error) {
 	out := revocationLookupResponse{Epoch: s.set.Epoch()}
 	if s.set.Expired(now) {
 		if !s.allowStale {
-			out.Result = verify.Result{Code: verify.CodeSetExpired, Message: "the revocation set expired at " + s.set.ValidUntil().UTC().Format("2006-01-02T15:04:05Z07:00") + "; load a fresh one"}
+			out.Result = verify.Result{Code: verify.CodeSetExpired, Message: "the revocation set expired at " + s.set.ValidUntil().UTC().Format(time.RFC3339) + "; load a fresh one"}
 			return out, nil
 		}
 		out.Stale = true
 	}
 	out.Result = verify.Result{Valid: true, Code: verify.CodeOK, Message: strconv.Itoa(len(*req.IDs)) + " ids looked up"}
 	out.Lookups = lookups(s.set, *req.IDs, now)
-	if out.Lookups == nil {
-		out.Lookups = []verify.LookupResult{}
-	}
 	return out, nil
 }
 

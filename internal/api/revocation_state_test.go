@@ -176,3 +176,28 @@ func TestRevocationLoadBounded(t *testing.T) {
 	}
 	require.Len(t, handles, room)
 }
+
+// TestLookupLimit: more than MaxLookups ids in one request is a bad
+// request in every op that looks ids up; MaxLookups is answered.
+func TestLookupLimit(t *testing.T) {
+	req := revocationVectors(t)["revocation/valid"]
+	require.NotNil(t, req)
+	ids := func(n int) []string { return make([]string, n) }
+
+	out := call(t, with(req, "lookup", ids(MaxLookups)))
+	require.Equal(t, true, out["valid"], out)
+	require.Len(t, out["lookups"], MaxLookups)
+	out = call(t, with(req, "lookup", ids(MaxLookups+1)))
+	require.Contains(t, out["error"], "lookup has 65537 ids, limit is 65536")
+
+	load := call(t, with(req, "op", "revocation_load", "lookup", ids(MaxLookups+1)))
+	require.Contains(t, load["error"], "limit is 65536")
+	load = call(t, with(req, "op", "revocation_load"))
+	require.Equal(t, true, load["valid"], load)
+	lookup := map[string]any{"op": "revocation_lookup", "handle": load["handle"], "now": req["now"]}
+	out = call(t, with(lookup, "ids", ids(MaxLookups+1)))
+	require.Contains(t, out["error"], "ids has 65537 ids, limit is 65536")
+	out = call(t, with(lookup, "ids", ids(1)))
+	require.Equal(t, true, out["valid"], out)
+	call(t, map[string]any{"op": "revocation_free", "handle": load["handle"]})
+}
