@@ -99,7 +99,8 @@ func (s *RevocationSet) call(ctx context.Context, r request, out any) error {
 }
 
 // Lookup returns the status of each id at now: revoked, suspended (with
-// its end) or not_revoked.
+// its end) or not_revoked. One call takes at most 65,536 ids; more is a
+// [*RequestError].
 func (s *RevocationSet) Lookup(ctx context.Context, now time.Time, ids ...string) (*Lookups, error) {
 	if now.IsZero() {
 		return nil, &RequestError{Message: "now is required"}

@@ -68,6 +68,12 @@ func TestRevocationSetLookups(t *testing.T) {
 				for i, id := range ids {
 					requireSameJSON(t, want.Lookup(id, now), got.Lookups[i])
 				}
+				// Too many ids is misuse, and the set stays usable.
+				_, err = set.Lookup(ctx, now, make([]string, 1<<16+1)...)
+				var re *RequestError
+				require.ErrorAs(t, err, &re)
+				_, err = set.Lookup(ctx, now, "nobody")
+				require.NoError(t, err)
 			})
 		}
 	}
