@@ -29,7 +29,7 @@ vectors: ## regenerate testvectors/*.json from the deterministic generator
 	cd testvectors && $(GO) run ./gen -out .
 
 FUZZ_TARGETS = canonical:FuzzTransform verify:FuzzParseKeyring verify:FuzzStatusProof \
-	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey wasm:FuzzCall
+	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall
 
 # Go 1.26's fuzz coordinator can end a clean run with "context deadline
 # exceeded" when -fuzztime expires while a worker is mid-call

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -161,7 +162,8 @@ func (f fields) strings(name string, required bool) (v []string, ok bool, err *E
 	return v, true, nil
 }
 
-// object returns an object member.
+// object returns an object member. f must have been read from canonical
+// text, as every document's members are.
 func (f fields) object(name string, required bool) (v fields, ok bool, err *Error) {
 	raw, present := f[name]
 	if !present {
@@ -173,6 +175,109 @@ func (f fields) object(name string, required bool) (v fields, ok bool, err *Erro
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, false, fail(CodeInvalidField, "%s is not an object", name)
 	}
-	v, err = parseFields(raw, name)
+	v, err = canonicalFields(raw, name)
 	return v, err == nil, err
+}
+
+// canonicalFields is parseFields for data that is canonical JSON text
+// (from canonical.Signed or Transform, or a value inside such text): it
+// splits the object into members without scanning, decoding or copying the
+// values again, which for a revocation set of a million ids was a quarter
+// of the verification. Text the splitter does not take goes through
+// parseFields, so the two can only differ in speed.
+func canonicalFields(data []byte, what string) (fields, *Error) {
+	if f, ok := splitObject(data); ok {
+		return f, nil
+	}
+	return parseFields(data, what)
+}
+
+// splitObject splits the canonical text of an object into its members.
+// The values are sub-slices of data.
+func splitObject(data []byte) (fields, bool) {
+	n := len(data)
+	if n < 2 || data[0] != '{' || data[n-1] != '}' {
+		return nil, false
+	}
+	f := fields{}
+	if n == 2 {
+		return f, true
+	}
+	for pos := 1; ; {
+		if data[pos] != '"' {
+			return nil, false
+		}
+		end, ok := skipValue(data, pos)
+		if !ok || end >= n || data[end] != ':' {
+			return nil, false
+		}
+		name := string(data[pos+1 : end-1])
+		if bytes.IndexByte(data[pos:end], '\\') >= 0 {
+			if json.Unmarshal(data[pos:end], &name) != nil {
+				return nil, false
+			}
+		}
+		vend, ok := skipValue(data, end+1)
+		if !ok || vend >= n {
+			return nil, false
+		}
+		f[name] = json.RawMessage(data[end+1 : vend : vend])
+		if vend == n-1 {
+			return f, true
+		}
+		if data[vend] != ',' {
+			return nil, false
+		}
+		pos = vend + 1
+	}
+}
+
+// skipValue returns the end of the canonical JSON value starting at pos.
+func skipValue(data []byte, pos int) (int, bool) {
+	n := len(data)
+	if pos >= n {
+		return 0, false
+	}
+	switch data[pos] {
+	case '"':
+		i := pos + 1
+		for i < n && data[i] != '"' {
+			if data[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		if i >= n {
+			return 0, false
+		}
+		return i + 1, true
+	case '{', '[':
+		depth := 0
+		for i := pos; i < n; {
+			switch data[i] {
+			case '"':
+				end, ok := skipValue(data, i)
+				if !ok {
+					return 0, false
+				}
+				i = end
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, true
+				}
+			}
+			i++
+		}
+		return 0, false
+	default:
+		i := pos
+		for i < n && data[i] != ',' && data[i] != '}' && data[i] != ']' {
+			i++
+		}
+		return i, i > pos
+	}
 }

@@ -95,7 +95,7 @@ func parseLicenseState(data []byte) (*licState, *Error) {
 	if cerr != nil {
 		return nil, asError(cerr)
 	}
-	f, err := parseFields(c, "state")
+	f, err := canonicalFields(c, "state")
 	if err != nil {
 		return nil, err
 	}

@@ -392,7 +392,7 @@ func eachSuspension(f fields, fn func(i int, id string, until time.Time) *Error)
 		if len(r) == 0 || r[0] != '{' {
 			return fail(CodeInvalidField, "%s is not an object", what)
 		}
-		e, err := parseFields(r, what)
+		e, err := canonicalFields(r, what)
 		if err != nil {
 			return err
 		}

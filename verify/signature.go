@@ -62,7 +62,7 @@ func parseDocument(doc []byte, limit int, what string) (*document, *Error) {
 	if err != nil {
 		return nil, asError(err)
 	}
-	f, ferr := parseFields(payload, what)
+	f, ferr := canonicalFields(payload, what)
 	if ferr != nil {
 		return nil, ferr
 	}
