@@ -23,9 +23,9 @@ func TestVectors(t *testing.T) {
 		for _, tc := range f.Tests {
 			total++
 			t.Run(f.Topic+"/"+tc.ID, func(t *testing.T) {
-				got, err := v.Call(context.Background(), tc.Request)
+				got, err := v.Call(context.Background(), tc.Frame)
 				require.NoError(t, err)
-				native := api.Handle(tc.Request)
+				native := api.Handle(tc.Frame)
 				if bytes.Equal(got, native) {
 					identical++
 				}

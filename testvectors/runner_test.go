@@ -20,7 +20,7 @@ func TestNative(t *testing.T) {
 	for _, f := range files {
 		for _, v := range f.Tests {
 			ok := t.Run(v.ID, func(t *testing.T) {
-				require.NoError(t, Check(v.Expected, api.Handle(v.Request)), v.Comment)
+				require.NoError(t, Check(v.Expected, api.Handle(v.Frame)), v.Comment)
 			})
 			if ok {
 				passed++

@@ -4,9 +4,12 @@
 // native, wazero, Node and Chromium runners all read the same files and
 // must produce the same results.
 //
-// A vector's request is a request of the module's ABI (wasm/ABI.md), and
-// its expected value is the response less its "message", which is for
-// people and may change wording.
+// A vector's request is a request of the module's ABI (wasm/ABI.md) in
+// its JSON form ([api.FromJSON]): documents as JSON strings holding their
+// text, or as "<member>_b64" when they are not UTF-8. Its expected value
+// is the response less its "message", which is for people and may change
+// wording, or {"error": "bad_request"} for a request every runtime must
+// refuse.
 package testvectors
 
 //go:generate go run ./gen -out .
@@ -22,11 +25,12 @@ import (
 	"strings"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/api"
 	"github.com/licverify/licverify/verify"
 )
 
 // Schema is the value of every vector file's "schema" member.
-const Schema = "licverify-vectors-v1"
+const Schema = "licverify-vectors-v2"
 
 // File is one vector file: one topic.
 type File struct {
@@ -45,6 +49,32 @@ type Test struct {
 	Flags    []string        `json:"flags"`
 	Request  json.RawMessage `json:"request"`
 	Expected json.RawMessage `json:"expected"`
+	// Pad, when set, makes the named part exactly To bytes long by
+	// appending tabs (JSON whitespace, not signed) before the request is
+	// sent: a vector at a size limit without a file of that size.
+	Pad *Pad `json:"pad,omitempty"`
+
+	// Frame is the request as the module reads it: FromJSON of Request,
+	// padded. It is not part of the JSON.
+	Frame []byte `json:"-"`
+}
+
+// Pad is a vector's padding rule.
+type Pad struct {
+	Member string `json:"member"`
+	To     int    `json:"to"`
+}
+
+// BadRequest is the "error" of an expected value for a request the module
+// must refuse.
+const BadRequest = "bad_request"
+
+// IsBadRequest reports whether a vector expects a refused request.
+func (t Test) IsBadRequest() bool {
+	var exp struct {
+		Error string `json:"error"`
+	}
+	return json.Unmarshal(t.Expected, &exp) == nil && exp.Error == BadRequest
 }
 
 // Dir returns the directory holding the vector files.
@@ -87,7 +117,7 @@ func Load(dir string) ([]File, error) {
 		if len(f.Tests) == 0 {
 			return nil, fmt.Errorf("%s: no tests", f.Name)
 		}
-		for _, t := range f.Tests {
+		for k, t := range f.Tests {
 			if t.ID == "" || ids[t.ID] {
 				return nil, fmt.Errorf("%s: empty or duplicate test id %q", f.Name, t.ID)
 			}
@@ -96,6 +126,17 @@ func Load(dir string) ([]File, error) {
 				if _, ok := f.Notes[flag]; !ok {
 					return nil, fmt.Errorf("%s: test %s: flag %q is not in notes", f.Name, t.ID, flag)
 				}
+			}
+			frame, err := buildFrame(t)
+			if err != nil {
+				return nil, fmt.Errorf("%s: test %s: %v", f.Name, t.ID, err)
+			}
+			f.Tests[k].Frame = frame
+			if t.IsBadRequest() {
+				if string(t.Expected) != `{"error":"bad_request"}` && !bytes.Equal(compact(t.Expected), []byte(`{"error":"bad_request"}`)) {
+					return nil, fmt.Errorf("%s: test %s: an error expectation is exactly {\"error\": \"bad_request\"}", f.Name, t.ID)
+				}
+				continue
 			}
 			var exp struct {
 				Valid *bool        `json:"valid"`
@@ -123,13 +164,50 @@ func Load(dir string) ([]File, error) {
 	return files, nil
 }
 
+// buildFrame is FromJSON of the vector's request, with its padding.
+func buildFrame(t Test) ([]byte, error) {
+	req := t.Request
+	if t.Pad != nil {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(req, &m); err != nil {
+			return nil, err
+		}
+		var doc string
+		if err := json.Unmarshal(m[t.Pad.Member], &doc); err != nil || len(doc) > t.Pad.To {
+			return nil, fmt.Errorf("pad: %s is not a string of at most %d bytes", t.Pad.Member, t.Pad.To)
+		}
+		m[t.Pad.Member], _ = json.Marshal(doc + strings.Repeat("\t", t.Pad.To-len(doc)))
+		req, _ = json.Marshal(m)
+	}
+	return api.FromJSON(req)
+}
+
+func compact(b []byte) []byte {
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return nil
+	}
+	return out.Bytes()
+}
+
 // Check compares a response of the module with a vector's expectation: the
 // response must carry a non-empty message, and without it must equal
-// expected as canonical JSON.
+// expected as canonical JSON. For {"error": "bad_request"}, the response
+// must be a bad-request error.
 func Check(expected json.RawMessage, response []byte) error {
 	var got map[string]json.RawMessage
 	if err := json.Unmarshal(response, &got); err != nil {
 		return fmt.Errorf("response is not a JSON object: %s", response)
+	}
+	var exp struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(expected, &exp) == nil && exp.Error == BadRequest {
+		var msg string
+		if json.Unmarshal(got["error"], &msg) != nil || !strings.HasPrefix(msg, "licverify: bad request: ") {
+			return fmt.Errorf("want a bad request error, got %s", response)
+		}
+		return nil
 	}
 	var msg string
 	if err := json.Unmarshal(got["message"], &msg); err != nil || strings.TrimSpace(msg) == "" {

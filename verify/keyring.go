@@ -28,6 +28,8 @@ type Key struct {
 type Keyring struct {
 	keys  []Key
 	byKID map[string]int
+	// source is the text ParseKeyring read, nil for NewKeyring.
+	source []byte
 }
 
 // NewKeyring checks keys and returns a ring holding them. A key that is not
@@ -42,6 +44,11 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 	for i, k := range keys {
 		if err := checkPublicKey(k.PublicKey); err != nil {
 			return nil, fail(CodeWeakKey, "key %d (kid %q): %s", i, truncate(k.KID), err.Message)
+		}
+		for _, w := range []time.Time{k.NotBefore, k.NotAfter} {
+			if y := w.UTC().Year(); !w.IsZero() && (y < 0 || y > 9999) {
+				return nil, fail(CodeInvalidField, "key %d (kid %q): a window time outside years 0000-9999", i, truncate(k.KID))
+			}
 		}
 		if !k.NotBefore.IsZero() && !k.NotAfter.IsZero() && !k.NotBefore.Before(k.NotAfter) {
 			return nil, fail(CodeInvalidField, "key %d (kid %q): not_before is not before not_after", i, truncate(k.KID))
@@ -69,6 +76,17 @@ func (r *Keyring) Keys() []Key {
 		keys[i].PublicKey = bytes.Clone(keys[i].PublicKey)
 	}
 	return keys
+}
+
+// Source returns a copy of the bytes [ParseKeyring] read this ring from,
+// or nil for a ring built by [NewKeyring]. Hosts that hand a keyring to
+// another verifier (the module, through package host) send these bytes, so
+// that both read the very same keyring.
+func (r *Keyring) Source() []byte {
+	if r == nil || r.source == nil {
+		return nil
+	}
+	return bytes.Clone(r.source)
 }
 
 // Len returns the number of keys in the ring.
@@ -134,7 +152,12 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewKeyring(keys...)
+	ring, err := NewKeyring(keys...)
+	if err != nil {
+		return nil, err
+	}
+	ring.source = bytes.Clone(data)
+	return ring, nil
 }
 
 // parseKeyList reads a JSON array of objects that canonical has already
@@ -298,11 +321,11 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 	return keys, nil
 }
 
-// parseRFC3339 parses an RFC 3339 date-time with a time zone.
+// parseRFC3339 parses a date-time member with [ParseTime]'s grammar.
 func parseRFC3339(field, v string) (time.Time, *Error) {
-	t, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		return time.Time{}, fail(CodeInvalidField, "%s %q is not an RFC 3339 time", field, truncate(v))
+	t, ok := parseTime(v)
+	if !ok {
+		return time.Time{}, fail(CodeInvalidField, "%s %q is not an RFC 3339 date-time within years 0000-9999", field, truncate(v))
 	}
 	return t, nil
 }

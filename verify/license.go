@@ -66,11 +66,14 @@ type LicenseOptions struct {
 	ReleaseDate time.Time
 }
 
-// LicenseResult is the outcome of [License]. Until the signature has
-// verified only Result is set, and the JSON holds only valid, code and
-// message. After that every field is set: Valid is true (code "ok") for the
-// decisions run and warn, false for block, with Code the first blocking
-// reason.
+// LicenseResult is the outcome of [License]. Every result carries a
+// Decision and Reasons, so that a host that only reads the decision never
+// runs a rejected license. A license rejected before its evaluation
+// (JSON, signature, field rules, key) has Decision block, Reasons [Code]
+// and no claims: its JSON holds only valid, code, message, decision and
+// reasons. After the evaluation every field is set: Valid is true (code
+// "ok") for the decisions run and warn, false for block, with Code the
+// first blocking reason.
 type LicenseResult struct {
 	Result
 	Decision Decision `json:"decision"`
@@ -119,11 +122,25 @@ type LicenseResult struct {
 	State *LicenseState `json:"state,omitempty"`
 }
 
-// MarshalJSON writes only valid, code and message until the license has
-// been evaluated, and everything after.
+// RejectedLicense is the result of a license rejected before its
+// evaluation with res (not valid): decision block, reasons [res.Code].
+func RejectedLicense(res Result) *LicenseResult {
+	return &LicenseResult{Result: res, Decision: DecisionBlock, Reasons: []string{string(res.Code)}}
+}
+
+// MarshalJSON writes no claims until the license has been evaluated (its
+// trusted time is set), and everything after.
 func (r LicenseResult) MarshalJSON() ([]byte, error) {
-	if r.Decision == "" {
-		return licMarshal(r.Result)
+	if r.TrustedTime.IsZero() {
+		d, reasons := r.Decision, r.Reasons
+		if d == "" {
+			d, reasons = DecisionBlock, []string{string(r.Code)}
+		}
+		return licMarshal(struct {
+			Result
+			Decision Decision `json:"decision"`
+			Reasons  []string `json:"reasons"`
+		}{r.Result, d, reasons})
 	}
 	type plain LicenseResult // without this method
 	p := plain(r)
@@ -151,8 +168,8 @@ func licMarshal(v any) ([]byte, error) {
 //
 // The license has no key id, so it is tried against every key in keys;
 // the key's window is measured at issued_at. Failures before the
-// evaluation (JSON, signature, field rules, key) are results with only
-// valid, code and message. The evaluation then takes its decision at
+// evaluation (JSON, signature, field rules, key) are results with decision
+// block, reasons [code] and no claims. The evaluation then takes its decision at
 // trusted time = max(opts.Now, state's last_seen_time) and returns the
 // state for the host to persist, including when it blocks.
 //
@@ -178,21 +195,21 @@ func License(license []byte, keys *Keyring, opts LicenseOptions) (*LicenseResult
 
 	doc, err := parseDocument(license, canonical.DefaultLimit, "license")
 	if err != nil {
-		return &LicenseResult{Result: rejected(err)}, nil
+		return RejectedLicense(rejected(err)), nil
 	}
 	if err := doc.requireSignature(); err != nil {
-		return &LicenseResult{Result: rejected(err)}, nil
+		return RejectedLicense(rejected(err)), nil
 	}
 	d, err := parseLicense(doc.fields)
 	if err != nil {
-		return &LicenseResult{Result: rejected(err)}, nil
+		return RejectedLicense(rejected(err)), nil
 	}
 	key, err := doc.verifySignature(keys, "", false)
 	if err != nil {
-		return &LicenseResult{Result: rejected(err)}, nil
+		return RejectedLicense(rejected(err)), nil
 	}
 	if err := key.checkWindow(d.issuedAt); err != nil {
-		return &LicenseResult{Result: rejected(err)}, nil
+		return RejectedLicense(rejected(err)), nil
 	}
 	return d.evaluate(opts), nil
 }

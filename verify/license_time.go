@@ -53,9 +53,9 @@ func licParseUTC(field, s string) (time.Time, *Error) {
 		}
 	}
 	// The layout check above leaves only range errors (month 13, Feb 30,
-	// second 60) for time.Parse to find.
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+	// second 60) for the one RFC 3339 parser to find.
+	t, ok := parseTime(s)
+	if !ok {
 		return bad()
 	}
 	return t.UTC(), nil

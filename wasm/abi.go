@@ -22,7 +22,7 @@ import (
 
 // ABIVersion is the value of the abi_version export. It changes only when
 // an export's meaning or signature changes, never when an op is added.
-const ABIVersion = 1
+const ABIVersion = api.ABIVersion
 
 // maxAlloc bounds one alloc: the largest request internal/api accepts.
 const maxAlloc = api.MaxRequest

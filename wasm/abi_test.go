@@ -71,7 +71,7 @@ func TestFreeIsIdempotent(t *testing.T) {
 }
 
 func TestCallMatchesHandle(t *testing.T) {
-	req := []byte(`{"op":"canonicalize","document":"{\"b\":1,\"a\":[1e2]}"}`)
+	req := api.MustFromJSON(`{"op":"canonicalize","document":"{\"b\":1,\"a\":[1e2]}"}`)
 	p := write(t, req)
 	rp, rn := callRequest(p, int64(len(req)))
 	got := read(t, rp, rn)
@@ -84,7 +84,7 @@ func TestCallMatchesHandle(t *testing.T) {
 }
 
 func TestCallUsesOnlyLenBytes(t *testing.T) {
-	req := []byte(`{"op":"canonicalize","document":"[1]"}`)
+	req := api.MustFromJSON(`{"op":"canonicalize","document":"[1]"}`)
 	p := write(t, append(append([]byte{}, req...), "garbage after the request"...))
 	rp, rn := callRequest(p, int64(len(req)))
 	require.Equal(t, string(api.Handle(req)), string(read(t, rp, rn)))

@@ -1,9 +1,11 @@
-// Package api is the request/response codec every runtime shares: one JSON
-// request in, one JSON response out. The wasm module exports it, the Go
-// host and the npm package call it through the module, and the test
-// vectors are written in its request form, so that every runtime answers
-// the same bytes for the same request. The format is documented in
-// wasm/ABI.md.
+// Package api is the request/response codec every runtime shares: one
+// request frame in (a small JSON header of options and the documents as
+// raw byte parts), one JSON response out. The wasm module exports it, the
+// Go host and the npm package call it through the module, and the test
+// vectors are written in a JSON form of its requests (see [FromJSON]), so
+// that every runtime answers the same bytes for the same request. The
+// format is documented in wasm/ABI.md; the ops and their members are the
+// table in ops.json.
 package api
 
 import (
@@ -12,22 +14,29 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
+	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/verify"
 )
 
-// MaxRequest bounds a request: the largest document (a 64 MiB revocation
-// set) plus room for its JSON string escaping and the other members.
-const MaxRequest = 96 << 20
+// ABIVersion is the version of the request format this codec speaks, the
+// module's abi_version export.
+const ABIVersion = 2
 
-// handler decodes the op's request members and returns the result value to
-// encode. An error is a misuse of the request, never a verification
-// failure: those are results.
-type handler func(req json.RawMessage) (any, error)
+// handler answers a checked request with the result value to encode. An
+// error is a misuse of the request, never a verification failure: those
+// are results.
+type handler func(r *request) (any, error)
 
 var handlers = map[string]handler{}
 
-func register(op string, h handler) { handlers[op] = h }
+func register(op string, h handler) {
+	if _, ok := Ops.Ops[op]; !ok {
+		panic("api: op " + op + " is not in ops.json")
+	}
+	handlers[op] = h
+}
 
 // RequestError is a request the module cannot act on: unknown op, missing
 // or mistyped members, no keys. Runtimes surface it as an exception or Go
@@ -40,48 +49,51 @@ func badRequest(format string, args ...any) error {
 	return &RequestError{Message: fmt.Sprintf(format, args...)}
 }
 
-// errorResponse is the response for a RequestError.
-type errorResponse struct {
-	Error string `json:"error"`
+// undoer is a result that holds a resource (a loaded set's handle) which
+// must be released when the result cannot be delivered.
+type undoer interface{ undo() }
+
+// Handle answers one request frame. The response is a result object (it
+// has a "valid" member) or {"error": "..."} for a bad request.
+func Handle(req []byte) []byte {
+	res, err := handle(req)
+	if err == nil {
+		out, merr := marshal(res)
+		if merr == nil {
+			return out
+		}
+		// Every time a result carries was refused at parse time unless
+		// RFC 3339 can write it, so this is a bug; still, no handle may
+		// outlive an answer the host never got.
+		if u, ok := res.(undoer); ok {
+			u.undo()
+		}
+		return errorJSON("internal: encoding the result: " + merr.Error())
+	}
+	var re *RequestError
+	if !errors.As(err, &re) {
+		re = &RequestError{Message: err.Error()}
+	}
+	return errorJSON(re.Error())
 }
 
-// Handle answers one request. The response is a result object (it has a
-// "valid" member) or {"error": "..."} for a bad request.
-func Handle(req []byte) []byte {
-	out, err := handle(req)
-	if err != nil {
-		var re *RequestError
-		if !errors.As(err, &re) {
-			re = &RequestError{Message: err.Error()}
-		}
-		out, _ = json.Marshal(errorResponse{Error: re.Error()})
-		return out
-	}
+func errorJSON(msg string) []byte {
+	out, _ := marshal(struct {
+		Error string `json:"error"`
+	}{msg})
 	return out
 }
 
-func handle(req []byte) ([]byte, error) {
-	if len(req) > MaxRequest {
-		return nil, badRequest("request is %d bytes, limit is %d", len(req), MaxRequest)
-	}
-	var head struct {
-		Op *string `json:"op"`
-	}
-	if err := json.Unmarshal(req, &head); err != nil {
-		return nil, badRequest("request is not a JSON object: %v", err)
-	}
-	if head.Op == nil {
-		return nil, badRequest("request has no op")
-	}
-	h, ok := handlers[*head.Op]
-	if !ok {
-		return nil, badRequest("unknown op %q", *head.Op)
-	}
-	res, err := h(req)
+func handle(frame []byte) (any, error) {
+	r, err := parseRequest(frame)
 	if err != nil {
 		return nil, err
 	}
-	return marshal(res)
+	h, ok := handlers[r.op]
+	if !ok {
+		return nil, badRequest("op %q has no handler", r.op)
+	}
+	return h(r)
 }
 
 // marshal encodes a result without HTML escaping, so that a result holds
@@ -96,46 +108,229 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
 }
 
-// decode reads the op's members into v, refusing unknown members so that a
-// misspelt option is an error rather than silently ignored.
-func decode(req json.RawMessage, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(req))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return badRequest("%v", err)
+// request is a frame checked against the op's members in the table: every
+// member known, of its kind, within its bounds, required ones present.
+type request struct {
+	op    string
+	vals  map[string]any      // header members, decoded to their kind's Go type
+	parts map[string][][]byte // parts by name, in frame order
+}
+
+func parseRequest(frame []byte) (*request, error) {
+	header, parts, err := splitFrame(frame)
+	if err != nil {
+		return nil, err
+	}
+	// Strict I-JSON first: encoding/json would replace invalid UTF-8 and
+	// lone surrogate escapes with U+FFFD, accept duplicate members and
+	// round integers beyond 2^53. Nothing in a request is repaired.
+	if _, err := canonical.Transform(header, MaxHeader); err != nil {
+		return nil, badRequest("header: %v", err)
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(header, &members); err != nil {
+		return nil, badRequest("header is not a JSON object")
+	}
+	var op string
+	if err := json.Unmarshal(members["op"], &op); err != nil || members["op"] == nil {
+		return nil, badRequest("request has no op")
+	}
+	spec, ok := Ops.Ops[op]
+	if !ok {
+		return nil, badRequest("unknown op %q", op)
+	}
+	r := &request{op: op, vals: map[string]any{}, parts: map[string][][]byte{}}
+	for name, raw := range members {
+		if name == "op" {
+			continue
+		}
+		m, ok := spec.Members[name]
+		if !ok {
+			return nil, badRequest("%s has no member %q", op, name)
+		}
+		if m.IsPart() {
+			return nil, badRequest("%s is sent as a part of the frame, not in the header", name)
+		}
+		v, err := m.decode(name, raw)
+		if err != nil {
+			return nil, err
+		}
+		r.vals[name] = v
+	}
+	for _, p := range parts {
+		m, ok := spec.Members[p.Name]
+		if !ok {
+			return nil, badRequest("%s has no member %q", op, p.Name)
+		}
+		if !m.IsPart() {
+			return nil, badRequest("%s is a header member, not a part", p.Name)
+		}
+		if m.Kind == KindBytes && len(r.parts[p.Name]) > 0 {
+			return nil, badRequest("part %s appears twice", p.Name)
+		}
+		if m.NonEmpty && len(p.Data) == 0 {
+			return nil, badRequest("%s is empty; omit it instead", p.Name)
+		}
+		r.parts[p.Name] = append(r.parts[p.Name], p.Data)
+	}
+	for name, m := range spec.Members {
+		if !m.Required {
+			continue
+		}
+		if _, ok := r.vals[name]; ok {
+			continue
+		}
+		if len(r.parts[name]) > 0 {
+			continue
+		}
+		return nil, badRequest("%s is required", name)
+	}
+	return r, nil
+}
+
+// decode reads a header member of the table's kind.
+func (m Member) decode(name string, raw json.RawMessage) (any, error) {
+	if string(raw) == "null" {
+		return nil, badRequest("%s is null; omit it instead", name)
+	}
+	switch m.Kind {
+	case KindString:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, badRequest("%s must be a string", name)
+		}
+		if m.NonEmpty && s == "" {
+			return nil, badRequest("%s is empty; omit it instead", name)
+		}
+		return s, nil
+	case KindStrings:
+		var ss []string
+		if raw[0] != '[' || json.Unmarshal(raw, &ss) != nil {
+			return nil, badRequest("%s must be an array of strings", name)
+		}
+		if m.MaxItems > 0 && len(ss) > m.MaxItems {
+			return nil, badRequest("%s has %d ids, limit is %d per request", name, len(ss), m.MaxItems)
+		}
+		return ss, nil
+	case KindTime:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, badRequest("%s must be an RFC 3339 date-time string", name)
+		}
+		t, err := verify.ParseTime(s)
+		if err != nil {
+			return nil, badRequest("%s %q is not an RFC 3339 date-time within years 0000-9999", name, s)
+		}
+		return t, nil
+	case KindInt, KindHandle:
+		var n int64
+		if json.Unmarshal(raw, &n) != nil {
+			return nil, badRequest("%s must be an integer", name)
+		}
+		if m.Min != nil && n < *m.Min {
+			return nil, badRequest("%s is %d, below its minimum %d", name, n, *m.Min)
+		}
+		if m.Max != nil && n > *m.Max {
+			return nil, badRequest("%s is %d, above its maximum %d", name, n, *m.Max)
+		}
+		return n, nil
+	case KindBool:
+		var b bool
+		if json.Unmarshal(raw, &b) != nil {
+			return nil, badRequest("%s must be true or false", name)
+		}
+		return b, nil
+	}
+	return nil, badRequest("%s has unknown kind %q", name, m.Kind)
+}
+
+// part returns a bytes member, or nil when absent.
+func (r *request) part(name string) []byte {
+	if p := r.parts[name]; len(p) > 0 {
+		return p[0]
 	}
 	return nil
 }
 
-// parseNow reads the request's required "now".
-func parseNow(now *string) (time.Time, error) {
-	if now == nil {
-		return time.Time{}, badRequest("now is required")
-	}
-	t, err := time.Parse(time.RFC3339Nano, *now)
-	if err != nil {
-		return time.Time{}, badRequest("now %q is not an RFC 3339 time", *now)
-	}
-	return t, nil
+func (r *request) has(name string) bool {
+	_, ok := r.vals[name]
+	return ok || len(r.parts[name]) > 0
 }
 
-// parseKeys loads the request's keyring. A keyring that loads but is
-// refused (weak key, unsupported alg) is a result; an absent one is misuse.
-func parseKeys(keys *string) (*verify.Keyring, *verify.Result, error) {
-	if keys == nil {
-		return nil, nil, badRequest("keys is required")
+func (r *request) str(name string) string {
+	s, _ := r.vals[name].(string)
+	return s
+}
+
+func (r *request) strs(name string) []string {
+	ss, _ := r.vals[name].([]string)
+	return ss
+}
+
+func (r *request) int(name string) int64 {
+	n, _ := r.vals[name].(int64)
+	return n
+}
+
+func (r *request) flag(name string) bool {
+	b, _ := r.vals[name].(bool)
+	return b
+}
+
+func (r *request) time(name string) time.Time {
+	t, _ := r.vals[name].(time.Time)
+	return t
+}
+
+// seconds reads an optional whole number of seconds as a duration; the
+// table bounds it so that it fits.
+func (r *request) seconds(name string) time.Duration {
+	return time.Duration(r.int(name)) * time.Second
+}
+
+// skew reads skew_seconds: absent means the default, 0 means no tolerance
+// (verify's negative Skew).
+func (r *request) skew() time.Duration {
+	if !r.has("skew_seconds") {
+		return 0
 	}
-	if ring := cachedKeyring(*keys); ring != nil {
+	if r.int("skew_seconds") == 0 {
+		return -1
+	}
+	return r.seconds("skew_seconds")
+}
+
+// keys loads the request's keyring. A keyring that loads but is refused
+// (weak key, unsupported alg) is a result; an empty one is misuse.
+func (r *request) keys() (*verify.Keyring, *verify.Result, error) {
+	text := r.part("keys")
+	if ring := cachedKeyring(text); ring != nil {
 		return ring, nil, nil
 	}
-	ring, err := verify.ParseKeyring([]byte(*keys))
+	ring, err := verify.ParseKeyring(text)
 	if err != nil {
 		if errors.Is(err, verify.ErrMisuse) {
 			return nil, nil, badRequest("%v", err)
 		}
-		r := verify.Rejected(err)
-		return nil, &r, nil
+		res := verify.Rejected(err)
+		return nil, &res, nil
 	}
-	cacheKeyring(*keys, ring)
+	cacheKeyring(text, ring)
 	return ring, nil, nil
+}
+
+// misuseError turns a verifier's misuse error into a bad request.
+func misuseError(err error) error {
+	if errors.Is(err, verify.ErrMisuse) {
+		return badRequest("%v", err)
+	}
+	return err
+}
+
+// validUTF8 refuses an option part that must be text.
+func validUTF8(name string, b []byte) error {
+	if !utf8.Valid(b) {
+		return badRequest("%s is not valid UTF-8", name)
+	}
+	return nil
 }

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/verify"
 )
@@ -17,19 +15,8 @@ type canonicalizeResult struct {
 	Canonical *string `json:"canonical,omitempty"`
 }
 
-func canonicalize(raw json.RawMessage) (any, error) {
-	var req struct {
-		Op       string  `json:"op"`
-		Document *string `json:"document"`
-		Limit    int     `json:"limit"`
-	}
-	if err := decode(raw, &req); err != nil {
-		return nil, err
-	}
-	if req.Document == nil {
-		return nil, badRequest("document is required")
-	}
-	out, err := canonical.Transform([]byte(*req.Document), req.Limit)
+func canonicalize(r *request) (any, error) {
+	out, err := canonical.Transform(r.part("document"), int(r.int("limit")))
 	if err != nil {
 		return canonicalizeResult{Result: verify.Rejected(err)}, nil
 	}
@@ -42,18 +29,8 @@ type fingerprintResult struct {
 	*verify.Fingerprint
 }
 
-func fingerprint(raw json.RawMessage) (any, error) {
-	var req struct {
-		Op         string  `json:"op"`
-		Components *string `json:"components"`
-	}
-	if err := decode(raw, &req); err != nil {
-		return nil, err
-	}
-	if req.Components == nil {
-		return nil, badRequest("components is required")
-	}
-	fp, err := verify.FingerprintHash([]byte(*req.Components))
+func fingerprint(r *request) (any, error) {
+	fp, err := verify.FingerprintHash(r.part("components"))
 	if err != nil {
 		return fingerprintResult{Result: verify.Rejected(err)}, nil
 	}

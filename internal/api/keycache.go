@@ -23,16 +23,16 @@ var keyCache = struct {
 	rings map[string]*verify.Keyring
 }{rings: map[string]*verify.Keyring{}}
 
-func cachedKeyring(text string) *verify.Keyring {
+func cachedKeyring(text []byte) *verify.Keyring {
 	if len(text) > keyCacheMaxBytes {
 		return nil // never cached
 	}
 	keyCache.Lock()
 	defer keyCache.Unlock()
-	return keyCache.rings[text]
+	return keyCache.rings[string(text)]
 }
 
-func cacheKeyring(text string, ring *verify.Keyring) {
+func cacheKeyring(text []byte, ring *verify.Keyring) {
 	if len(text) > keyCacheMaxBytes {
 		return
 	}
@@ -44,5 +44,5 @@ func cacheKeyring(text string, ring *verify.Keyring) {
 		// saving, never correctness.
 		clear(keyCache.rings)
 	}
-	keyCache.rings[text] = ring
+	keyCache.rings[string(text)] = ring
 }

@@ -23,7 +23,7 @@ func TestKeyringCacheIsInvisible(t *testing.T) {
 	var reqs [][]byte
 	for _, f := range files {
 		for _, v := range f.Tests {
-			reqs = append(reqs, v.Request)
+			reqs = append(reqs, v.Frame)
 		}
 	}
 	require.NotEmpty(t, reqs)
@@ -45,7 +45,7 @@ func TestKeyringCacheKeepsNoRefusal(t *testing.T) {
 	// The identity point: small order.
 	weak := strings.Replace(good, "WGZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmY=", "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1)
 	req := func(keys string) []byte {
-		return []byte(`{"op":"status_proof","keys":` + quote(keys) + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`)
+		return api.MustFromJSON(`{"op":"status_proof","keys":` + quote(keys) + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`)
 	}
 	for range 3 {
 		assert.Contains(t, string(api.Handle(req(weak))), `"code":"weak_key"`)

@@ -22,7 +22,7 @@ func licAPIRequest(t *testing.T, members map[string]any) map[string]any {
 	req, err := json.Marshal(members)
 	require.NoError(t, err)
 	var out map[string]any
-	require.NoError(t, json.Unmarshal(Handle(req), &out))
+	require.NoError(t, json.Unmarshal(Handle(MustFromJSON(string(req))), &out))
 	return out
 }
 
@@ -42,7 +42,7 @@ func TestLicenseAndQKeyRequests(t *testing.T) {
 		return m
 	}
 	qkey := func(kv ...any) map[string]any {
-		m := map[string]any{"op": "qkey", "keys": keys, "now": "2026-01-01T00:00:00Z", "qkey": base64.StdEncoding.EncodeToString([]byte("{}"))}
+		m := map[string]any{"op": "qkey", "keys": keys, "now": "2026-01-01T00:00:00Z", "qkey_b64": base64.StdEncoding.EncodeToString([]byte("{}"))}
 		for i := 0; i < len(kv); i += 2 {
 			m[kv[i].(string)] = kv[i+1]
 		}
@@ -63,13 +63,16 @@ func TestLicenseAndQKeyRequests(t *testing.T) {
 		{"license with a bad fingerprint_hash", license("fingerprint_hash", "sha256:ABC"), ""},
 		{"license with a bad release_date", license("release_date", "2026-01-01"), ""},
 		{"license with an unknown member", license("fingerprint", "x"), ""},
-		{"license with the state as an object", license("state", map[string]any{}), ""},
+		{"license with a non-UTF-8 state", license("state_b64", base64.StdEncoding.EncodeToString([]byte{0xff})), "signature_missing"},
+		{"license with an empty fingerprint_hash", license("fingerprint_hash", ""), ""},
+		{"license with release_date out of range", license("release_date", "0000-01-01T00:00:00+00:01"), ""},
 		{"qkey result", qkey(), "signature_missing"},
-		{"qkey url-safe base64", qkey("qkey", base64.URLEncoding.EncodeToString([]byte{0xfb, 0xff})), ""},
-		{"qkey unpadded", qkey("qkey", "e30"), ""},
+		{"qkey zero limit", qkey("limit", 0), ""},
+		{"qkey limit above the default", qkey("limit", 1<<20+1), ""},
+		{"qkey empty machine_id", qkey("machine_id", ""), ""},
 		{"qkey bad machine_id", qkey("machine_id", "abc"), ""},
 		{"qkey allow_unsigned as a string", qkey("allow_unsigned", "yes"), ""},
-		{"qkey short file", qkey("qkey", base64.StdEncoding.EncodeToString([]byte("xx"))), "decrypt_failed"},
+		{"qkey short file", qkey("qkey_b64", base64.StdEncoding.EncodeToString([]byte("xx"))), "decrypt_failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

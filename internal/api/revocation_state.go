@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"strconv"
 	"sync"
 	"time"
@@ -46,16 +45,12 @@ type revocationLoadResponse struct {
 	Handle int64 `json:"handle,omitempty"`
 }
 
-func revocationLoad(raw json.RawMessage) (any, error) {
-	var req revocationRequest
-	if err := decode(raw, &req); err != nil {
-		return nil, err
-	}
-	res, now, err := loadRevocation(&req)
+func revocationLoad(r *request) (any, error) {
+	res, err := loadRevocation(r)
 	if err != nil {
 		return nil, err
 	}
-	out := revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}
+	out := &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}
 	if !res.Valid {
 		return out, nil
 	}
@@ -65,24 +60,31 @@ func revocationLoad(raw json.RawMessage) (any, error) {
 		return nil, badRequest("%d revocation sets are loaded; free one first", len(loaded))
 	}
 	lastHandle++
-	loaded[lastHandle] = &loadedSet{set: res.Set, allowStale: req.AllowStale}
+	loaded[lastHandle] = &loadedSet{set: res.Set, allowStale: r.flag("allow_stale")}
 	out.Handle = lastHandle
-	if req.Lookup != nil {
-		out.Lookups = lookups(res.Set, *req.Lookup, now)
+	if r.has("lookup") {
+		out.Lookups = lookups(res.Set, r.strs("lookup"), r.time("now"))
 	}
 	return out, nil
 }
 
-// handleSet returns the set under a request's handle.
-func handleSet(h *int64) (*loadedSet, error) {
-	if h == nil {
-		return nil, badRequest("handle is required")
+// undo frees the handle of a load whose answer could not be delivered.
+func (o *revocationLoadResponse) undo() {
+	if o.Handle == 0 {
+		return
 	}
 	loadedMu.Lock()
+	delete(loaded, o.Handle)
+	loadedMu.Unlock()
+}
+
+// handleSet returns the set under a request's handle.
+func handleSet(h int64) (*loadedSet, error) {
+	loadedMu.Lock()
 	defer loadedMu.Unlock()
-	s, ok := loaded[*h]
+	s, ok := loaded[h]
 	if !ok {
-		return nil, badRequest("no revocation set is loaded under handle %d", *h)
+		return nil, badRequest("no revocation set is loaded under handle %d", h)
 	}
 	return s, nil
 }
@@ -97,27 +99,9 @@ type revocationLookupResponse struct {
 	Lookups []verify.LookupResult `json:"lookups,omitzero"`
 }
 
-func revocationLookup(raw json.RawMessage) (any, error) {
-	var req struct {
-		Op     string    `json:"op"`
-		Handle *int64    `json:"handle"`
-		Now    *string   `json:"now"`
-		IDs    *[]string `json:"ids"`
-	}
-	if err := decode(raw, &req); err != nil {
-		return nil, err
-	}
-	now, err := parseNow(req.Now)
-	if err != nil {
-		return nil, err
-	}
-	if req.IDs == nil {
-		return nil, badRequest("ids is required")
-	}
-	if err := checkLookups("ids", *req.IDs); err != nil {
-		return nil, err
-	}
-	s, err := handleSet(req.Handle)
+func revocationLookup(r *request) (any, error) {
+	now, ids := r.time("now"), r.strs("ids")
+	s, err := handleSet(r.int("handle"))
 	if err != nil {
 		return nil, err
 	}
@@ -129,95 +113,72 @@ func revocationLookup(raw json.RawMessage) (any, error) {
 		}
 		out.Stale = true
 	}
-	out.Result = verify.Result{Valid: true, Code: verify.CodeOK, Message: strconv.Itoa(len(*req.IDs)) + " ids looked up"}
-	out.Lookups = lookups(s.set, *req.IDs, now)
+	out.Result = verify.Result{Valid: true, Code: verify.CodeOK, Message: strconv.Itoa(len(ids)) + " ids looked up"}
+	out.Lookups = lookups(s.set, ids, now)
 	return out, nil
 }
 
 // revocationApply applies deltas, in order, to the set under a handle. On
 // success the handle holds the new set; on a rejection it keeps the set it
-// had, and the result is the rejected delta's (its message names the delta
-// when there are several).
-func revocationApply(raw json.RawMessage) (any, error) {
-	var req struct {
-		Op          string   `json:"op"`
-		Handle      *int64   `json:"handle"`
-		Keys        *string  `json:"keys"`
-		Now         *string  `json:"now"`
-		Deltas      []string `json:"deltas"`
-		MinEpoch    *int64   `json:"min_epoch"`
-		AllowStale  bool     `json:"allow_stale"`
-		SkewSeconds *int64   `json:"skew_seconds"`
-		Limit       *int     `json:"limit"`
-	}
-	if err := decode(raw, &req); err != nil {
-		return nil, err
-	}
-	now, err := parseNow(req.Now)
+// had, and the result is the rejected delta's (its message names the
+// delta, as revocation_set's does).
+func revocationApply(r *request) (any, error) {
+	opts := revocationOptions(r)
+	h := r.int("handle")
+	s, err := handleSet(h)
 	if err != nil {
 		return nil, err
 	}
-	if len(req.Deltas) == 0 {
-		return nil, badRequest("deltas is required")
-	}
-	opts := verify.RevocationOptions{Now: now, AllowStale: req.AllowStale}
-	if opts.MinEpoch, err = minEpoch(req.MinEpoch); err != nil {
-		return nil, err
-	}
-	if opts.Skew, err = skew(req.SkewSeconds); err != nil {
-		return nil, err
-	}
-	if opts.Limit, err = limit(req.Limit); err != nil {
-		return nil, err
-	}
-	s, err := handleSet(req.Handle)
-	if err != nil {
-		return nil, err
-	}
-	ring, refused, err := parseKeys(req.Keys)
+	ring, refused, err := r.keys()
 	if err != nil {
 		return nil, err
 	}
 	if refused != nil {
-		return revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: &verify.RevocationSetResult{Result: *refused}}}, nil
+		return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: &verify.RevocationSetResult{Result: *refused}}}, nil
 	}
 	set := s.set
 	var res *verify.RevocationSetResult
-	for i, d := range req.Deltas {
-		res, err = set.ApplyDelta([]byte(d), ring, opts)
+	for i, d := range r.parts["deltas"] {
+		res, err = set.ApplyDelta(d, ring, opts)
 		if err != nil {
 			return nil, misuseError(err)
 		}
 		if !res.Valid {
-			if len(req.Deltas) > 1 {
-				res.Message = "delta " + strconv.Itoa(i) + ": " + res.Message
-			}
-			return revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}, nil
+			res.Message = "delta " + strconv.Itoa(i) + ": " + res.Message
+			return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}, nil
 		}
 		set = res.Set
 	}
 	loadedMu.Lock()
 	defer loadedMu.Unlock()
-	if loaded[*req.Handle] != s {
-		return nil, badRequest("handle %d was freed or replaced during the call", *req.Handle)
+	if loaded[h] != s {
+		return nil, badRequest("handle %d was freed or replaced during the call", h)
 	}
-	loaded[*req.Handle] = &loadedSet{set: set, allowStale: req.AllowStale}
-	return revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}, Handle: *req.Handle}, nil
+	loaded[h] = &loadedSet{set: set, allowStale: opts.AllowStale}
+	// The handle is the caller's already: an answer that cannot be
+	// delivered must not free it, so this result has no undo.
+	return revocationApplyResponse{revocationResponse: revocationResponse{RevocationSetResult: res}, Handle: h}, nil
 }
 
-func revocationFree(raw json.RawMessage) (any, error) {
-	var req struct {
-		Op     string `json:"op"`
-		Handle *int64 `json:"handle"`
-	}
-	if err := decode(raw, &req); err != nil {
-		return nil, err
-	}
-	if _, err := handleSet(req.Handle); err != nil {
+// revocationApplyResponse is revocation_apply's answer on success.
+type revocationApplyResponse struct {
+	revocationResponse
+	Handle int64 `json:"handle,omitempty"`
+}
+
+func revocationFree(r *request) (any, error) {
+	h := r.int("handle")
+	if _, err := handleSet(h); err != nil {
 		return nil, err
 	}
 	loadedMu.Lock()
-	delete(loaded, *req.Handle)
+	delete(loaded, h)
 	loadedMu.Unlock()
 	return verify.Result{Valid: true, Code: verify.CodeOK, Message: "revocation set freed"}, nil
 }
+
+// MaxLookups bounds the ids of one request (lookup, ids; the table's
+// max_items): each answer is several times the size of its id, and a
+// request of empty ids would otherwise make a response (and module memory)
+// many times the request limit.
+const MaxLookups = 1 << 16

@@ -1,9 +1,10 @@
-package api
+package api_test
 
 import (
 	"encoding/json"
 	"testing"
 
+	"github.com/licverify/licverify/internal/api"
 	"github.com/licverify/licverify/testvectors"
 	"github.com/stretchr/testify/require"
 )
@@ -33,7 +34,7 @@ func call(t *testing.T, req map[string]any) map[string]any {
 	b, err := json.Marshal(req)
 	require.NoError(t, err)
 	var out map[string]any
-	require.NoError(t, json.Unmarshal(Handle(b), &out))
+	require.NoError(t, json.Unmarshal(api.Handle(api.MustFromJSON(string(b))), &out))
 	return out
 }
 
@@ -153,12 +154,10 @@ func TestRevocationStateBadRequests(t *testing.T) {
 }
 
 // TestRevocationLoadBounded: a host that never frees cannot hold more
-// than MaxLoadedSets sets.
+// than api.MaxLoadedSets sets.
 func TestRevocationLoadBounded(t *testing.T) {
 	req := with(revocationVectors(t)["revocation/valid"], "op", "revocation_load")
-	loadedMu.Lock()
-	room := MaxLoadedSets - len(loaded)
-	loadedMu.Unlock()
+	room := api.MaxLoadedSets - api.LoadedSets()
 	var handles []any
 	defer func() {
 		for _, h := range handles {
@@ -172,30 +171,30 @@ func TestRevocationLoadBounded(t *testing.T) {
 			break
 		}
 		handles = append(handles, got["handle"])
-		require.LessOrEqual(t, len(handles), MaxLoadedSets)
+		require.LessOrEqual(t, len(handles), api.MaxLoadedSets)
 	}
 	require.Len(t, handles, room)
 }
 
-// TestLookupLimit: more than MaxLookups ids in one request is a bad
-// request in every op that looks ids up; MaxLookups is answered.
+// TestLookupLimit: more than api.MaxLookups ids in one request is a bad
+// request in every op that looks ids up; api.MaxLookups is answered.
 func TestLookupLimit(t *testing.T) {
 	req := revocationVectors(t)["revocation/valid"]
 	require.NotNil(t, req)
 	ids := func(n int) []string { return make([]string, n) }
 
-	out := call(t, with(req, "lookup", ids(MaxLookups)))
+	out := call(t, with(req, "lookup", ids(api.MaxLookups)))
 	require.Equal(t, true, out["valid"], out)
-	require.Len(t, out["lookups"], MaxLookups)
-	out = call(t, with(req, "lookup", ids(MaxLookups+1)))
+	require.Len(t, out["lookups"], api.MaxLookups)
+	out = call(t, with(req, "lookup", ids(api.MaxLookups+1)))
 	require.Contains(t, out["error"], "lookup has 65537 ids, limit is 65536")
 
-	load := call(t, with(req, "op", "revocation_load", "lookup", ids(MaxLookups+1)))
+	load := call(t, with(req, "op", "revocation_load", "lookup", ids(api.MaxLookups+1)))
 	require.Contains(t, load["error"], "limit is 65536")
 	load = call(t, with(req, "op", "revocation_load"))
 	require.Equal(t, true, load["valid"], load)
 	lookup := map[string]any{"op": "revocation_lookup", "handle": load["handle"], "now": req["now"]}
-	out = call(t, with(lookup, "ids", ids(MaxLookups+1)))
+	out = call(t, with(lookup, "ids", ids(api.MaxLookups+1)))
 	require.Contains(t, out["error"], "ids has 65537 ids, limit is 65536")
 	out = call(t, with(lookup, "ids", ids(1)))
 	require.Equal(t, true, out["valid"], out)

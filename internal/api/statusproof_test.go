@@ -26,21 +26,28 @@ func TestProofAndSetBadRequests(t *testing.T) {
 		{"proof: no keys", `{"op":"status_proof","now":"2026-01-01T00:00:00Z","proof":"{}"}`, "keys is required"},
 		{"proof: no now", `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"proof":"{}"}`, "now is required"},
 		{"proof: no proof", `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z"}`, "proof is required"},
-		{"proof: nested proof", `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z","proof":{}}`, "proof"},
 		{"proof: unknown member", proof(`,"minepoch":1`), "minepoch"},
 		{"proof: negative min_epoch", proof(`,"min_epoch":-1`), "min_epoch"},
 		{"proof: fractional min_epoch", proof(`,"min_epoch":1.5`), "min_epoch"},
 		{"proof: zero max ttl", proof(`,"max_ttl_seconds":0`), "max_ttl_seconds"},
-		{"proof: huge max ttl", proof(`,"max_ttl_seconds":9223372036854775807`), "max_ttl_seconds"},
+		{"proof: huge max ttl", proof(`,"max_ttl_seconds":9223372037`), "max_ttl_seconds"},
+		{"proof: max ttl beyond 2^53", proof(`,"max_ttl_seconds":9223372036854775807`), "2^53"},
 		{"proof: negative skew", proof(`,"skew_seconds":-1`), "skew_seconds"},
 		{"proof: zero limit", proof(`,"limit":0`), "limit"},
 		{"proof: empty license id", proof(`,"license_id":""`), "license_id"},
 		{"proof: fingerprint not JSON", proof(`,"fingerprint":"cpu"`), "fingerprint"},
-		{"proof: fingerprint as object", proof(`,"fingerprint":{"cpu":"x"}`), "fingerprint"},
+		{"proof: empty fingerprint", proof(`,"fingerprint":""`), "fingerprint"},
+		{"proof: fingerprint not UTF-8", proof(`,"fingerprint_b64":"/w=="`), "fingerprint"},
+		{"proof: limit above the default", proof(`,"limit":1048577`), "limit"},
+		{"proof: min_epoch above 2^53", proof(`,"min_epoch":9007199254740993`), "9007199254740993"},
+		{"proof: lone surrogate in license_id", proof(`,"license_id":"lic-\ud800"`), "surrogate"},
+		{"proof: now out of range", `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"now":"0000-01-01T00:00:00+00:01","proof":"{}"}`, "now"},
+		{"proof: now with a one-digit hour", `{"op":"status_proof","keys":` + spQuote(spAPIKeys) + `,"now":"2026-06-15T9:00:00Z","proof":"{}"}`, "now"},
+		{"proof: null member", proof(`,"license_id":null`), "license_id"},
 		{"set: no set", `{"op":"revocation_set","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z"}`, "set is required"},
 		{"set: no keys", `{"op":"revocation_set","now":"2026-01-01T00:00:00Z","set":"{}"}`, "keys is required"},
 		{"set: bad now", `{"op":"revocation_set","keys":` + spQuote(spAPIKeys) + `,"now":"yesterday","set":"{}"}`, "now"},
-		{"set: deltas not strings", set(`,"deltas":[{}]`), "deltas"},
+		{"set: limit above the default", set(`,"limit":67108865`), "limit"},
 		{"set: lookup not strings", set(`,"lookup":"x"`), "lookup"},
 		{"set: allow_stale not bool", set(`,"allow_stale":"yes"`), "allow_stale"},
 		{"set: negative min_epoch", set(`,"min_epoch":-5`), "min_epoch"},
@@ -49,7 +56,7 @@ func TestProofAndSetBadRequests(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var resp map[string]any
-			require.NoError(t, json.Unmarshal(Handle([]byte(tt.req)), &resp))
+			require.NoError(t, json.Unmarshal(Handle(MustFromJSON(tt.req)), &resp))
 			msg, ok := resp["error"].(string)
 			require.True(t, ok, "want an error response, got %v", resp)
 			assert.Contains(t, msg, tt.want)
@@ -67,7 +74,7 @@ func TestProofAndSetRefusedKeyring(t *testing.T) {
 		`{"op":"revocation_set","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","set":"{}","lookup":["a"]}`,
 	} {
 		var resp map[string]any
-		require.NoError(t, json.Unmarshal(Handle([]byte(req)), &resp))
+		require.NoError(t, json.Unmarshal(Handle(MustFromJSON(req)), &resp))
 		assert.Equal(t, false, resp["valid"], resp)
 		assert.Equal(t, "weak_key", resp["code"], resp)
 		assert.NotContains(t, resp, "lookups")

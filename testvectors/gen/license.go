@@ -308,8 +308,11 @@ func licOrNull(s string) any {
 	return s
 }
 
-// licRejected is the expectation of a failure before the evaluation.
-func licRejected(code string) map[string]any { return map[string]any{"valid": false, "code": code} }
+// licRejected is a license refused before its evaluation: every license
+// result carries a decision, block here, with the code as its one reason.
+func licRejected(code string) map[string]any {
+	return map[string]any{"valid": false, "code": code, "decision": "block", "reasons": []string{code}}
+}
 
 func licenseTests() []test {
 	var tests []test

@@ -66,7 +66,7 @@ func main() {
 				log.Fatalf("%s: test %d has no id", tp.name, i)
 			}
 		}
-		data := encode(file{Schema: "licverify-vectors-v1", Topic: tp.name, Notes: tp.notes, Tests: tests}, "  ")
+		data := encode(file{Schema: "licverify-vectors-v2", Topic: tp.name, Notes: tp.notes, Tests: tests}, "  ")
 		name := filepath.Join(*out, tp.name+".json")
 		if err := os.WriteFile(name, data, 0o644); err != nil {
 			log.Fatal(err)

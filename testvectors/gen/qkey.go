@@ -141,7 +141,7 @@ func qkRejected(code string) map[string]any { return map[string]any{"valid": fal
 func qkeyTests() []test {
 	var tests []test
 	add := func(id, comment string, flags []string, file []byte, opts map[string]any, expected map[string]any) {
-		req := map[string]any{"op": "qkey", "keys": qkKeys, "now": qkNow, "qkey": base64.StdEncoding.EncodeToString(file)}
+		req := map[string]any{"op": "qkey", "keys": qkKeys, "now": qkNow, "qkey_b64": base64.StdEncoding.EncodeToString(file)}
 		for k, v := range opts {
 			req[k] = v
 		}

@@ -52,7 +52,7 @@ func responses(dir string) ([]byte, error) {
 	m := map[string]string{}
 	for _, f := range files {
 		for _, v := range f.Tests {
-			m[v.ID] = string(api.Handle(v.Request))
+			m[v.ID] = string(api.Handle(v.Frame))
 		}
 	}
 	data, err := json.MarshalIndent(m, "", " ")

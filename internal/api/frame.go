@@ -1,0 +1,193 @@
+package api
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"unicode/utf8"
+)
+
+// A request is a frame (wasm/ABI.md, "Requests"):
+//
+//	frame  = magic header-length header part*
+//	magic  = "LVR2"
+//	header-length = uint32, little-endian
+//	header = a strict I-JSON object: "op" and the op's header members
+//	part   = name-length(uint8) name data-length(uint32 LE) data
+//
+// Every document, keyring, state file and fingerprint travels as a part:
+// its exact bytes, never the contents of a JSON string, so that no host
+// decodes, repairs or escapes it on the way to the verifier.
+const Magic = "LVR2"
+
+// Size bounds of a frame. MaxRequest is the largest document any op
+// accepts (a 64 MiB revocation set) plus a fixed 8 MiB envelope for the
+// header, the keyring and the framing, so that a document up to its limit
+// always fits, however it is spelled.
+const (
+	MaxHeader   = 4 << 20
+	MaxRequest  = 64<<20 + 8<<20
+	maxPartName = 64
+)
+
+// Part is one named byte member of a request.
+type Part struct {
+	Name string
+	Data []byte
+}
+
+// Frame returns the request frame of a header (the JSON object text) and
+// parts, in order.
+func Frame(header []byte, parts ...Part) []byte {
+	n := len(Magic) + 4 + len(header)
+	for _, p := range parts {
+		n += 1 + len(p.Name) + 4 + len(p.Data)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, Magic...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(header)))
+	b = append(b, header...)
+	for _, p := range parts {
+		b = append(b, byte(len(p.Name)))
+		b = append(b, p.Name...)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Data)))
+		b = append(b, p.Data...)
+	}
+	return b
+}
+
+// splitFrame returns a frame's header and parts; the parts' data are
+// sub-slices of b.
+func splitFrame(b []byte) ([]byte, []Part, error) {
+	if len(b) > MaxRequest {
+		return nil, nil, badRequest("request is %d bytes, limit is %d", len(b), MaxRequest)
+	}
+	if !bytes.HasPrefix(b, []byte(Magic)) {
+		if len(bytes.TrimLeft(b, " \t\r\n")) > 0 && bytes.TrimLeft(b, " \t\r\n")[0] == '{' {
+			return nil, nil, badRequest("a JSON request is ABI version 1; this module speaks version %d: send a frame (wasm/ABI.md)", 2)
+		}
+		return nil, nil, badRequest("request does not start with %q", Magic)
+	}
+	b = b[len(Magic):]
+	if len(b) < 4 {
+		return nil, nil, badRequest("request ends inside the header length")
+	}
+	hn := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+	if hn > MaxHeader {
+		return nil, nil, badRequest("header is %d bytes, limit is %d", hn, MaxHeader)
+	}
+	if uint64(hn) > uint64(len(b)) {
+		return nil, nil, badRequest("request ends inside the header")
+	}
+	header, b := b[:hn], b[hn:]
+	var parts []Part
+	for len(b) > 0 {
+		nn := int(b[0])
+		b = b[1:]
+		if nn == 0 || nn > maxPartName || nn > len(b) {
+			return nil, nil, badRequest("part %d: bad name length %d", len(parts), nn)
+		}
+		name := string(b[:nn])
+		b = b[nn:]
+		if len(b) < 4 {
+			return nil, nil, badRequest("part %q: request ends inside its length", name)
+		}
+		dn := binary.LittleEndian.Uint32(b)
+		b = b[4:]
+		if uint64(dn) > uint64(len(b)) {
+			return nil, nil, badRequest("part %q is %d bytes, but only %d remain", name, dn, len(b))
+		}
+		parts = append(parts, Part{Name: name, Data: b[:dn:dn]})
+		b = b[dn:]
+	}
+	return header, parts, nil
+}
+
+// Request builds a frame member by member: the form hosts use (host, the
+// CLI, the vector runners).
+type Request struct {
+	op     string
+	header map[string]json.RawMessage
+	parts  []Part
+	err    error
+}
+
+// NewRequest starts a request for op.
+func NewRequest(op string) *Request {
+	return &Request{op: op, header: map[string]json.RawMessage{}}
+}
+
+// Set adds a header member. Strings must be valid UTF-8: JSON cannot carry
+// other bytes, and encoding/json would silently replace them.
+func (r *Request) Set(name string, v any) *Request {
+	if s, ok := v.(string); ok && !utf8.ValidString(s) {
+		r.fail(fmt.Errorf("%s is not valid UTF-8", name))
+		return r
+	}
+	if ss, ok := v.([]string); ok {
+		for i, s := range ss {
+			if !utf8.ValidString(s) {
+				r.fail(fmt.Errorf("%s[%d] is not valid UTF-8", name, i))
+				return r
+			}
+		}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		r.fail(err)
+		return r
+	}
+	return r.SetRaw(name, bytes.TrimSuffix(b.Bytes(), []byte{'\n'}))
+}
+
+// SetRaw adds a header member as JSON text, kept as it is.
+func (r *Request) SetRaw(name string, raw json.RawMessage) *Request {
+	r.header[name] = raw
+	return r
+}
+
+// Part adds a byte member. A member of kind bytes[] is added once per
+// item, in order.
+func (r *Request) Part(name string, data []byte) *Request {
+	r.parts = append(r.parts, Part{Name: name, Data: data})
+	return r
+}
+
+func (r *Request) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+// Encode returns the frame, or the first error of Set.
+func (r *Request) Encode() ([]byte, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	names := make([]string, 0, len(r.header))
+	for k := range r.header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var h bytes.Buffer
+	h.WriteString(`{"op":`)
+	op, _ := json.Marshal(r.op)
+	h.Write(op)
+	for _, k := range names {
+		if k == "op" {
+			continue
+		}
+		name, _ := json.Marshal(k)
+		h.WriteByte(',')
+		h.Write(name)
+		h.WriteByte(':')
+		h.Write(r.header[k])
+	}
+	h.WriteByte('}')
+	return Frame(h.Bytes(), r.parts...), nil
+}

@@ -1,0 +1,135 @@
+package api
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/verify"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// answer decodes a response into a map.
+func answer(t *testing.T, frame []byte) map[string]any {
+	t.Helper()
+	var out map[string]any
+	require.NoError(t, json.Unmarshal(Handle(frame), &out))
+	return out
+}
+
+// TestFrameBadRequests: every malformed frame is a bad request naming what
+// is wrong, never a result and never a panic.
+func TestFrameBadRequests(t *testing.T) {
+	header := `{"op":"canonicalize"}`
+	doc := Part{"document", []byte(`{}`)}
+	raw := func(b ...[]byte) []byte {
+		var out []byte
+		for _, x := range b {
+			out = append(out, x...)
+		}
+		return out
+	}
+	u32 := func(n uint32) []byte { return binary.LittleEndian.AppendUint32(nil, n) }
+	tests := []struct {
+		name  string
+		frame []byte
+		want  string
+	}{
+		{"empty", nil, "does not start"},
+		{"a JSON request of ABI 1", []byte(`{"op":"canonicalize","document":"{}"}`), "ABI version 1"},
+		{"other magic", []byte("LVR1\x00\x00\x00\x00"), "does not start"},
+		{"no header length", []byte("LVR2\x01"), "header length"},
+		{"header longer than the frame", raw([]byte("LVR2"), u32(100), []byte(header)), "ends inside the header"},
+		{"header over its limit", raw([]byte("LVR2"), u32(MaxHeader+1)), "limit"},
+		{"part name of length 0", append(Frame([]byte(header)), 0), "name length"},
+		{"part name longer than the frame", append(Frame([]byte(header)), 9, 'd'), "name length"},
+		{"part without its length", append(Frame([]byte(header)), 1, 'x', 0), "inside its length"},
+		{"part longer than the frame", raw(Frame([]byte(header)), []byte{8}, []byte("document"), u32(10), []byte("{}")), "remain"},
+		{"header not JSON", Frame([]byte(`{"op":`), doc), "header"},
+		{"header an array", Frame([]byte(`["op"]`), doc), "header"},
+		{"header not UTF-8", Frame([]byte("{\"op\":\"canonicalize\",\"x\":\"\xff\"}"), doc), "UTF-8"},
+		{"header with a lone surrogate escape", Frame([]byte(`{"op":"canonicalize","limit":1,"x":"\ud800"}`), doc), "surrogate"},
+		{"header with a BOM", Frame([]byte("\xef\xbb\xbf"+header), doc), "header"},
+		{"header member twice", Frame([]byte(`{"op":"canonicalize","limit":5,"limit":6}`), doc), "duplicate"},
+		{"no op", Frame([]byte(`{}`), doc), "no op"},
+		{"op not a string", Frame([]byte(`{"op":1}`), doc), "no op"},
+		{"unknown op", Frame([]byte(`{"op":"verify"}`), doc), "unknown op"},
+		{"unknown header member", Frame([]byte(`{"op":"canonicalize","limits":5}`), doc), "limits"},
+		{"document in the header", Frame([]byte(`{"op":"canonicalize","document":"{}"}`)), "part"},
+		{"header member as a part", Frame([]byte(header), doc, Part{"limit", []byte("5")}), "header member"},
+		{"unknown part", Frame([]byte(header), doc, Part{"documents", []byte("{}")}), "documents"},
+		{"one-part member twice", Frame([]byte(header), doc, doc), "twice"},
+		{"required part missing", Frame([]byte(header)), "document is required"},
+		{"limit zero", Frame([]byte(`{"op":"canonicalize","limit":0}`), doc), "limit"},
+		{"limit above the default", Frame([]byte(`{"op":"canonicalize","limit":1048577}`), doc), "limit"},
+		{"limit not an integer", Frame([]byte(`{"op":"canonicalize","limit":1.5}`), doc), "limit"},
+		{"limit a string", Frame([]byte(`{"op":"canonicalize","limit":"5"}`), doc), "limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := answer(t, tt.frame)
+			msg, ok := got["error"].(string)
+			require.True(t, ok, "want an error, got %v", got)
+			assert.True(t, strings.HasPrefix(msg, "licverify: bad request: "), msg)
+			assert.Contains(t, msg, tt.want)
+		})
+	}
+}
+
+// TestFramePartsAreExactBytes: a part reaches the verifier as it is: bytes
+// that are not UTF-8, a BOM, and escapes are never repaired or decoded.
+func TestFramePartsAreExactBytes(t *testing.T) {
+	canon := func(doc string) map[string]any {
+		return answer(t, Frame([]byte(`{"op":"canonicalize"}`), Part{"document", []byte(doc)}))
+	}
+	assert.Equal(t, "malformed_json", canon("{\"k\":\"\xff\"}")["code"])
+	assert.Equal(t, "malformed_json", canon("\xef\xbb\xbf{}")["code"])
+	assert.Equal(t, "malformed_json", canon(`{"k":"\ud800"}`)["code"])
+	ok := canon(`{"b":"\u00e9","a":1}`)
+	assert.Equal(t, `{"a":1,"b":"é"}`, ok["canonical"])
+	// A document at its limit fits, whatever its spelling.
+	big := `{"k":"` + strings.Repeat(`\"`, (canonical.DefaultLimit-8)/2) + `"}`
+	assert.Len(t, big, canonical.DefaultLimit)
+	assert.Equal(t, "ok", canon(big)["code"])
+}
+
+// TestFrameDeltasInOrder: repeated parts of a bytes[] member arrive in
+// frame order; the first failing one is named by its index.
+func TestFrameDeltasInOrder(t *testing.T) {
+	frame := Frame([]byte(`{"op":"revocation_set","now":"2026-01-01T00:00:00Z"}`),
+		Part{"keys", []byte(spAPIKeys)}, Part{"set", []byte(`{}`)},
+		Part{"deltas", []byte(`{}`)}, Part{"deltas", []byte(`{}`)})
+	got := answer(t, frame)
+	assert.Equal(t, false, got["valid"], got) // the set itself is refused first
+	assert.Equal(t, "signature_missing", got["code"])
+}
+
+// TestTableMatchesHandlers: every op of ops.json has a handler and the
+// bounds the table states are the verifiers' own.
+func TestTableMatchesHandlers(t *testing.T) {
+	assert.Equal(t, ABIVersion, Ops.ABIVersion)
+	for _, name := range Ops.OpNames() {
+		assert.Contains(t, handlers, name)
+		for member, m := range Ops.Ops[name].Members {
+			assert.Contains(t, Ops.Kinds, m.Kind, "%s.%s", name, member)
+		}
+		if doc := Ops.Ops[name].Document; doc != "" {
+			assert.Contains(t, Ops.Ops[name].Members, doc, "%s document", name)
+		}
+	}
+	assert.Len(t, handlers, len(Ops.Ops))
+	max := func(op, member string) int64 { return *Ops.Ops[op].Members[member].Max }
+	assert.EqualValues(t, canonical.DefaultLimit, max("canonicalize", "limit"))
+	assert.EqualValues(t, canonical.DefaultLimit, max("status_proof", "limit"))
+	assert.EqualValues(t, canonical.DefaultLimit, max("qkey", "limit"))
+	for _, op := range []string{"revocation_set", "revocation_load", "revocation_apply"} {
+		assert.EqualValues(t, verify.DefaultRevocationLimit, max(op, "limit"))
+	}
+	assert.EqualValues(t, MaxLookups, Ops.Ops["revocation_lookup"].Members["ids"].MaxItems)
+	assert.EqualValues(t, MaxLookups, Ops.Ops["revocation_set"].Members["lookup"].MaxItems)
+	assert.EqualValues(t, int64(1)<<53, max("status_proof", "min_epoch"))
+	assert.Less(t, verify.DefaultRevocationLimit+(1<<20), MaxRequest-MaxHeader+1, "a largest set, a keyring and a header fit")
+}

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/licverify/licverify/canonical"
+)
+
+// FromJSON turns a request written as one JSON object, the form of the
+// test vectors, into a frame. Members of the op's table that travel as
+// parts (kinds bytes and bytes[]) are given as the document's text in a
+// JSON string (an array of them for bytes[]), or, for bytes that are not
+// UTF-8 text, as "<member>_b64": standard base64 (an array for bytes[]).
+// Every other member is copied into the header as its JSON text,
+// unchanged, so that what the vector holds is exactly what the module
+// reads. An op or member the table lacks goes into the header as it is:
+// the module refuses it, as a vector may require.
+func FromJSON(text []byte) ([]byte, error) {
+	// The strings that become parts are decoded below; a lone surrogate
+	// escape would become U+FFFD there, so the object is checked strictly
+	// first. Header members are copied as they are and need no check.
+	members, err := objectMembers(text)
+	if err != nil {
+		return nil, err
+	}
+	var op string
+	_ = json.Unmarshal(members["op"], &op)
+	spec := Ops.Ops[op]
+	req := NewRequest(op)
+	names := make([]string, 0, len(members))
+	for k := range members {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		raw := members[name]
+		if name == "op" {
+			continue
+		}
+		base, b64 := strings.CutSuffix(name, "_b64")
+		m, ok := spec.Members[base]
+		if !ok || !m.IsPart() || (!b64 && base != name) {
+			req.SetRaw(name, raw)
+			continue
+		}
+		var items []json.RawMessage
+		if m.Kind == KindBytesN {
+			if err := json.Unmarshal(raw, &items); err != nil {
+				return nil, fmt.Errorf("%s: want an array of strings", name)
+			}
+		} else {
+			items = []json.RawMessage{raw}
+		}
+		for i, item := range items {
+			if _, err := canonical.Transform(item, MaxRequest); err != nil {
+				return nil, fmt.Errorf("%s[%d]: %v (write bytes that are not text as %s_b64)", name, i, err, base)
+			}
+			var s string
+			if err := json.Unmarshal(item, &s); err != nil {
+				return nil, fmt.Errorf("%s[%d]: want a string", name, i)
+			}
+			data := []byte(s)
+			if b64 {
+				var err error
+				if data, err = base64.StdEncoding.Strict().DecodeString(s); err != nil {
+					return nil, fmt.Errorf("%s[%d]: %v", name, i, err)
+				}
+			}
+			req.Part(base, data)
+		}
+	}
+	return req.Encode()
+}
+
+// MustFromJSON is FromJSON for requests written in tests; it panics on a
+// request that cannot be framed.
+func MustFromJSON(text string) []byte {
+	b, err := FromJSON([]byte(text))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// objectMembers returns the members of a JSON object, refusing a name
+// that appears twice (a map would keep one of them silently).
+func objectMembers(text []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("request is not a JSON object")
+	}
+	members := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("request is not a JSON object: %w", err)
+		}
+		name := t.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("request member %s: %w", name, err)
+		}
+		if _, dup := members[name]; dup {
+			return nil, fmt.Errorf("request member %s appears twice", name)
+		}
+		members[name] = raw
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("request is not a JSON object: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("data after the request object")
+	}
+	return members, nil
+}
