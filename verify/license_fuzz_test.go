@@ -100,11 +100,14 @@ func FuzzLicense(f *testing.F) {
 		if res.Valid != (res.Code == CodeOK) {
 			t.Fatalf("valid %v with code %s", res.Valid, res.Code)
 		}
-		if res.Decision != "" && !licFuzzVerifies(license, ring) {
-			t.Fatalf("evaluated (%s, %s) a license that does not verify", res.Decision, res.Code)
+		if res.Decision == "" || res.Decision == DecisionBlock && len(res.Reasons) == 0 {
+			t.Fatalf("no decision or reasons: %s %v", res.Decision, res.Reasons)
 		}
-		if res.Valid && res.Decision == "" {
-			t.Fatal("valid without a decision")
+		if res.Valid == (res.Decision == DecisionBlock) {
+			t.Fatalf("valid %v with decision %s", res.Valid, res.Decision)
+		}
+		if !res.TrustedTime.IsZero() && !licFuzzVerifies(license, ring) {
+			t.Fatalf("evaluated (%s, %s) a license that does not verify", res.Decision, res.Code)
 		}
 		out, err := json.Marshal(res)
 		if err != nil || !json.Valid(out) {

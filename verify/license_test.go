@@ -129,8 +129,9 @@ func TestLicenseTamperNeverEvaluates(t *testing.T) {
 			forged[i] ^= delta
 			res, err := License(forged, ring, opts)
 			require.NoError(t, err)
-			if res.Valid || res.Decision != "" {
-				t.Fatalf("byte %d ^ %#x: %s gave %s %s", i, delta, forged, res.Code, res.Decision)
+			if res.Valid || res.Decision != DecisionBlock || !res.TrustedTime.IsZero() ||
+				len(res.Reasons) != 1 || res.Reasons[0] != string(res.Code) || res.LicenseID != "" {
+				t.Fatalf("byte %d ^ %#x: %s gave %s %s %v", i, delta, forged, res.Code, res.Decision, res.Reasons)
 			}
 		}
 	}
@@ -348,8 +349,8 @@ func TestLicenseJSON(t *testing.T) {
 	require.NoError(t, err)
 	out, err := json.Marshal(res)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"valid":false,"code":"signature_missing","message":"document has no signature"}`, string(out),
-		"before the signature, only valid, code and message")
+	assert.JSONEq(t, `{"valid":false,"code":"signature_missing","message":"document has no signature","decision":"block","reasons":["signature_missing"]}`, string(out),
+		"before the signature: valid, code, message, and the decision block with the code as its reason")
 
 	doc := licTestDoc()
 	doc["customer"] = map[string]any{"customer_id": "C-1", "name": "A<B>&C"}

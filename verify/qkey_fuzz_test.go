@@ -42,7 +42,7 @@ func FuzzQKey(f *testing.F) {
 	var ring *Keyring
 	seeds := 0
 	for _, req := range licVectorRequests(f, "qkey") {
-		file, err := base64.StdEncoding.DecodeString(req["qkey"].(string))
+		file, err := base64.StdEncoding.DecodeString(req["qkey_b64"].(string))
 		if err != nil {
 			f.Fatal(err)
 		}

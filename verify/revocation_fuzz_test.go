@@ -22,7 +22,7 @@ func FuzzRevocationSet(f *testing.F) {
 		}
 		now, err := time.Parse(time.RFC3339, v.Request.Now)
 		if err != nil {
-			f.Fatalf("%s: %v", v.ID, err)
+			continue // a vector of a refused request
 		}
 		delta := ""
 		if len(v.Request.Deltas) > 0 {
