@@ -58,6 +58,10 @@ func Frame(header []byte, parts ...Part) []byte {
 	return b
 }
 
+// SplitFrame returns a frame's header and parts, in order; the parts' data
+// are sub-slices of b. Its errors are bad requests.
+func SplitFrame(b []byte) ([]byte, []Part, error) { return splitFrame(b) }
+
 // splitFrame returns a frame's header and parts; the parts' data are
 // sub-slices of b.
 func splitFrame(b []byte) ([]byte, []Part, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"log"
 	"slices"
@@ -143,7 +144,7 @@ type licRun struct {
 	now     string // default licNow
 	product string // default licProduct
 	machine string
-	state   any // nil: absent; string: raw text; map: its JSON text
+	state   any // nil: absent; string: raw text; []byte: bytes that are not text; map: its JSON text
 	release string
 	keys    string // default licKeys
 }
@@ -164,6 +165,8 @@ func (r licRun) request(license string) map[string]any {
 	}
 	switch s := r.state.(type) {
 	case nil:
+	case []byte:
+		req["state_b64"] = base64.StdEncoding.EncodeToString(s)
 	case string:
 		req["state"] = s
 	default:
@@ -675,6 +678,10 @@ func licStateTests() []test {
 	add("check-before-last-seen", "a check after now but not after last_seen_time is the clock going back, not an edit",
 		[]string{"State", "Clock"}, licRun{state: ahead}, o)
 	add("not-json", "a state file that is not JSON", []string{"State"}, licRun{state: "{not json"}, fresh("state_invalid"))
+	add("not-utf8", "a state file with a byte that is not UTF-8 is reported as invalid, never repaired", []string{"State"},
+		licRun{state: []byte(strings.Replace(text(good), `"schema_version":1`, "\"schema_version\":1,\"x\":\"\xff\"", 1))}, fresh("state_invalid"))
+	add("bom", "a state file starting with a byte order mark is invalid", []string{"State"},
+		licRun{state: "\ufeff" + text(good)}, fresh("state_invalid"))
 	add("empty", "an empty state file (a torn write) is reported, not taken for no state", []string{"State"},
 		licRun{state: ""}, fresh("state_invalid"))
 	add("duplicate", "a state with a duplicate member", []string{"State"},
