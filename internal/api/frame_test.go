@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/verify"
@@ -132,4 +133,30 @@ func TestTableMatchesHandlers(t *testing.T) {
 	assert.EqualValues(t, MaxLookups, Ops.Ops["revocation_set"].Members["lookup"].MaxItems)
 	assert.EqualValues(t, int64(1)<<53, max("status_proof", "min_epoch"))
 	assert.Less(t, verify.DefaultRevocationLimit+(1<<20), MaxRequest-MaxHeader+1, "a largest set, a keyring and a header fit")
+}
+
+// TestUndeliverableLoadKeepsNoHandle: if a load's answer could not be
+// encoded, the host never learns its handle, so the set must not stay
+// loaded (64 such calls would otherwise fill the instance for good).
+func TestUndeliverableLoadKeepsNoHandle(t *testing.T) {
+	frame := MustFromJSON(`{"op":"revocation_load","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z","set":"{}"}`)
+	real := handlers["revocation_load"]
+	defer func() { handlers["revocation_load"] = real }()
+	handlers["revocation_load"] = func(r *request) (any, error) {
+		// A loaded set whose result cannot be written: a year RFC 3339
+		// has no spelling for (the strict time parser keeps real
+		// documents from ever getting here).
+		loadedMu.Lock()
+		lastHandle++
+		h := lastHandle
+		loaded[h] = &loadedSet{}
+		loadedMu.Unlock()
+		res := &verify.RevocationSetResult{Result: verify.Result{Valid: true, Code: verify.CodeOK, Message: "ok"},
+			SetClaims: &verify.SetClaims{IssuedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}
+		return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}, Handle: h}, nil
+	}
+	before := LoadedSets()
+	got := answer(t, frame)
+	assert.Contains(t, got["error"], "internal: encoding the result")
+	assert.Equal(t, before, LoadedSets(), "the handle was freed")
 }
