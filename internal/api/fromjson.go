@@ -45,7 +45,15 @@ func FromJSON(text []byte) ([]byte, error) {
 		base, b64 := strings.CutSuffix(name, "_b64")
 		m, ok := spec.Members[base]
 		if !ok || !m.IsPart() || (!b64 && base != name) {
-			req.SetRaw(name, raw)
+			// Compact keeps every token as spelled (a lone surrogate
+			// escape, a big integer) and drops only the vector file's
+			// layout, so that an error's byte offset in the header is the
+			// same for every binding that writes its header compactly.
+			var c bytes.Buffer
+			if err := json.Compact(&c, raw); err != nil {
+				return nil, fmt.Errorf("%s: %v", name, err)
+			}
+			req.SetRaw(name, c.Bytes())
 			continue
 		}
 		var items []json.RawMessage

@@ -11,8 +11,9 @@ import (
 )
 
 // TestResponsesCoverEveryVector requires exactly one response per vector,
-// each a result object. Whether the results meet the expectations is
-// testvectors.TestNative's job.
+// each a result object, or an error for a vector that expects one.
+// Whether the results meet the expectations is testvectors.TestNative's
+// job.
 func TestResponsesCoverEveryVector(t *testing.T) {
 	data, err := responses(testvectors.Dir())
 	require.NoError(t, err)
@@ -27,10 +28,15 @@ func TestResponsesCoverEveryVector(t *testing.T) {
 			resp, ok := got[v.ID]
 			require.True(t, ok, "no response for %s", v.ID)
 			var r struct {
-				Valid *bool `json:"valid"`
+				Valid *bool   `json:"valid"`
+				Error *string `json:"error"`
 			}
 			require.NoError(t, json.Unmarshal([]byte(resp), &r), v.ID)
-			require.NotNil(t, r.Valid, "%s: not a result: %s", v.ID, resp)
+			if v.IsBadRequest() {
+				require.NotNil(t, r.Error, "%s: not an error: %s", v.ID, resp)
+			} else {
+				require.NotNil(t, r.Valid, "%s: not a result: %s", v.ID, resp)
+			}
 		}
 	}
 	require.Len(t, got, n)
@@ -39,7 +45,7 @@ func TestResponsesCoverEveryVector(t *testing.T) {
 // vectorFile is a hand-written vector file; its expectation follows from
 // RFC 8785 (members sorted, 1.50 written 1.5).
 const vectorFile = `{
-  "schema": "licverify-vectors-v1",
+  "schema": "licverify-vectors-v2",
   "topic": "t",
   "notes": {},
   "tests": [
