@@ -27,11 +27,11 @@ const ABIVersion = api.ABIVersion
 // maxAlloc bounds one alloc: the largest request internal/api accepts.
 const maxAlloc = api.MaxRequest
 
-// gcThreshold is the request or response size above which a call ends
-// with a garbage collection. A reactor runs no code between calls, so the
-// garbage of a large call would otherwise stay in the heap, and the next
-// large call would grow linear memory (which never shrinks) instead of
-// reusing it.
+// gcThreshold is the buffer size above which freeing a request or a
+// response ends with a garbage collection. A reactor runs no code between
+// calls, so the garbage of a large call would otherwise stay in the heap,
+// and the next large call would grow linear memory (which never shrinks)
+// instead of reusing it.
 const gcThreshold = 1 << 20
 
 // buffers pins every buffer handed to the host, keyed by its address,
@@ -74,9 +74,16 @@ func pin(b []byte) uintptr {
 
 // freeBuffer releases a buffer from allocBuffer or from a response. An
 // address that is not pinned (already freed, never allocated) is ignored,
-// so a double free cannot corrupt anything.
+// so a double free cannot corrupt anything. Freeing a buffer over
+// gcThreshold ends with a collection, which reclaims it and the garbage
+// of the call that used it: hosts free the request after call returns, so
+// a collection inside call could not reclaim the request itself.
 func freeBuffer(p uintptr) {
+	b, ok := buffers[p]
 	delete(buffers, p)
+	if ok && cap(b) > gcThreshold {
+		collect()
+	}
 }
 
 // callRequest answers the request in the first n bytes of the buffer at p
@@ -98,11 +105,9 @@ func callRequest(p uintptr, n int64) (rp uintptr, rn int) {
 		}
 		resp = handle(b[:n])
 	}()
-	rp, rn = pin(resp), len(resp)
-	if n > gcThreshold || rn > gcThreshold {
-		collect()
-	}
-	return rp, rn
+	// No collection here: the request is still pinned until the host
+	// frees it, so freeBuffer collects instead (see there).
+	return pin(resp), len(resp)
 }
 
 // pack returns the call export's result: ptr in the high 32 bits, len in
