@@ -34,8 +34,9 @@ type meta struct {
 		Absent  string `json:"absent"`
 	} `json:"sets"`
 	Latency []struct {
-		Name string `json:"name"`
-		File string `json:"file"`
+		Name  string `json:"name"`
+		File  string `json:"file"`
+		Frame string `json:"frame"`
 	} `json:"latency"`
 }
 
@@ -57,6 +58,11 @@ func fixtures(b *testing.B) (string, *meta) {
 	var m meta
 	if err := json.Unmarshal(data, &m); err != nil {
 		b.Fatal(err)
+	}
+	for _, j := range m.Latency {
+		if j.Frame == "" {
+			b.Fatalf("%s/meta.json has no request frames: run go run ./bench/gen again", dir)
+		}
 	}
 	return dir, &m
 }
@@ -104,13 +110,13 @@ func call(b *testing.B, v *host.Verifier, req []byte) []byte {
 
 // BenchmarkLatency is one verification of each latency job: natively
 // through the request codec (api.Handle, the exact work the module does
-// for the same request bytes) and through the module under wazero. The
+// for the same request frame) and through the module under wazero. The
 // status proof also runs through verify.StatusProof with the keyring
 // parsed once, as a Go program would call it.
 func BenchmarkLatency(b *testing.B) {
 	dir, m := fixtures(b)
 	for _, job := range m.Latency {
-		req := read(b, dir, job.File)
+		req := read(b, dir, job.Frame)
 		b.Run(job.Name+"/native", func(b *testing.B) {
 			mustBeValid(b, job.Name, api.Handle(req))
 			b.ReportAllocs()
@@ -120,8 +126,10 @@ func BenchmarkLatency(b *testing.B) {
 		})
 		if job.Name == "statusproof" {
 			b.Run(job.Name+"/native-typed", func(b *testing.B) {
+				// The vector's JSON form holds the proof and keyring
+				// as text.
 				var r struct{ Keys, Now, Proof string }
-				if err := json.Unmarshal(req, &r); err != nil {
+				if err := json.Unmarshal(read(b, dir, job.File), &r); err != nil {
 					b.Fatal(err)
 				}
 				ring, err := verify.ParseKeyring([]byte(r.Keys))
@@ -161,7 +169,7 @@ func BenchmarkLatency(b *testing.B) {
 // runtime's initialization inside the module, then one status proof).
 func BenchmarkStartup(b *testing.B) {
 	dir, m := fixtures(b)
-	req := read(b, dir, m.Latency[0].File)
+	req := read(b, dir, m.Latency[0].Frame)
 	ctx := context.Background()
 	b.Run("compile-cold", func(b *testing.B) {
 		for b.Loop() {
@@ -241,7 +249,7 @@ func copyDir(b *testing.B, src string) string {
 // goroutines), and natively through api.Handle for comparison.
 func BenchmarkThroughput(b *testing.B) {
 	dir, m := fixtures(b)
-	req := read(b, dir, m.Latency[0].File)
+	req := read(b, dir, m.Latency[0].Frame)
 	for _, g := range []int{1, 2, 4} {
 		b.Run("wazero/goroutines="+strconv.Itoa(g), func(b *testing.B) {
 			v := newHost(b, host.Options{MaxInstances: g})

@@ -8,7 +8,7 @@
 // Verifier is safe for concurrent use: each call borrows an instance of the
 // module from a pool, and an instance is used by one goroutine at a time.
 // [Verifier.Call] is the raw request/response codec described in
-// wasm/ABI.md.
+// wasm/ABI.md: a request frame in, a JSON response out.
 //
 // # Compilation
 //
@@ -32,6 +32,7 @@ import (
 	"context"
 	"crypto/rand"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -55,6 +56,10 @@ var module []byte
 // Module returns a copy of the embedded licverify.wasm, for hosts that
 // serve it to another runtime (a browser, a worker).
 func Module() []byte { return bytes.Clone(module) }
+
+// abiVersion is the module ABI this host speaks; every instance must
+// answer it from abi_version.
+const abiVersion = api.ABIVersion
 
 // DefaultMemoryLimit bounds an instance's linear memory unless
 // [Options.MemoryLimit] says otherwise: enough to verify a revocation set
@@ -100,6 +105,9 @@ type Verifier struct {
 	mu     sync.Mutex
 	idle   []*instance
 	closed bool
+
+	// sent, when set (by tests), sees every frame the typed methods send.
+	sent func(frame []byte)
 }
 
 // ErrClosed is returned by calls on a closed [Verifier].
@@ -117,7 +125,8 @@ func (e *RequestError) Unwrap() error { return verify.ErrMisuse }
 
 // ModuleError is the module failing rather than answering: a trap, an
 // exit of the Go runtime inside it (out of memory, a fatal error), an
-// internal error it reported, or the context ending mid-call. The instance
+// internal error it reported, the context ending mid-call, or a module
+// whose abi_version is not the one this host speaks. The instance
 // is discarded; the Verifier stays usable.
 type ModuleError struct {
 	// Reason says what happened.
@@ -235,23 +244,39 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 	return v, nil
 }
 
-// Call sends one raw request (wasm/ABI.md) to the module and returns its
-// response: a result object, or {"error": "..."} for a request it refuses.
-// The error is non-nil only when the module failed ([*ModuleError]), the
+// Call sends one request frame (wasm/ABI.md: "LVR2", a JSON header of
+// options, then the documents as raw byte parts) to the module and returns
+// its response: a result object, or {"error": "..."} for a request it
+// refuses. The typed methods build their frames themselves; Call is for
+// hosts that build their own. The error is non-nil only when the module failed ([*ModuleError]), the
 // context ended before an instance was free, or the Verifier is closed.
-func (v *Verifier) Call(ctx context.Context, request []byte) ([]byte, error) {
-	if len(request) > api.MaxRequest {
-		// The module cannot allocate a buffer this large; its codec gives
-		// this answer for it.
-		return api.Handle(request), nil
+func (v *Verifier) Call(ctx context.Context, frame []byte) ([]byte, error) {
+	if resp := oversized(frame); resp != nil {
+		return resp, nil
 	}
 	inst, err := v.get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := inst.call(ctx, request)
+	resp, err := inst.call(ctx, frame)
 	v.put(inst, err == nil)
 	return resp, err
+}
+
+// oversized returns the module's answer to a frame larger than any
+// request, or nil for a frame of an acceptable size. The module's alloc
+// refuses a buffer that large, so the frame cannot be handed to it; the
+// answer is the bad request its codec gives for that size, so that a
+// caller sees the same response from every runtime.
+func oversized(frame []byte) []byte {
+	if len(frame) <= api.MaxRequest {
+		return nil
+	}
+	msg := (&api.RequestError{Message: fmt.Sprintf("request is %d bytes, limit is %d", len(frame), api.MaxRequest)}).Error()
+	resp, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	return resp
 }
 
 // Close releases the module and every instance. Calls must not be in

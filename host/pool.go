@@ -84,7 +84,42 @@ func (v *Verifier) instantiate(ctx context.Context) (*instance, error) {
 		mod.Close(ctx)
 		return nil, &ModuleError{Reason: "the module lacks the alloc, free and call exports or its memory"}
 	}
+	// A module of another ABI version reads requests differently (version
+	// 1 took one JSON object): refuse it rather than send it frames.
+	if err := checkABIVersion(ctx, mod); err != nil {
+		mod.Close(ctx)
+		return nil, err
+	}
 	return inst, nil
+}
+
+func checkABIVersion(ctx context.Context, mod api.Module) error {
+	f := mod.ExportedFunction("abi_version")
+	if f == nil {
+		return &ModuleError{Reason: fmt.Sprintf("the module has no abi_version export; this host speaks ABI version %d", abiVersion)}
+	}
+	res, err := f.Call(ctx)
+	if err != nil {
+		return &ModuleError{Reason: "abi_version: " + err.Error(), Err: err}
+	}
+	if got := int32(res[0]); got != abiVersion {
+		return &ModuleError{Reason: fmt.Sprintf("the module speaks ABI version %d, this host version %d: use the licverify.wasm built with this host (make wasm)", got, abiVersion)}
+	}
+	return nil
+}
+
+// adopt takes an instance created outside the pool (a closed
+// RevocationSet's) as an idle one when the pool has room, and closes it
+// otherwise: idle and busy instances together stay within MaxInstances.
+func (v *Verifier) adopt(inst *instance) {
+	v.mu.Lock()
+	if !v.closed && len(v.idle)+len(v.slots) < cap(v.slots) {
+		v.idle = append(v.idle, inst)
+		v.mu.Unlock()
+		return
+	}
+	v.mu.Unlock()
+	inst.close(context.Background())
 }
 
 func (inst *instance) close(ctx context.Context) { inst.mod.Close(ctx) }

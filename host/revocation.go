@@ -2,10 +2,10 @@ package host
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
+	"github.com/licverify/licverify/internal/api"
 	"github.com/licverify/licverify/verify"
 )
 
@@ -15,6 +15,7 @@ import (
 // Close releases. It is safe for concurrent use; lookups on one set run
 // one at a time.
 type RevocationSet struct {
+	v      *Verifier
 	mu     sync.Mutex
 	inst   *instance // nil once closed or failed
 	handle int64
@@ -39,13 +40,28 @@ type Lookups struct {
 // when it is valid, keeps it for lookups. The returned set is nil when the
 // result is not valid.
 func (v *Verifier) LoadRevocationSet(ctx context.Context, set []byte, keys *verify.Keyring, opts verify.RevocationOptions) (*RevocationSet, *verify.RevocationSetResult, error) {
+	s, res, err := v.LoadRevocationSetWith(ctx, set, keys, RevocationOptions{RevocationOptions: opts})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, &res.RevocationSetResult, nil
+}
+
+// LoadRevocationSetWith verifies a set and applies opts.Deltas as
+// [Verifier.RevocationSetWith] does and, when the result is valid, keeps
+// the resulting set for lookups. The returned set is nil when the result
+// is not valid.
+func (v *Verifier) LoadRevocationSetWith(ctx context.Context, set []byte, keys *verify.Keyring, opts RevocationOptions) (*RevocationSet, *RevocationResult, error) {
 	r, err := revocationRequest("revocation_load", set, keys, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := json.Marshal(r)
+	frame, err := v.encode(r)
 	if err != nil {
 		return nil, nil, err
+	}
+	if resp := oversized(frame); resp != nil {
+		return nil, nil, decodeResponse(resp, new(RevocationResult))
 	}
 	v.mu.Lock()
 	closed := v.closed
@@ -57,13 +73,13 @@ func (v *Verifier) LoadRevocationSet(ctx context.Context, set []byte, keys *veri
 	if err != nil {
 		return nil, nil, err
 	}
-	resp, err := inst.call(ctx, b)
+	resp, err := inst.call(ctx, frame)
 	if err != nil {
 		inst.close(ctx)
 		return nil, nil, err
 	}
 	var res struct {
-		verify.RevocationSetResult
+		RevocationResult
 		Handle int64 `json:"handle"`
 	}
 	if err := decodeResponse(resp, &res); err != nil {
@@ -72,24 +88,24 @@ func (v *Verifier) LoadRevocationSet(ctx context.Context, set []byte, keys *veri
 	}
 	if !res.Valid {
 		inst.close(ctx)
-		return nil, &res.RevocationSetResult, nil
+		return nil, &res.RevocationResult, nil
 	}
-	return &RevocationSet{inst: inst, handle: res.Handle}, &res.RevocationSetResult, nil
+	return &RevocationSet{v: v, inst: inst, handle: res.Handle}, &res.RevocationResult, nil
 }
 
-// call sends one request to the set's instance; a failure closes the set.
-func (s *RevocationSet) call(ctx context.Context, r request, out any) error {
+// call sends one request to the set's instance, with the set's handle; a
+// failure closes the set.
+func (s *RevocationSet) call(ctx context.Context, r *api.Request, out any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.inst == nil {
 		return ErrClosed
 	}
-	r["handle"] = s.handle
-	b, err := json.Marshal(r)
+	frame, err := s.v.encode(r.Set("handle", s.handle))
 	if err != nil {
 		return err
 	}
-	resp, err := s.inst.call(ctx, b)
+	resp, err := s.inst.call(ctx, frame)
 	if err != nil {
 		s.inst.close(ctx)
 		s.inst = nil
@@ -109,7 +125,7 @@ func (s *RevocationSet) Lookup(ctx context.Context, now time.Time, ids ...string
 		ids = []string{}
 	}
 	res := new(Lookups)
-	if err := s.call(ctx, request{"op": "revocation_lookup", "now": now.Format(time.RFC3339Nano), "ids": ids}, res); err != nil {
+	if err := s.call(ctx, api.NewRequest("revocation_lookup").Set("now", timeText(now)).Set("ids", ids), res); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -119,8 +135,8 @@ func (s *RevocationSet) Lookup(ctx context.Context, now time.Time, ids ...string
 // verify.VerifiedSet.ApplyDelta does, and on success moves the set to the
 // delta's epoch. On a rejection the set is unchanged.
 func (s *RevocationSet) ApplyDelta(ctx context.Context, delta []byte, keys *verify.Keyring, opts verify.RevocationOptions) (*verify.RevocationSetResult, error) {
-	r := request{"op": "revocation_apply", "deltas": []string{string(delta)}}
-	if err := r.withRevocationOptions(keys, opts); err != nil {
+	r := api.NewRequest("revocation_apply").Part("deltas", delta)
+	if err := withRevocationOptions(r, keys, opts); err != nil {
 		return nil, err
 	}
 	res := new(verify.RevocationSetResult)
@@ -130,13 +146,30 @@ func (s *RevocationSet) ApplyDelta(ctx context.Context, delta []byte, keys *veri
 	return res, nil
 }
 
-// Close releases the set and its instance. Further calls return ErrClosed.
+// Close releases the set; further calls return ErrClosed. The set is
+// freed in the module, and its instance then joins the Verifier's pool
+// when there is room (instantiating costs more than a verification), or
+// is closed. An instance that cannot free the set is closed.
 func (s *RevocationSet) Close(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.inst != nil {
-		s.inst.close(ctx)
-		s.inst = nil
+	if s.inst == nil {
+		return nil
 	}
+	inst := s.inst
+	s.inst = nil
+	var res verify.Result
+	frame, err := s.v.encode(api.NewRequest("revocation_free").Set("handle", s.handle))
+	if err == nil {
+		var resp []byte
+		if resp, err = inst.call(ctx, frame); err == nil {
+			err = decodeResponse(resp, &res)
+		}
+	}
+	if err != nil || !res.Valid {
+		inst.close(ctx)
+		return nil
+	}
+	s.v.adopt(inst)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licverify/licverify/internal/api"
 	"github.com/licverify/licverify/testvectors"
 	"github.com/licverify/licverify/verify"
 	"github.com/stretchr/testify/require"
@@ -13,7 +14,8 @@ import (
 
 // TestRevocationSetLookups: a set loaded into the module answers lookups
 // and deltas as verify's VerifiedSet does, for every valid vector with
-// lookups or deltas.
+// lookups or deltas; loaded with its deltas and lookups in one call, it
+// answers what RevocationSetWith does.
 func TestRevocationSetLookups(t *testing.T) {
 	files, err := testvectors.Load(testvectors.Dir())
 	require.NoError(t, err)
@@ -22,46 +24,50 @@ func TestRevocationSetLookups(t *testing.T) {
 	n := 0
 	for _, f := range files {
 		for _, tc := range f.Tests {
-			var req vectorRequest
-			require.NoError(t, json.Unmarshal(tc.Request, &req))
-			if req.Op != "revocation_set" || (req.Lookup == nil && req.Deltas == nil) {
+			a := &vectorArgs{f: parseFrame(t, tc.Frame)}
+			if a.f.op != "revocation_set" || tc.IsBadRequest() || (a.f.header["lookup"] == nil && a.f.parts["deltas"] == nil) {
 				continue
 			}
-			ring, err := verify.ParseKeyring([]byte(*req.Keys))
+			ring, err := verify.ParseKeyring(a.part("keys"))
 			if err != nil {
 				continue
 			}
-			now := parseTime(req.Now)
-			opts := verify.RevocationOptions{Now: now, MinEpoch: req.MinEpoch, AllowStale: req.AllowStale, Skew: skewOf(req.SkewSeconds), Limit: req.Limit}
-			native, err := verify.RevocationSet([]byte(req.Set), ring, opts)
+			set, all := a.part("set"), a.revocationOptions()
+			if a.bad {
+				continue
+			}
+			opts, now := all.RevocationOptions, all.Now
+			native, err := verify.RevocationSet(set, ring, opts)
 			require.NoError(t, err)
 			if !native.Valid {
 				continue
 			}
 			n++
 			t.Run(tc.ID, func(t *testing.T) {
-				set, res, err := v.LoadRevocationSet(ctx, []byte(req.Set), ring, opts)
+				s, res, err := v.LoadRevocationSet(ctx, set, ring, opts)
 				require.NoError(t, err)
-				require.NotNil(t, set)
-				defer set.Close(ctx)
+				require.NotNil(t, s)
+				defer s.Close(ctx)
 				requireSameJSON(t, native, res)
 				want := native.Set
-				for _, d := range req.Deltas {
-					nres, err := want.ApplyDelta([]byte(d), ring, opts)
+				for _, d := range all.Deltas {
+					nres, err := want.ApplyDelta(d, ring, opts)
 					require.NoError(t, err)
-					hres, err := set.ApplyDelta(ctx, []byte(d), ring, opts)
+					hres, err := s.ApplyDelta(ctx, d, ring, opts)
 					require.NoError(t, err)
+					if !nres.Valid {
+						// The module names the delta it refused
+						// (wasm/ABI.md), the only one here.
+						nres.Message = "delta 0: " + nres.Message
+					}
 					requireSameJSON(t, nres, hres)
 					if !nres.Valid {
 						return
 					}
 					want = nres.Set
 				}
-				ids := []string{"nobody"}
-				if req.Lookup != nil {
-					ids = append(ids, *req.Lookup...)
-				}
-				got, err := set.Lookup(ctx, now, ids...)
+				ids := append([]string{"nobody"}, all.Lookup...)
+				got, err := s.Lookup(ctx, now, ids...)
 				require.NoError(t, err)
 				require.True(t, got.Valid, got.Message)
 				require.Equal(t, want.Epoch(), got.Epoch)
@@ -69,15 +75,56 @@ func TestRevocationSetLookups(t *testing.T) {
 					requireSameJSON(t, want.Lookup(id, now), got.Lookups[i])
 				}
 				// Too many ids is misuse, and the set stays usable.
-				_, err = set.Lookup(ctx, now, make([]string, 1<<16+1)...)
+				_, err = s.Lookup(ctx, now, make([]string, 1<<16+1)...)
 				var re *RequestError
 				require.ErrorAs(t, err, &re)
-				_, err = set.Lookup(ctx, now, "nobody")
+				_, err = s.Lookup(ctx, now, "nobody")
 				require.NoError(t, err)
+
+				// The same in one call: load with the deltas and lookups.
+				one, wres, err := v.LoadRevocationSetWith(ctx, set, ring, all)
+				require.NoError(t, err)
+				require.NotNil(t, one)
+				defer one.Close(ctx)
+				direct, err := v.RevocationSetWith(ctx, set, ring, all)
+				require.NoError(t, err)
+				requireSameJSON(t, direct, wres)
+				again, err := one.Lookup(ctx, now, ids...)
+				require.NoError(t, err)
+				requireSameJSON(t, got, again)
 			})
 		}
 	}
 	require.NotZero(t, n)
+}
+
+// TestRevocationSetCloseReusesInstance: Close frees the set in the module
+// and hands its instance to the pool, where the next call uses it; a
+// pool that is full closes it instead.
+func TestRevocationSetCloseReusesInstance(t *testing.T) {
+	v := newVerifier(t, Options{MaxInstances: 1})
+	ctx := context.Background()
+	set, ring, now := validRevocationVector(t)
+	s, res, err := v.LoadRevocationSet(ctx, set, ring, verify.RevocationOptions{Now: now})
+	require.NoError(t, err)
+	require.True(t, res.Valid, res.Message)
+	inst := s.inst
+	require.NoError(t, s.Close(ctx))
+	require.Equal(t, []*instance{inst}, v.idleInstances())
+	_, err = s.Lookup(ctx, now, "a")
+	require.ErrorIs(t, err, ErrClosed)
+	// The handle is gone from the instance: the pooled instance no
+	// longer knows it.
+	resp, err := v.Call(ctx, mustEncode(api.NewRequest("revocation_lookup").Set("handle", s.handle).Set("now", now.Format(time.RFC3339)).Set("ids", []string{"a"})))
+	require.NoError(t, err)
+	require.Contains(t, string(resp), "no revocation set is loaded under handle")
+
+	// The pool holds one idle instance already: a second set's instance
+	// is closed rather than kept.
+	s2, _, err := v.LoadRevocationSet(ctx, set, ring, verify.RevocationOptions{Now: now})
+	require.NoError(t, err)
+	require.NoError(t, s2.Close(ctx))
+	require.Equal(t, []*instance{inst}, v.idleInstances())
 }
 
 func requireSameJSON(t *testing.T, want, got any) {

@@ -1,6 +1,7 @@
 // Command gen writes the inputs of `make bench`, so that every runtime
 // measures the same bytes: the latency requests (copied verbatim from the
-// test vectors) and revocation sets of 1,000 to 1,000,000 ids, signed with
+// test vectors, in their JSON form and as the request frames the module
+// reads) and revocation sets of 1,000 to 1,000,000 ids, signed with
 // a key derived from a fixed seed. It is deterministic: no clock, no
 // randomness, same files on every run.
 package main
@@ -21,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/testvectors"
 )
 
 // Times of the generated sets and of every request on them: the set is
@@ -66,12 +68,17 @@ type SetMeta struct {
 	Absent  string `json:"absent"`
 }
 
-// LatencyJob is one request file of the latency table.
+// LatencyJob is one request of the latency table.
 type LatencyJob struct {
 	Name   string `json:"name"`
 	Vector string `json:"vector"`
-	File   string `json:"file"`
-	Bytes  int    `json:"bytes"`
+	// File holds the request in the vectors' JSON form (api.FromJSON).
+	File  string `json:"file"`
+	Bytes int    `json:"bytes"`
+	// Frame holds the request frame the module reads: the bytes every
+	// runtime sends.
+	Frame      string `json:"frame"`
+	FrameBytes int    `json:"frame_bytes"`
 	// Document is the request member holding the document, for the JS
 	// references that verify it themselves.
 	Document string `json:"document"`
@@ -86,18 +93,24 @@ func main() {
 	}
 	priv := key()
 	meta := Meta{Now: setNow, Keys: keyring(priv)}
+	files, err := testvectors.Load(*vectors)
+	if err != nil {
+		log.Fatal(err)
+	}
 	for _, j := range latencyJobs {
-		req, err := vectorRequest(filepath.Join(*vectors, j.topic+".json"), j.id)
+		req, frame, err := vectorRequest(files, j.topic, j.id)
 		if err != nil {
 			log.Fatal(err)
 		}
-		file := "request-" + j.name + ".json"
+		file, frameFile := "request-"+j.name+".json", "request-"+j.name+".lvr2"
 		write(*out, file, req)
+		write(*out, frameFile, frame)
 		doc := map[string]string{"statusproof": "proof", "license": "license"}[j.name]
 		if doc == "" {
 			doc = "qkey"
 		}
-		meta.Latency = append(meta.Latency, LatencyJob{Name: j.name, Vector: j.id, File: file, Bytes: len(req), Document: doc})
+		meta.Latency = append(meta.Latency, LatencyJob{Name: j.name, Vector: j.id, File: file, Bytes: len(req),
+			Frame: frameFile, FrameBytes: len(frame), Document: doc})
 	}
 	for _, n := range setSizes {
 		doc, ids := revocationSet(priv, n)
@@ -173,29 +186,21 @@ func revocationSet(priv ed25519.PrivateKey, n int) ([]byte, []string) {
 }
 
 // vectorRequest returns the request of one test vector as compact JSON,
-// its members in the order of the vector file.
-func vectorRequest(path, id string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var f struct {
-		Tests []struct {
-			ID      string          `json:"id"`
-			Request json.RawMessage `json:"request"`
-		} `json:"tests"`
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, t := range f.Tests {
-		if t.ID == id {
-			var b bytes.Buffer
-			if err := json.Compact(&b, t.Request); err != nil {
-				return nil, err
+// its members in the order of the vector file, and as its frame.
+func vectorRequest(files []testvectors.File, topic, id string) ([]byte, []byte, error) {
+	for _, f := range files {
+		if f.Topic != topic {
+			continue
+		}
+		for _, t := range f.Tests {
+			if t.ID == id {
+				var b bytes.Buffer
+				if err := json.Compact(&b, t.Request); err != nil {
+					return nil, nil, err
+				}
+				return b.Bytes(), t.Frame, nil
 			}
-			return b.Bytes(), nil
 		}
 	}
-	return nil, fmt.Errorf("%s: no vector %q", path, id)
+	return nil, nil, fmt.Errorf("no vector %q in topic %s", id, topic)
 }

@@ -3,9 +3,12 @@
 // given compilation cache directory (empty: a cold compile; written by an
 // earlier process: warm), verifies one request, and prints the times of
 // both steps as JSON. run.mjs also times the whole process from outside.
+// The request file is a request frame, or a request in the test vectors'
+// JSON form, which is turned into its frame before the clock starts.
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/licverify/licverify/host"
+	"github.com/licverify/licverify/internal/api"
 )
 
 func main() {
@@ -24,6 +28,11 @@ func main() {
 	req, err := os.ReadFile(*request)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if !bytes.HasPrefix(req, []byte(api.Magic)) {
+		if req, err = api.FromJSON(req); err != nil {
+			log.Fatalf("%s: %v", *request, err)
+		}
 	}
 	ctx := context.Background()
 	t0 := time.Now()

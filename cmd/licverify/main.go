@@ -40,6 +40,11 @@ func main() {
 // hostOptions configures the module; tests point the cache elsewhere.
 var hostOptions = host.Options{MaxInstances: 1}
 
+// sharedVerifier, when set (tests set it), serves every run in place of a
+// Verifier of the run's own, and runs leave it open: starting the module
+// per run would dominate a test that runs the command hundreds of times.
+var sharedVerifier *host.Verifier
+
 // clock is the default for --now; tests pin it.
 var clock = time.Now
 
@@ -65,6 +70,9 @@ type env struct {
 // module starts the module on first use; keygen, sign and usage errors
 // never pay for it.
 func (e *env) module() (*host.Verifier, error) {
+	if sharedVerifier != nil {
+		return sharedVerifier, nil
+	}
 	if e.verifier == nil {
 		v, err := host.New(e.ctx, hostOptions)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +12,34 @@ import (
 	"time"
 
 	"github.com/licverify/licverify/examples/demo"
+	"github.com/licverify/licverify/host"
 	"github.com/licverify/licverify/internal/api"
 	"github.com/stretchr/testify/require"
 )
 
-func init() { hostOptions.NoDiskCache = true }
+// TestMain starts one module for every test: runs use it in place of a
+// Verifier each (see sharedVerifier). TestRunStartsItsOwnModule covers the
+// command's own start.
+func TestMain(m *testing.M) {
+	hostOptions.NoDiskCache = true
+	v, err := host.New(context.Background(), hostOptions)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	sharedVerifier = v
+	code := m.Run()
+	v.Close(context.Background())
+	os.Exit(code)
+}
+
+func TestRunStartsItsOwnModule(t *testing.T) {
+	defer func(v *host.Verifier) { sharedVerifier = v }(sharedVerifier)
+	sharedVerifier = nil
+	code, out, errOut := licverify(t, `{"b":1,"a":2}`, "canonical")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, `{"a":2,"b":1}`+"\n", out)
+}
 
 // licverify runs the command in the demo directory and returns its exit
 // status, stdout and stderr.
@@ -97,33 +121,40 @@ func TestExitStatus(t *testing.T) {
 }
 
 // TestJSONIsTheResult: --json prints exactly the module's response, which
-// is the native codec's response to the same request.
+// is the native codec's response to the same request: the files as parts,
+// their bytes untouched.
 func TestJSONIsTheResult(t *testing.T) {
-	keys := sample(t, "keyring.json")
+	keys := []byte(sample(t, "keyring.json"))
+	doc := func(name string) []byte { return []byte(sample(t, name)) }
+	verification := func(op string) *api.Request {
+		return api.NewRequest(op).Part("keys", keys).Set("now", demo.Now)
+	}
 	tests := []struct {
 		name string
 		args []string
-		req  map[string]any
+		req  *api.Request
 		code int
 	}{
 		{"proof", []string{"proof", "--json", "--keys", "keyring.json", "--now", demo.Now, "proof.json"},
-			map[string]any{"op": "status_proof", "keys": keys, "now": demo.Now, "proof": sample(t, "proof.json")}, 0},
+			verification("status_proof").Part("proof", doc("proof.json")), 0},
+		{"proof with a device", []string{"proof", "--json", "--keys", "keyring.json", "--now", demo.Now, "--device", "device.json", "--license-id", demo.LicenseID, "--min-epoch", "3", "proof.json"},
+			verification("status_proof").Part("proof", doc("proof.json")).Part("fingerprint", doc("device.json")).Set("license_id", demo.LicenseID).Set("min_epoch", 3), 0},
 		{"tampered", []string{"proof", "--json", "--keys", "keyring.json", "--now", demo.Now, "proof-tampered.json"},
-			map[string]any{"op": "status_proof", "keys": keys, "now": demo.Now, "proof": sample(t, "proof-tampered.json")}, 1},
+			verification("status_proof").Part("proof", doc("proof-tampered.json")), 1},
 		{"revocation", []string{"revocation", "--json", "--keys", "keyring.json", "--now", demo.Now, "--lookup", "a", "--lookup", demo.RevokedID, "revocation-set.json"},
-			map[string]any{"op": "revocation_set", "keys": keys, "now": demo.Now, "set": sample(t, "revocation-set.json"), "lookup": []string{"a", demo.RevokedID}}, 1},
+			verification("revocation_set").Part("set", doc("revocation-set.json")).Set("lookup", []string{"a", demo.RevokedID}), 1},
 		{"license", []string{"license", "--json", "--keys", "keyring.json", "--now", demo.Now, "--product", demo.Product, "license.key"},
-			map[string]any{"op": "license", "keys": keys, "now": demo.Now, "product_id": demo.Product, "license": sample(t, "license.key")}, 0},
+			verification("license").Part("license", doc("license.key")).Set("product_id", demo.Product), 0},
 		{"canonical", []string{"canonical", "--json", "device.json"},
-			map[string]any{"op": "canonicalize", "document": sample(t, "device.json"), "limit": len(sample(t, "device.json")) + 1}, 0},
+			api.NewRequest("canonicalize").Part("document", doc("device.json")), 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := licverify(t, "", tc.args...)
 			require.Equal(t, tc.code, code, errOut)
-			req, err := json.Marshal(tc.req)
+			frame, err := tc.req.Encode()
 			require.NoError(t, err)
-			require.Equal(t, string(api.Handle(req))+"\n", out)
+			require.Equal(t, string(api.Handle(frame))+"\n", out)
 		})
 	}
 }

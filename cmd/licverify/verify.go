@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -13,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/licverify/licverify/internal/api"
 )
 
 // flags is a command's flag set with the flags every command shares.
@@ -53,8 +53,9 @@ func (f *flags) parse(args []string) ([]string, error) {
 	}
 }
 
-// verification reads the shared members of a verifying request.
-func (f *flags) verification(op string) (map[string]any, error) {
+// verification starts a verifying request with the members every
+// verification shares: the keyring file, as its bytes, and now.
+func (f *flags) verification(op string) (*api.Request, error) {
 	if f.keys == "" {
 		return nil, usagef("--keys is required")
 	}
@@ -68,12 +69,12 @@ func (f *flags) verification(op string) (map[string]any, error) {
 	} else if _, err := time.Parse(time.RFC3339Nano, now); err != nil {
 		return nil, usagef("--now %q is not an RFC 3339 time", now)
 	}
-	return map[string]any{"op": op, "keys": string(keys), "now": now}, nil
+	return api.NewRequest(op).Part("keys", keys).Set("now", now), nil
 }
 
-// maxFile bounds what the command reads from one file: a revocation set at
-// its 64 MiB limit and some room.
-const maxFile = 80 << 20
+// maxFile bounds what the command reads from one file: nothing larger fits
+// in a request (a revocation set at its 64 MiB limit and the envelope).
+const maxFile = api.MaxRequest
 
 func readFile(name string) ([]byte, error) {
 	if name == "-" {
@@ -97,6 +98,20 @@ func readAll(r io.Reader, name string) ([]byte, error) {
 		return nil, usagef("%s is larger than %d bytes", name, maxFile)
 	}
 	return b, nil
+}
+
+// readState reads the --state file, or returns nil when there is none yet
+// (the first activation).
+func readState(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, usagef("%v", err)
+	}
+	defer f.Close()
+	return readAll(f, name)
 }
 
 // writeFileAtomic writes data to name through a temporary file in the same
@@ -160,18 +175,20 @@ func (r result) failure() string {
 	return fmt.Sprintf("invalid (%s): %s", r.str("code"), r.str("message"))
 }
 
-// call sends a request to the module. A refused request is a usage error;
-// an op the module does not know means this build lacks the command.
-func (e *env) call(req map[string]any) ([]byte, result, error) {
+// call sends a request to the module: every file in it is a part holding
+// the file's bytes, untouched. A refused request is a usage error; an op
+// the module does not know means this build lacks the command.
+func (e *env) call(op string, req *api.Request) ([]byte, result, error) {
+	frame, err := req.Encode()
+	if err != nil {
+		// An option that is not UTF-8: JSON cannot carry it.
+		return nil, nil, usagef("%v", err)
+	}
 	v, err := e.module()
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := json.Marshal(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	resp, err := v.Call(e.ctx, b)
+	resp, err := v.Call(e.ctx, frame)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -183,7 +200,7 @@ func (e *env) call(req map[string]any) ([]byte, result, error) {
 		var s string
 		_ = json.Unmarshal(msg, &s)
 		if strings.Contains(s, "unknown op") {
-			return nil, nil, usagef("not available: this build's module has no %q operation", req["op"])
+			return nil, nil, usagef("not available: this build's module has no %q operation", op)
 		}
 		return nil, nil, usagef("%s", strings.TrimPrefix(s, "licverify: "))
 	}
@@ -225,21 +242,21 @@ func runProof(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req["proof"] = string(proof)
+	req.Part("proof", proof)
 	if *licenseID != "" {
-		req["license_id"] = *licenseID
+		req.Set("license_id", *licenseID)
 	}
 	if *device != "" {
 		fp, err := readFile(*device)
 		if err != nil {
 			return err
 		}
-		req["fingerprint"] = string(fp)
+		req.Part("fingerprint", fp)
 	}
 	if *minEpoch >= 0 {
-		req["min_epoch"] = *minEpoch
+		req.Set("min_epoch", *minEpoch)
 	}
-	resp, r, err := e.call(req)
+	resp, r, err := e.call("status_proof", req)
 	if err != nil {
 		return err
 	}
@@ -282,28 +299,24 @@ func runRevocation(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req["set"] = string(set)
-	if len(pos) > 1 {
-		var deltas []string
-		for _, name := range pos[1:] {
-			d, err := readFile(name)
-			if err != nil {
-				return err
-			}
-			deltas = append(deltas, string(d))
+	req.Part("set", set)
+	for _, name := range pos[1:] {
+		d, err := readFile(name)
+		if err != nil {
+			return err
 		}
-		req["deltas"] = deltas
+		req.Part("deltas", d)
 	}
 	if *minEpoch >= 0 {
-		req["min_epoch"] = *minEpoch
+		req.Set("min_epoch", *minEpoch)
 	}
 	if *allowStale {
-		req["allow_stale"] = true
+		req.Set("allow_stale", true)
 	}
 	if len(lookup) > 0 {
-		req["lookup"] = []string(lookup)
+		req.Set("lookup", []string(lookup))
 	}
-	resp, r, err := e.call(req)
+	resp, r, err := e.call("revocation_set", req)
 	if err != nil {
 		return err
 	}
@@ -360,32 +373,33 @@ func runLicense(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req["license"] = string(lic)
-	req["product_id"] = *product
+	req.Part("license", lic).Set("product_id", *product)
 	if *fpHash != "" {
-		req["fingerprint_hash"] = *fpHash
+		req.Set("fingerprint_hash", *fpHash)
 	}
 	if *state != "" {
-		s, err := os.ReadFile(*state)
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			// No state yet: this is the first activation.
-		case err != nil:
-			return usagef("%v", err)
-		default:
-			req["state"] = string(s)
+		// The state file as it is on disk, whatever its bytes: the
+		// verifier judges it (an unreadable one is the reason
+		// state_invalid), the command never repairs it.
+		s, err := readState(*state)
+		if err != nil {
+			return err
+		}
+		if s != nil {
+			req.Part("state", s)
 		}
 	}
 	if *release != "" {
-		req["release_date"] = *release
+		req.Set("release_date", *release)
 	}
-	resp, r, err := e.call(req)
+	resp, r, err := e.call("license", req)
 	if err != nil {
 		return err
 	}
 	if *writeState != "" {
+		// Exactly the module's new state, as the result holds it.
 		if s, ok := r["state"]; ok && string(s) != "null" {
-			if err := writeFileAtomic(*writeState, append(bytes.Clone(s), '\n')); err != nil {
+			if err := writeFileAtomic(*writeState, s); err != nil {
 				return err
 			}
 		}
@@ -427,16 +441,16 @@ func runQKey(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req["qkey"] = base64.StdEncoding.EncodeToString(file)
+	req.Part("qkey", file)
 	for k, v := range map[string]string{"password": *password, "package": *pkg, "machine_id": *machineID} {
 		if v != "" {
-			req[k] = v
+			req.Set(k, v)
 		}
 	}
 	if *allowUnsigned {
-		req["allow_unsigned"] = true
+		req.Set("allow_unsigned", true)
 	}
-	resp, r, err := e.call(req)
+	resp, r, err := e.call("qkey", req)
 	if err != nil {
 		return err
 	}
@@ -470,7 +484,9 @@ func runCanonical(e *env, args []string) error {
 	default:
 		return usagef("want at most one FILE")
 	}
-	resp, r, err := e.call(map[string]any{"op": "canonicalize", "document": string(doc), "limit": len(doc) + 1})
+	// No limit: the module's default (1 MiB) is also the largest it
+	// accepts, and a larger document is answered input_too_large.
+	resp, r, err := e.call("canonicalize", api.NewRequest("canonicalize").Part("document", doc))
 	if err != nil {
 		return err
 	}
@@ -493,7 +509,7 @@ func runFingerprint(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	resp, r, err := e.call(map[string]any{"op": "fingerprint", "components": string(text)})
+	resp, r, err := e.call("fingerprint", api.NewRequest("fingerprint").Part("components", text))
 	if err != nil {
 		return err
 	}
