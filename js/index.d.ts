@@ -68,12 +68,39 @@ export interface Result {
 }
 
 /**
- * A signed document: its exact text, or its bytes (decoded as UTF-8).
- * Never a parsed object: re-serializing one could change what was signed
- * (duplicate members collapse, large numbers round), so objects are refused
- * with a TypeError. Bytes that are not UTF-8 give `malformed_json`.
+ * A signed document: its bytes, sent to the module exactly as they are
+ * (never decoded here), or its text, sent as UTF-8. Never a parsed object:
+ * re-serializing one could change what was signed (duplicate members
+ * collapse, large numbers round), so objects are refused with a TypeError.
+ *
+ * Nothing is repaired on the way: bytes that are not UTF-8, a byte order
+ * mark, or a string holding a lone surrogate (sent as its generalized
+ * UTF-8 bytes, ED A0 80 for U+D800, which are not UTF-8) give
+ * `malformed_json`, exactly as native Go answers for those bytes, never
+ * the verdict on text with U+FFFD in their place.
  */
 export type DocumentInput = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/**
+ * A request frame of the module's ABI (wasm/ABI.md): `"LVR2"`, the header
+ * length (uint32 little-endian), the JSON header, then the parts (name
+ * length, name, data length, data). Sent as it is.
+ */
+export type RequestFrame = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/**
+ * A request in the test vectors' JSON form (`testvectors/*.json`), framed
+ * with the module's table of ops: the members that travel as parts (the
+ * document, `keys`, `state`, `fingerprint`, `deltas`) are strings (sent as
+ * {@link DocumentInput} strings are), bytes, or `<member>_b64` standard
+ * base64 (arrays of those for `deltas`); every other member goes into the
+ * header as its `JSON.stringify` text (a bigint as its digits), unchecked,
+ * so that the module judges it.
+ */
+export interface VectorRequest {
+  op: string;
+  [member: string]: unknown;
+}
 
 /** A time: a Date, or an RFC 3339 string sent as is. */
 export type TimeInput = Date | string;
@@ -100,7 +127,7 @@ export interface JWKS {
  * the parsed JSON value. A keyring with a weak key is refused whole: the
  * result's code is `weak_key`.
  */
-export type KeysInput = string | Uint8Array | ArrayBuffer | readonly KeyEntry[] | JWKS;
+export type KeysInput = DocumentInput | readonly KeyEntry[] | JWKS;
 
 /**
  * A device's fingerprint components, e.g. `{"machine_id": "…", "mac": "…"}`.
@@ -142,7 +169,12 @@ export function init(options?: InitOptions): Promise<void>;
  */
 export function createVerifier(options?: InitOptions): Promise<Verifier>;
 
-/** Thrown for misuse: the module refused the request, or init was not awaited. */
+/**
+ * Thrown for misuse: the module refused the request (its message is the
+ * module's `licverify: bad request: ...`: a missing `keys` or `now`, a
+ * value out of bounds, an option string holding a lone surrogate, a
+ * request over 72 MiB), or init was not awaited.
+ */
 export class LicverifyError extends Error {}
 
 /**
@@ -162,24 +194,32 @@ export class Verifier {
   constructor(module: WebAssembly.Module);
   /** Counts instances: it changes each time a crashed one is replaced. */
   readonly generation: number;
-  call(request: string | object): string;
+  call(request: RequestFrame | VectorRequest): string;
   canonicalize(document: DocumentInput, options?: CanonicalizeOptions): CanonicalizeResult;
-  fingerprintHash(components: FingerprintComponents | string): FingerprintResult;
+  fingerprintHash(components: FingerprintComponents | DocumentInput): FingerprintResult;
   verifyStatusProof(proof: DocumentInput, options: StatusProofOptions): StatusProofResult;
   verifyRevocationSet(set: DocumentInput, options: RevocationSetOptions): RevocationSetResult;
   loadRevocationSet(set: DocumentInput, options: RevocationSetOptions): LoadResult;
   applyRevocationDelta(set: LoadedRevocationSet, deltas: DocumentInput | DocumentInput[], options: ApplyDeltaOptions): RevocationSetResult;
   evaluateLicense(license: DocumentInput, options: LicenseOptions): LicenseResult;
-  verifyQKey(qkey: Uint8Array | ArrayBuffer | ArrayBufferView, options: QKeyOptions): QKeyResult;
+  verifyQKey(qkey: DocumentInput, options: QKeyOptions): QKeyResult;
 }
 
 /**
- * Sends a raw request of the module's ABI (`{"op": "...", ...}`, an object
- * or its JSON text) and returns the response text unchanged: a result, or
- * `{"error": "..."}` for a bad request. For test runners and tools; the
- * typed functions are the API.
+ * Sends a raw request and returns the module's response text unchanged: a
+ * result, or `{"error": "licverify: bad request: ..."}` for a request the
+ * module refuses. The request is a {@link RequestFrame}, sent as it is, or
+ * a {@link VectorRequest}, framed first. JSON text is neither (a TypeError):
+ * parse it first. A request over the module's 72 MiB limit throws
+ * {@link LicverifyError}. For test runners and tools; the typed functions
+ * are the API.
+ *
+ * ```js
+ * call({ op: 'canonicalize', document: '[1.0]' });
+ * // '{"valid":true,"code":"ok","message":"canonical form computed","canonical":"[1]"}'
+ * ```
  */
-export function call(request: string | object): string;
+export function call(request: RequestFrame | VectorRequest): string;
 
 export interface CanonicalizeOptions {
   /** The size limit in bytes; default 1 MiB. */
@@ -206,18 +246,23 @@ export interface FingerprintResult extends Result {
 }
 
 /**
- * Hashes fingerprint components (the object, or its JSON text) the way
- * every runtime does. See {@link collectFingerprint} for collecting them.
+ * Hashes fingerprint components (the object, or its JSON text or bytes)
+ * the way every runtime does. See {@link collectFingerprint} for collecting
+ * them. Text that is not UTF-8 (a lone surrogate) is `malformed_json`.
  */
-export function fingerprintHash(components: FingerprintComponents | string): FingerprintResult;
+export function fingerprintHash(components: FingerprintComponents | DocumentInput): FingerprintResult;
 
 export interface StatusProofOptions extends VerifyOptions {
   /** The license id the proof must be for (from the license artifact). */
   licenseId?: string;
-  /** This device's fingerprint components; a device-bound proof needs them. */
-  fingerprint?: FingerprintComponents | string;
-  /** The highest epoch stored for this namespace (see {@link createEpochStore}); older is `epoch_rollback`. */
-  minEpoch?: number;
+  /**
+   * This device's fingerprint components (the object, its text or bytes); a
+   * device-bound proof needs them. Empty, not UTF-8 or not a JSON object
+   * is misuse: a {@link LicverifyError}.
+   */
+  fingerprint?: FingerprintComponents | DocumentInput;
+  /** The highest epoch stored for this namespace (see {@link createEpochStore}); older is `epoch_rollback`. A bigint reaches 2^53. */
+  minEpoch?: number | bigint;
   /** The longest valid_until − checked_at accepted; default 168 hours. */
   maxTtlSeconds?: number;
   /** How far checked_at may lie in the future; default 300, 0 for none. */
@@ -254,15 +299,15 @@ export function verifyStatusProof(proof: DocumentInput, options: StatusProofOpti
 export interface RevocationSetOptions extends VerifyOptions {
   /** Deltas to apply in order, each on the set the previous one made. */
   deltas?: DocumentInput[];
-  /** The highest epoch stored for this namespace; older is `epoch_rollback`. */
-  minEpoch?: number;
+  /** The highest epoch stored for this namespace; older is `epoch_rollback`. A bigint reaches 2^53. */
+  minEpoch?: number | bigint;
   /** Accept a set past its valid_until; the result then says `stale: true`. */
   allowStale?: boolean;
   /** How far issued_at may lie in the future; default 300, 0 for none. */
   skewSeconds?: number;
   /** The size limit of each document in bytes; default 64 MiB. */
   limit?: number;
-  /** License ids to look up in the verified set at `now`. */
+  /** License ids to look up in the verified set at `now` (at most 65,536). An id holding a lone surrogate is a {@link LicverifyError}. */
   lookup?: string[];
 }
 
@@ -333,8 +378,8 @@ export interface LoadedRevocationSet {
 
 /** Options of {@link applyRevocationDelta}. */
 export interface ApplyDeltaOptions extends VerifyOptions {
-  /** The highest epoch stored for this namespace; older is `epoch_rollback`. */
-  minEpoch?: number;
+  /** The highest epoch stored for this namespace; older is `epoch_rollback`. A bigint reaches 2^53. */
+  minEpoch?: number | bigint;
   /** Accept a delta past its valid_until. */
   allowStale?: boolean;
   /** How far issued_at may lie in the future; default 300, 0 for none. */
@@ -373,8 +418,13 @@ export interface LicenseOptions extends VerifyOptions {
   productId: string;
   /** This machine's `sha256:…` hash from {@link fingerprintHash}; a bound license needs it. */
   fingerprintHash?: string;
-  /** The previous license.state.json (its text, bytes or parsed value); omit on first activation. */
-  state?: string | Uint8Array | object;
+  /**
+   * The previous license.state.json (its bytes, text or parsed value); omit
+   * on first activation. A state the module cannot read (not UTF-8, not
+   * strict JSON, the wrong shape) is ignored: the result warns with the
+   * reason `state_invalid`.
+   */
+  state?: DocumentInput | object;
   /** The release date of the build to run; the result says whether updates cover it. */
   releaseDate?: TimeInput;
 }
@@ -401,9 +451,10 @@ export interface LicenseState {
 }
 
 export interface LicenseResult extends Result {
-  decision?: 'run' | 'warn' | 'block';
-  /** Everything that applies: blocking codes first, then warnings, then notices. */
-  reasons?: string[];
+  /** Always present: `block` for a license refused before its evaluation (then `reasons` is `[code]`). */
+  decision: 'run' | 'warn' | 'block';
+  /** Everything that applies: blocking codes first, then warnings, then notices. Always present. */
+  reasons: string[];
   license_id?: string;
   product_id?: string;
   customer_id?: string;
@@ -469,9 +520,10 @@ export interface QKeyResult extends Result {
 
 /**
  * Decrypts and verifies a QuantumMeta .qkey license: the file's bytes
- * (encrypted, or plain JSON).
+ * (encrypted, or plain JSON). A plain one may also be given as its text;
+ * an encrypted file read as text has lost bytes and will not verify.
  */
-export function verifyQKey(qkey: Uint8Array | ArrayBuffer | ArrayBufferView, options: QKeyOptions): QKeyResult;
+export function verifyQKey(qkey: DocumentInput, options: QKeyOptions): QKeyResult;
 
 /**
  * The anti-rollback guard's memory: the highest epoch accepted per

@@ -54,11 +54,10 @@ function verify() {
         result = lv.evaluateLicense(doc, { keys, now, productId });
         break;
       }
-      case 'qkey': {
-        const bytes = dropped ? dropped.bytes : new TextEncoder().encode(doc);
-        result = lv.verifyQKey(bytes, { keys, now, package: expected || undefined });
+      case 'qkey':
+        // A dropped file as its bytes; pasted text (a plain .qkey) as text.
+        result = lv.verifyQKey(doc, { keys, now, package: expected || undefined });
         break;
-      }
     }
   } catch (err) {
     show({ error: err.message }, kind, notes);

@@ -1,13 +1,13 @@
 // One instance of the licverify module and the call ABI (wasm/ABI.md):
-// alloc a request buffer, write the UTF-8 request, call, read the packed
+// alloc a request buffer, write the request frame, call, read the packed
 // (ptr<<32 | len) response, free both buffers.
 
 import { createWASI } from './wasi.js';
+import { ABI_VERSION } from './ops.js';
 
-/** ABI_VERSION is the abi_version export this package speaks. */
-export const ABI_VERSION = 1;
+// The ABI this package speaks is the one of the table it was generated from.
+export { ABI_VERSION };
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 const required = ['memory', '_initialize', 'abi_version', 'alloc', 'free', 'call'];
@@ -56,14 +56,14 @@ export class Instance {
   }
 
   /**
-   * call sends one request and returns the response text. It throws
+   * call sends one request frame and returns the response text. It throws
    * ModuleCrash when the module traps or exits, RequestTooLarge when the
    * module cannot allocate the request.
-   * @param {string} request
+   * @param {Uint8Array} bytes the frame, copied into the module as it is
    * @returns {string}
    */
-  call(request) {
-    const bytes = encoder.encode(request);
+  call(bytes) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('licverify: Instance.call takes the frame as a Uint8Array');
     const e = this.#exports;
     return this.#guard(() => {
       const ptr = e.alloc(bytes.length);

@@ -1,129 +1,74 @@
-// Requests of the module's ABI built from the typed API's arguments. Each
-// op lists its document member and its options, camelCase in JavaScript
-// and snake_case on the wire, with the kind of value each one takes.
-// Anything else is misuse and throws a TypeError before the module is
-// called.
+// Request frames of the module's ABI (wasm/ABI.md) built from the typed
+// API's arguments, over the generated table of ops (ops.js, from
+// internal/api/ops.json): each op's positional document and its options,
+// camelCase here and snake_case on the wire, each of a kind that says how
+// it travels. Anything the table lacks is misuse and throws a TypeError
+// before the module is called.
+//
+//	frame  = "LVR2" header-length(uint32 LE) header part*
+//	part   = name-length(uint8) name data-length(uint32 LE) data
+//
+// Documents travel as parts: their exact bytes. Bytes given are sent as
+// they are, never decoded here; strings are encoded, never repaired: what
+// a document holds is the module's to judge, so every runtime answers the
+// same for it.
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+import { LicverifyError } from './errors.js';
+import { ops } from './ops.js';
 
-// revocation_set and revocation_load take the same members.
-const setOptions = {
-  keys: ['keys', 'keys'],
-  now: ['now', 'time'],
-  deltas: ['deltas', 'docs'],
-  minEpoch: ['min_epoch', 'int'],
-  allowStale: ['allow_stale', 'bool'],
-  skewSeconds: ['skew_seconds', 'int'],
-  limit: ['limit', 'int'],
-  lookup: ['lookup', 'strings'],
-};
+/** MAX_REQUEST is the largest frame the module accepts (internal/api MaxRequest). */
+export const MAX_REQUEST = (64 << 20) + (8 << 20);
 
-/**
- * Kinds of values:
- * - doc:    a document's exact text (string) or bytes; never an object,
- *           whose re-serialization could hide what was signed.
- * - docs:   an array of docs.
- * - base64: bytes of a binary file, sent as base64.
- * - keys:   a keyring: its text (JSON array, JWKS or PEM), bytes, or the
- *           JSON value (configuration, so re-serializing is harmless).
- * - json:   a JSON value sent as its text (a string is sent as is).
- * - time:   a Date or an RFC 3339 string.
- * - string, strings (an array of them), int, bool: as is.
- */
-export const ops = {
-  canonicalize: { doc: 'document', options: { limit: ['limit', 'int'] } },
-  fingerprint: { doc: 'components', docKind: 'json', options: {} },
-  status_proof: {
-    doc: 'proof',
-    options: {
-      keys: ['keys', 'keys'],
-      now: ['now', 'time'],
-      licenseId: ['license_id', 'string'],
-      fingerprint: ['fingerprint', 'json'],
-      minEpoch: ['min_epoch', 'int'],
-      maxTtlSeconds: ['max_ttl_seconds', 'int'],
-      skewSeconds: ['skew_seconds', 'int'],
-      limit: ['limit', 'int'],
-    },
-  },
-  revocation_set: {
-    doc: 'set',
-    options: setOptions,
-  },
-  revocation_load: {
-    doc: 'set',
-    options: setOptions,
-  },
-  revocation_apply: {
-    doc: 'deltas',
-    docKind: 'docs',
-    options: {
-      keys: ['keys', 'keys'],
-      now: ['now', 'time'],
-      minEpoch: ['min_epoch', 'int'],
-      allowStale: ['allow_stale', 'bool'],
-      skewSeconds: ['skew_seconds', 'int'],
-      limit: ['limit', 'int'],
-    },
-  },
-  revocation_lookup: { doc: 'ids', docKind: 'strings', options: { now: ['now', 'time'] } },
-  license: {
-    doc: 'license',
-    options: {
-      keys: ['keys', 'keys'],
-      now: ['now', 'time'],
-      productId: ['product_id', 'string'],
-      fingerprintHash: ['fingerprint_hash', 'string'],
-      state: ['state', 'json'],
-      releaseDate: ['release_date', 'time'],
-    },
-  },
-  qkey: {
-    doc: 'qkey',
-    docKind: 'base64',
-    options: {
-      keys: ['keys', 'keys'],
-      now: ['now', 'time'],
-      password: ['password', 'string'],
-      package: ['package', 'string'],
-      machineId: ['machine_id', 'string'],
-      allowUnsigned: ['allow_unsigned', 'bool'],
-      limit: ['limit', 'int'],
-    },
-  },
-};
+const MAGIC = [0x4c, 0x56, 0x52, 0x32]; // "LVR2"
+const encoder = new TextEncoder();
 
-/** NotUTF8 marks bytes that are not UTF-8. */
-class NotUTF8 extends Error {}
+// Parts that are configuration rather than signed content: given as a
+// parsed value they are JSON.stringify'd, which cannot change what a
+// signature covers. A signed document given as an object is refused.
+const configuration = new Set(['keys', 'state', 'fingerprint', 'components']);
 
-function bytesOf(v) {
+const isPart = (m) => m.kind === 'bytes' || m.kind === 'bytes[]';
+
+/** bytesOf returns a view of bytes given as any buffer or view, or null. */
+export function bytesOf(v) {
   if (v instanceof Uint8Array) return v;
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   return null;
 }
 
+// A surrogate code unit that is not half of a pair.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
- * decodeText returns a string, or the UTF-8 text of bytes.
- * @returns {string | null} null when v is neither
+ * encodeText returns the bytes of a string. A well-formed string is UTF-8.
+ * One with a lone surrogate is encoded as generalized UTF-8 (WTF-8): the
+ * surrogate becomes its three-byte ED A0..BF form, which is not UTF-8, so
+ * the module refuses it as native Go refuses those bytes. Replacing it
+ * with U+FFFD instead would hand the verifier text nobody sent.
  */
-export function decodeText(v) {
-  if (typeof v === 'string') return v;
-  const b = bytesOf(v);
-  if (b === null) return null;
-  try {
-    return utf8.decode(b);
-  } catch {
-    throw new NotUTF8();
+export function encodeText(s) {
+  if (s.isWellFormed()) return encoder.encode(s);
+  const chunks = [];
+  let last = 0;
+  for (const m of s.matchAll(loneSurrogate)) {
+    chunks.push(encoder.encode(s.slice(last, m.index)));
+    const c = s.charCodeAt(m.index);
+    chunks.push(Uint8Array.of(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)));
+    last = m.index + 1;
   }
+  chunks.push(encoder.encode(s.slice(last)));
+  return concat(chunks);
 }
 
-function base64(bytes) {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+function concat(chunks) {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
   }
-  return btoa(s);
+  return out;
 }
 
 /**
@@ -136,87 +81,207 @@ export function rfc3339(d) {
   return s.endsWith('.000Z') ? s.slice(0, -5) + 'Z' : s;
 }
 
-function convert(kind, name, v) {
+// part returns the bytes of a bytes member: a string encoded, bytes as
+// they are, a configuration value as its JSON text.
+function part(name, v, member) {
+  if (typeof v === 'string') return encodeText(v);
+  const b = bytesOf(v);
+  if (b !== null) return b;
+  if (configuration.has(member)) {
+    if (v === null || typeof v !== 'object') throw new TypeError(`licverify: ${name} must be a JSON object, its text or its bytes`);
+    return encodeText(JSON.stringify(v));
+  }
+  throw new TypeError(`licverify: ${name} must be given as its exact text (a string) or bytes, not a parsed object`);
+}
+
+// headerValue returns the JSON text of a header member of the kind, after
+// checking the value's type. Bounds are the module's to check.
+function headerValue(kind, name, v) {
   const bad = (want) => new TypeError(`licverify: ${name} must be ${want}`);
   switch (kind) {
-    case 'doc': {
-      const t = decodeText(v);
-      if (t === null) {
-        throw bad('given as its exact text (a string) or bytes, not a parsed object');
-      }
-      return t;
-    }
-    case 'docs':
-      if (!Array.isArray(v)) throw bad('an array of documents');
-      return v.map((d, i) => convert('doc', `${name}[${i}]`, d));
-    case 'base64': {
-      const b = bytesOf(v);
-      if (b === null) throw bad('given as the file\'s bytes (a Uint8Array or ArrayBuffer)');
-      return base64(b);
-    }
-    case 'keys':
-    case 'json': {
-      if (typeof v === 'string') return v;
-      const t = bytesOf(v) ? decodeText(v) : null;
-      if (t !== null) return t;
-      if (v === null || typeof v !== 'object') throw bad('a JSON object or its text');
-      return JSON.stringify(v);
-    }
-    case 'time':
-      if (v instanceof Date) return rfc3339(v);
-      if (typeof v !== 'string') throw bad('a Date or an RFC 3339 string');
-      return v;
     case 'string':
       if (typeof v !== 'string') throw bad('a string');
-      return v;
+      // A lone surrogate becomes a \ud800 escape, which the module refuses
+      // as a bad request: an id with one cannot have been issued.
+      return JSON.stringify(v);
     case 'strings':
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw bad('an array of strings');
-      return v;
+      return JSON.stringify(v);
+    case 'time':
+      if (v instanceof Date) return JSON.stringify(rfc3339(v));
+      if (typeof v !== 'string') throw bad('a Date or an RFC 3339 string');
+      return JSON.stringify(v);
     case 'int':
-      if (typeof v === 'bigint') {
-        if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw bad('a non-negative safe integer');
-        return Number(v);
-      }
+      // A bigint reaches integers beyond 2^53 (min_epoch's bound is 2^53).
+      if (typeof v === 'bigint') return String(v);
       if (!Number.isSafeInteger(v)) throw bad('a safe integer');
-      return v;
+      return String(v);
     case 'bool':
       if (typeof v !== 'boolean') throw bad('a boolean');
-      return v;
+      return String(v);
   }
-  throw new Error(`licverify: unknown kind ${kind}`);
+  throw new Error(`licverify: ${name} has kind ${kind}, which this package does not know`);
+}
+
+// add puts a member's value into the request: parts for the bytes kinds,
+// a header member otherwise.
+function add(req, member, m, name, v) {
+  if (m.kind === 'bytes') {
+    req.parts.push([member, part(name, v, member)]);
+  } else if (m.kind === 'bytes[]') {
+    if (!Array.isArray(v)) throw new TypeError(`licverify: ${name} must be an array of documents`);
+    v.forEach((d, i) => req.parts.push([member, part(`${name}[${i}]`, d, member)]));
+  } else {
+    req.header.push([member, headerValue(m.kind, name, v)]);
+  }
 }
 
 /**
- * buildRequest returns {request} for the op, or {result} when the answer
- * is known without the module: document bytes that are not UTF-8 cannot
- * travel in a JSON request, and are malformed_json by the spec's first
- * rule.
+ * A request before framing: the op, its header members as JSON texts and
+ * its parts, in order.
+ * @typedef {{op: string, header: Array<[string, string]>, parts: Array<[string, Uint8Array]>}} Request
+ */
+
+/**
+ * buildRequest returns the request of a typed call: doc is the op's
+ * document (absent for an op without one), options the camelCase options
+ * of the table.
+ * @returns {Request}
  */
 export function buildRequest(op, doc, options) {
-  const spec = ops[op];
+  const spec = Object.hasOwn(ops, op) ? ops[op] : undefined;
   if (spec === undefined) throw new Error(`licverify: no op ${op}`);
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError('licverify: options must be an object');
   }
-  const request = { op };
-  // what names the value being converted, for a message about its bytes.
-  let what = 'document';
-  try {
-    request[spec.doc] = convert(spec.docKind ?? 'doc', spec.doc, doc);
-    for (const [key, value] of Object.entries(options ?? {})) {
-      what = key;
-      // Own members only: "constructor" or "toString" are not options.
-      const member = Object.hasOwn(spec.options, key) ? spec.options[key] : undefined;
-      if (member === undefined) {
-        const known = Object.keys(spec.options).join(', ') || 'none';
-        throw new TypeError(`licverify: unknown option ${JSON.stringify(key)} (options: ${known})`);
-      }
-      if (value === undefined) continue;
-      request[member[0]] = convert(member[1], key, value);
-    }
-  } catch (err) {
-    if (!(err instanceof NotUTF8)) throw err;
-    return { result: { valid: false, code: 'malformed_json', message: `${what} is not valid UTF-8` } };
+  const req = { op, header: [], parts: [] };
+  if (spec.document !== null) {
+    if (doc === undefined) throw new TypeError(`licverify: ${spec.document} is required`);
+    add(req, spec.document, spec.members[spec.document], spec.document, doc);
   }
-  return { request };
+  for (const [key, value] of Object.entries(options ?? {})) {
+    // Own members only: "constructor" or "toString" are not options.
+    if (!Object.hasOwn(spec.options, key)) {
+      const known = Object.keys(spec.options).join(', ') || 'none';
+      throw new TypeError(`licverify: unknown option ${JSON.stringify(key)} (options: ${known})`);
+    }
+    if (value === undefined) continue;
+    const member = spec.options[key];
+    add(req, member, spec.members[member], key, value);
+  }
+  return req;
+}
+
+// decodeBase64 reads standard base64 with its padding, as Go's
+// StdEncoding.Strict does: anything else is refused, not guessed at.
+function decodeBase64(name, s) {
+  const bad = () => new TypeError(`licverify: ${name} is not standard base64`);
+  if (typeof s !== 'string' || s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw bad();
+  let bin;
+  try {
+    bin = atob(s);
+  } catch {
+    throw bad();
+  }
+  if (btoa(bin) !== s) throw bad(); // non-zero bits after the last byte
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+function jsonText(name, v) {
+  if (typeof v === 'bigint') return String(v);
+  const t = JSON.stringify(v);
+  if (t === undefined) throw new TypeError(`licverify: ${name} has no JSON form`);
+  return t;
+}
+
+/**
+ * requestFromObject frames a request written as one object, the test
+ * vectors' JSON form (api.FromJSON): the members of the op's table that
+ * are parts are given as a string (the document's text, encoded as
+ * encodeText does), bytes, or as "<member>_b64", standard base64 (arrays
+ * of them for bytes[]); every other member goes into the header as its
+ * JSON text, as does anything the table lacks, for the module to refuse.
+ * @returns {Request}
+ */
+export function requestFromObject(obj) {
+  const spec = typeof obj.op === 'string' && Object.hasOwn(ops, obj.op) ? ops[obj.op] : undefined;
+  const req = { op: obj.op, header: [], parts: [] };
+  // Go's FromJSON takes the members in name order; parts of one name keep theirs.
+  for (const name of Object.keys(obj).sort((a, b) => byName([a], [b]))) {
+    const v = obj[name];
+    if (name === 'op' || v === undefined) continue;
+    const b64 = name.endsWith('_b64');
+    const member = b64 ? name.slice(0, -4) : name;
+    const m = spec !== undefined && Object.hasOwn(spec.members, member) ? spec.members[member] : undefined;
+    if (m === undefined || !isPart(m)) {
+      req.header.push([name, jsonText(name, v)]);
+      continue;
+    }
+    const one = (item, what) => {
+      if (b64) return decodeBase64(what, item);
+      if (typeof item === 'string') return encodeText(item);
+      const b = bytesOf(item);
+      if (b === null) throw new TypeError(`licverify: ${what} must be a string or bytes`);
+      return b;
+    };
+    if (m.kind === 'bytes[]') {
+      if (!Array.isArray(v)) throw new TypeError(`licverify: ${name} must be an array`);
+      v.forEach((item, i) => req.parts.push([member, one(item, `${name}[${i}]`)]));
+    } else {
+      req.parts.push([member, one(v, name)]);
+    }
+  }
+  return req;
+}
+
+// byName orders header members as Go's api.Request does (by name, in
+// UTF-8 byte order), so that the same request has the same header, and a
+// message that points into it the same offset, in every runtime.
+function byName([a], [b]) {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+/**
+ * encodeFrame returns the frame of a request, with extra header members
+ * (a loaded set's handle). The header is "op" then the members' JSON texts
+ * by name; JSON.stringify never writes a lone surrogate raw, so the header
+ * is always UTF-8.
+ * @param {Request} req
+ * @param {Array<[string, string]>} [extra]
+ */
+export function encodeFrame(req, extra = []) {
+  const members = req.op === undefined ? [] : [`"op":${jsonText('op', req.op)}`];
+  for (const [name, text] of [...req.header, ...extra].sort(byName)) members.push(`${JSON.stringify(name)}:${text}`);
+  const header = encoder.encode(`{${members.join(',')}}`);
+  const names = req.parts.map(([name]) => {
+    const b = encoder.encode(name);
+    if (b.length === 0 || b.length > 64) throw new TypeError(`licverify: part name ${JSON.stringify(name)} is not 1 to 64 bytes`);
+    return b;
+  });
+  let size = 8 + header.length;
+  req.parts.forEach(([, data], i) => {
+    size += 5 + names[i].length + data.byteLength;
+  });
+  // Refused before a buffer of that size is made; the module would refuse it too.
+  if (size > MAX_REQUEST) {
+    throw new LicverifyError(`licverify: bad request: request is ${size} bytes, limit is ${MAX_REQUEST}`);
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint32(4, header.length, true);
+  out.set(header, 8);
+  let at = 8 + header.length;
+  req.parts.forEach(([, data], i) => {
+    out[at] = names[i].length;
+    out.set(names[i], at + 1);
+    at += 1 + names[i].length;
+    view.setUint32(at, data.byteLength, true);
+    out.set(data, at + 4);
+    at += 4 + data.byteLength;
+  });
+  return out;
 }

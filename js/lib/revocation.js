@@ -3,7 +3,7 @@
 
 import { LicverifyError } from './errors.js';
 import { ModuleCrash } from './instance.js';
-import { buildRequest } from './requests.js';
+import { buildRequest, encodeFrame } from './requests.js';
 
 // Sets that are garbage collected without free() are freed in the module,
 // which holds a bounded number of them.
@@ -12,25 +12,34 @@ const registry =
     ? new FinalizationRegistry((release) => release())
     : { register() {}, unregister() {} };
 
+// handleOf is the header member naming a loaded set: a header integer.
+const handleOf = (handle) => [['handle', String(handle)]];
+
+// freeFrame is the frame that releases a handle.
+const freeFrame = (handle) => encodeFrame(buildRequest('revocation_free'), handleOf(handle));
+
 /**
  * LoadedRevocationSet is a verified set held by one verifier's module
- * instance under a handle. It keeps the requests that built it (the load
- * and every accepted delta): when the instance crashes and is replaced, the
- * set is verified, loaded and moved forward again from them on next use,
- * so lookups keep working. That costs the memory of the set's text.
+ * instance under a handle. It keeps what built it (the load's frame and
+ * every accepted delta's request): when the instance crashes and is
+ * replaced, the set is verified, loaded and moved forward again from them
+ * on next use, so lookups keep working. That costs the memory of the set's
+ * bytes.
  */
 export class LoadedRevocationSet {
   #verifier;
-  #requests;
+  #load;
+  #applies = [];
   #handle;
   #generation;
   #token = {};
 
   /** Made by loadRevocationSet; not to be constructed directly. */
-  constructor(verifier, loadRequest, handle) {
+  constructor(verifier, loadFrame, handle) {
     if (typeof handle !== 'number') throw new ModuleCrash('licverify: revocation_load returned no handle');
     this.#verifier = verifier;
-    this.#requests = [loadRequest];
+    // The frame is the package's own copy: the caller's buffers may change.
+    this.#load = loadFrame;
     this.#handle = handle;
     this.#generation = verifier.generation;
     this.#register();
@@ -45,7 +54,7 @@ export class LoadedRevocationSet {
       () => {
         if (verifier.generation !== generation) return;
         try {
-          verifier._request({ op: 'revocation_free', handle });
+          verifier._request(freeFrame(handle));
         } catch {
           // a finalizer has nobody to report to
         }
@@ -61,14 +70,13 @@ export class LoadedRevocationSet {
     const v = this.#verifier;
     if (v.generation === this.#generation) return this.#handle;
     registry.unregister(this.#token);
-    const [load, ...applies] = this.#requests;
-    const loaded = v._request(load);
+    const loaded = v._request(this.#load);
     const generation = v.generation;
     if (!loaded.valid || typeof loaded.handle !== 'number') {
       throw new ModuleCrash(`licverify: loading the revocation set again after a crash gave ${loaded.code}`);
     }
-    for (const apply of applies) {
-      const r = v._request({ ...apply, handle: loaded.handle });
+    for (const apply of this.#applies) {
+      const r = v._request(encodeFrame(apply, handleOf(loaded.handle)));
       if (!r.valid) throw new ModuleCrash(`licverify: applying a delta again after a crash gave ${r.code}`);
     }
     if (v.generation !== generation) throw new ModuleCrash('licverify: the module crashed while loading the revocation set again');
@@ -88,10 +96,10 @@ export class LoadedRevocationSet {
    */
   lookup(ids, now) {
     if (typeof ids === 'string') ids = [ids];
+    if (now === undefined) throw new TypeError('licverify: lookup needs now');
     const req = buildRequest('revocation_lookup', ids, { now });
-    if (req.request.now === undefined) throw new TypeError('licverify: lookup needs now');
     // Built per attempt: after a crash the handle is the set's in the new instance.
-    return this.#verifier._request(() => ({ ...req.request, handle: this.#ensure() }));
+    return this.#verifier._request(() => encodeFrame(req, handleOf(this.#ensure())));
   }
 
   /** free releases the set in the module; lookups throw afterwards. */
@@ -100,10 +108,11 @@ export class LoadedRevocationSet {
     registry.unregister(this.#token);
     const handle = this.#handle;
     this.#handle = null;
-    this.#requests = null;
+    this.#load = null;
+    this.#applies = null;
     if (this.#verifier.generation !== this.#generation) return;
     try {
-      this.#verifier._request({ op: 'revocation_free', handle });
+      this.#verifier._request(freeFrame(handle));
     } catch (err) {
       // The instance crashed during the call and was replaced: the set
       // went with it, and the retry found nothing under that handle.
@@ -116,9 +125,9 @@ export class LoadedRevocationSet {
     if (verifier !== this.#verifier) throw new TypeError('licverify: the set was loaded by another verifier');
     if (!Array.isArray(deltas)) deltas = [deltas];
     const req = buildRequest('revocation_apply', deltas, options);
-    if (req.result) return req.result;
-    const { handle, ...result } = verifier._request(() => ({ ...req.request, handle: this.#ensure() }));
-    if (result.valid) this.#requests.push(req.request);
+    const { handle, ...result } = verifier._request(() => encodeFrame(req, handleOf(this.#ensure())));
+    // Kept with copies of its parts: the caller's buffers may change.
+    if (result.valid) this.#applies.push({ ...req, parts: req.parts.map(([name, data]) => [name, data.slice()]) });
     return result;
   }
 }

@@ -1,16 +1,12 @@
 // The Verifier: one module instance behind the package's typed API. Every
-// method builds a request of the module's ABI, sends it, and returns the
-// parsed response. A verification failure is a result ({valid: false});
+// method builds a request frame of the module's ABI, sends it, and returns
+// the parsed response. A verification failure is a result ({valid: false});
 // only misuse throws.
 
 import { Instance, ModuleCrash, RequestTooLarge } from './instance.js';
 import { LicverifyError } from './errors.js';
-import { buildRequest } from './requests.js';
+import { MAX_REQUEST, buildRequest, bytesOf, encodeFrame, requestFromObject } from './requests.js';
 import { LoadedRevocationSet } from './revocation.js';
-
-// maxRequest is the largest request the module accepts (internal/api
-// MaxRequest); an alloc failure below it means the instance is unwell.
-const maxRequest = 96 << 20;
 
 /** Verifier owns one instance of the module, replaced after a crash. */
 export class Verifier {
@@ -42,26 +38,27 @@ export class Verifier {
     return this.#generation;
   }
 
-  // exchange sends a request and returns the response text, replacing the
-  // instance and trying once more when it crashes, runs out of memory or
-  // reports an internal error, so that a fault caused by an earlier call
-  // never surfaces; a fault the request itself causes is thrown. request
-  // is the JSON text, or a function that builds it: a request naming
-  // state in the instance (a loaded set's handle) is built again for the
-  // new instance.
+  // exchange sends a request frame and returns the response text,
+  // replacing the instance and trying once more when it crashes, runs out
+  // of memory or reports an internal error, so that a fault caused by an
+  // earlier call never surfaces; a fault the request itself causes is
+  // thrown. request is the frame, or a function that builds it: a request
+  // naming state in the instance (a loaded set's handle) is built again
+  // for the new instance.
   #exchange(request) {
     for (let attempt = 0; ; attempt++) {
       // The instance first, so that a builder sees the new generation.
       this.#current();
-      const text = typeof request === 'function' ? request() : request;
+      const frame = typeof request === 'function' ? request() : request;
       const instance = this.#current();
       let response;
       try {
-        response = instance.call(text);
+        response = instance.call(frame);
       } catch (err) {
         const tooLarge = err instanceof RequestTooLarge;
-        if (tooLarge && err.size > maxRequest) {
-          throw new LicverifyError(`licverify: bad request: request is over the module's limit of ${maxRequest} bytes`);
+        // Over the limit is the request's fault; under it, the instance's.
+        if (tooLarge && err.size > MAX_REQUEST) {
+          throw new LicverifyError(`licverify: bad request: request is ${err.size} bytes, limit is ${MAX_REQUEST}`);
         }
         if (!(err instanceof ModuleCrash) && !tooLarge) throw err;
         this.#instance = null;
@@ -80,27 +77,29 @@ export class Verifier {
   }
 
   /**
-   * call sends a raw request (an object, or its JSON text) and returns the
-   * module's response text unchanged, whether a result or {"error": ...}.
-   * @param {string | object} request
+   * call sends a raw request and returns the module's response text
+   * unchanged, whether a result or {"error": ...}. The request is a frame
+   * (a Uint8Array, ArrayBuffer or view, sent as it is), or an object in
+   * the test vectors' JSON form, framed with the table of ops.
+   * @param {Uint8Array | ArrayBuffer | ArrayBufferView | object} request
    * @returns {string}
    */
   call(request) {
-    if (typeof request !== 'string') {
-      if (request === null || typeof request !== 'object') {
-        throw new TypeError('licverify: call needs a request object or its JSON text');
+    let frame = bytesOf(request);
+    if (frame === null) {
+      if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+        throw new TypeError('licverify: call takes a request frame (a Uint8Array) or a request object in the vectors\' JSON form');
       }
-      request = JSON.stringify(request);
+      frame = encodeFrame(requestFromObject(request));
     }
-    return this.#exchange(request);
+    return this.#exchange(frame);
   }
 
-  // result sends a request object (or a function that builds it, see
-  // exchange) and parses the response: a result, or a thrown
-  // LicverifyError for {"error": ...}.
+  // result sends a frame (or a function that builds it, see exchange) and
+  // parses the response: a result, or a thrown LicverifyError for
+  // {"error": ...}.
   #result(request) {
-    const text = typeof request === 'function' ? () => JSON.stringify(request()) : JSON.stringify(request);
-    const out = JSON.parse(this.#exchange(text));
+    const out = JSON.parse(this.#exchange(request));
     if (typeof out.valid !== 'boolean') {
       throw new LicverifyError(out.error ?? 'licverify: the module returned no result');
     }
@@ -108,9 +107,7 @@ export class Verifier {
   }
 
   #op(name, doc, options) {
-    const req = buildRequest(name, doc, options);
-    if (req.result) return req.result;
-    return this.#result(req.request);
+    return this.#result(encodeFrame(buildRequest(name, doc, options)));
   }
 
   /** canonicalize returns the RFC 8785 form of a JSON document. */
@@ -149,10 +146,9 @@ export class Verifier {
    * @returns {{result: object, set: LoadedRevocationSet | null}}
    */
   loadRevocationSet(set, options) {
-    const req = buildRequest('revocation_load', set, options);
-    if (req.result) return { result: req.result, set: null };
-    const { handle, ...result } = this.#result(req.request);
-    return { result, set: result.valid ? new LoadedRevocationSet(this, req.request, handle) : null };
+    const frame = encodeFrame(buildRequest('revocation_load', set, options));
+    const { handle, ...result } = this.#result(frame);
+    return { result, set: result.valid ? new LoadedRevocationSet(this, frame, handle) : null };
   }
 
   /**
@@ -167,8 +163,8 @@ export class Verifier {
   }
 
   /**
-   * _request sends a request object, or a function that builds it for the
-   * instance it goes to, and returns its result; for LoadedRevocationSet.
+   * _request sends a frame, or a function that builds it for the instance
+   * it goes to, and returns its result; for LoadedRevocationSet.
    */
   _request(request) {
     return this.#result(request);

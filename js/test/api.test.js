@@ -19,17 +19,19 @@ const lv = await importInstalled();
 const { installed, scratch } = prepared();
 const wasmPath = path.join(installed, 'licverify.wasm');
 const wasmBytes = readFileSync(wasmPath);
+const bytes = (s) => new TextEncoder().encode(s);
 
 // Runs before init: the package is imported once per test file.
 test('use before init throws a clear error', () => {
   assert.throws(() => lv.canonicalize('{}'), { name: 'LicverifyError', message: /await init\(\)/ });
-  assert.throws(() => lv.call('{"op":"canonicalize","document":"{}"}'), /not initialized/);
+  assert.throws(() => lv.call({ op: 'canonicalize', document: '{}' }), /not initialized/);
 });
 
 test('a failed init can be retried', async () => {
   await assert.rejects(lv.init({ wasm: new Uint8Array([0, 1, 2, 3]) }), WebAssembly.CompileError);
   await assert.rejects(lv.init({ wasm: path.join(scratch, 'no-such.wasm') }), { code: 'ENOENT' });
-  await assert.rejects(lv.init({ wasm: fakeModuleBytes({ abi: 2 }) }), /ABI version 2/);
+  // A module of the JSON request format (ABI 1) is refused, not guessed at.
+  await assert.rejects(lv.init({ wasm: fakeModuleBytes({ abi: 1 }) }), /ABI version 1, this package speaks 2/);
   await lv.init();
   assert.equal(lv.canonicalize('{"b":1,"a":2}').canonical, '{"a":2,"b":1}');
   await lv.init({ wasm: new Uint8Array([0]) }); // already initialized: a no-op
@@ -74,23 +76,67 @@ test('a rejection is a result, misuse throws', async () => {
   }
   assert.throws(() => lv.canonicalize('{}', { limit: 1.5 }), { name: 'TypeError', message: /limit must be a safe integer/ });
   assert.throws(() => lv.canonicalize('{}', 'x'), TypeError);
-  assert.throws(() => lv.call(7), TypeError);
-  // The module refuses the request: an exception, not a result.
+  assert.throws(() => lv.canonicalize(), { name: 'TypeError', message: /document is required/ });
+  assert.throws(() => lv.verifyStatusProof('{}', { keys: '[]', now: '2026-01-01T00:00:00Z', minEpoch: '1' }), {
+    name: 'TypeError',
+    message: /minEpoch must be a safe integer/,
+  });
+  assert.throws(() => lv.verifyRevocationSet('{}', { keys: '[]', now: 5 }), { name: 'TypeError', message: /now must be a Date/ });
+  assert.throws(() => lv.verifyRevocationSet('{}', { keys: '[]', now: '2026-01-01T00:00:00Z', deltas: '{}' }), {
+    name: 'TypeError',
+    message: /deltas must be an array/,
+  });
   assert.throws(() => lv.fingerprintHash(null), TypeError);
-  assert.equal(lv.call('{"op":"nope"}'), '{"error":"licverify: bad request: unknown op \\"nope\\""}');
+  // The module refuses the request: an exception, not a result.
+  assert.throws(() => lv.verifyStatusProof('{}', { now: '2026-01-01T00:00:00Z' }), {
+    name: 'LicverifyError',
+    message: 'licverify: bad request: keys is required',
+  });
+  assert.throws(() => lv.canonicalize('{}', { limit: 0 }), { name: 'LicverifyError', message: /limit is 0, below its minimum 1/ });
 });
 
-test('documents may be bytes; bytes that are not UTF-8 are malformed_json', async () => {
+test('call takes a frame or a request object, and returns the response text', async () => {
+  await lv.init();
+  const frame = (header, ...parts) => {
+    const h = bytes(header);
+    const chunks = [bytes('LVR2'), new Uint8Array(new Uint32Array([h.length]).buffer), h];
+    for (const [name, data] of parts) chunks.push(Uint8Array.of(name.length), bytes(name), new Uint8Array(new Uint32Array([data.length]).buffer), data);
+    return Uint8Array.from(chunks.flatMap((c) => [...c]));
+  };
+  const f = frame('{"op":"canonicalize"}', ['document', bytes('[1.0]')]);
+  const want = '{"valid":true,"code":"ok","message":"canonical form computed","canonical":"[1]"}';
+  assert.equal(lv.call(f), want);
+  assert.equal(lv.call(f.buffer), want, 'an ArrayBuffer');
+  assert.equal(lv.call(new DataView(f.buffer)), want, 'a view');
+  // The vectors' JSON form: documents as text, as bytes, or as base64.
+  assert.equal(lv.call({ op: 'canonicalize', document: '[1.0]' }), want);
+  assert.equal(lv.call({ op: 'canonicalize', document: bytes('[1.0]') }), want);
+  assert.equal(lv.call({ op: 'canonicalize', document_b64: btoa('[1.0]') }), want);
+  assert.throws(() => lv.call({ op: 'canonicalize', document_b64: 'WzEuMF0' }), { name: 'TypeError', message: /not standard base64/ });
+  // Every other member goes into the header as it is, for the module to judge.
+  assert.equal(lv.call({ op: 'nope' }), '{"error":"licverify: bad request: unknown op \\"nope\\""}');
+  assert.equal(lv.call({ op: 'canonicalize', document: '{}', limit: '5' }), '{"error":"licverify: bad request: limit must be an integer"}');
+  assert.match(JSON.parse(lv.call({ op: 'canonicalize', document: '{}', extra: 1 })).error, /canonicalize has no member "extra"/);
+  // The module's answers to frames it cannot read are text too.
+  assert.match(JSON.parse(lv.call(bytes('{"op":"canonicalize"}'))).error, /ABI version 1/);
+  assert.match(JSON.parse(lv.call(bytes('LVR2'))).error, /^licverify: bad request: /);
+  // JSON text is neither: the caller frames it or parses it.
+  assert.throws(() => lv.call('{"op":"canonicalize","document":"{}"}'), { name: 'TypeError', message: /frame/ });
+  assert.throws(() => lv.call(7), TypeError);
+  assert.throws(() => lv.call(null), TypeError);
+});
+
+test('documents may be bytes, sent as they are: the module judges them', async () => {
   await lv.init();
   const enc = new TextEncoder();
   assert.equal(lv.canonicalize(enc.encode('{"é":1}')).canonical, '{"é":1}');
   assert.equal(lv.canonicalize(enc.encode('[2.50]').buffer).canonical, '[2.5]');
+  assert.equal(lv.canonicalize(new Uint16Array(enc.encode('[3.0] ').buffer)).canonical, '[3]', 'any view, all its bytes');
+  assert.equal(lv.canonicalize(enc.encode('x[4.0]').subarray(1)).canonical, '[4]', 'a subarray, only its bytes');
   const r = lv.canonicalize(new Uint8Array([0x22, 0xff, 0x22]));
-  assert.deepEqual({ valid: r.valid, code: r.code }, { valid: false, code: 'malformed_json' });
-  assert.match(r.message, /^document is not valid UTF-8/);
-  // The message names the member whose bytes are not UTF-8.
+  assert.deepEqual(r, { valid: false, code: 'malformed_json', message: 'canonical: invalid UTF-8 at byte 1' });
   const k = lv.verifyStatusProof('{}', { keys: new Uint8Array([0xff]), now: '2026-01-01T00:00:00Z' });
-  assert.deepEqual({ valid: k.valid, code: k.code, message: k.message }, { valid: false, code: 'malformed_json', message: 'keys is not valid UTF-8' });
+  assert.deepEqual({ valid: k.valid, code: k.code }, { valid: false, code: 'malformed_json' });
 });
 
 test('fingerprintHash takes the components object or its text', async () => {
@@ -113,24 +159,25 @@ test('Dates are sent as RFC 3339 UTC, milliseconds only when present', () => {
 });
 
 test('a crashed instance is replaced; the crash text is reported', async () => {
+  // The fake module echoes the request bytes as its response.
   const v = await lv.createVerifier({ wasm: fakeModuleBytes() });
-  assert.equal(v.call('{"valid":true}'), '{"valid":true}');
+  assert.equal(v.call(bytes('{"valid":true}')), '{"valid":true}');
   const gen = v.generation;
 
   // A request that crashes every instance is thrown, with what the module
   // wrote to stderr.
-  assert.throws(() => v.call('T'), { name: 'ModuleCrash', message: /unreachable\nboom/ });
-  assert.throws(() => v.call('T'), lv.ModuleCrash);
-  assert.throws(() => v.call('X'), { name: 'ModuleCrash', message: /exited with code 3/ });
-  assert.throws(() => v.call('{"error":"internal: broken"}'), { name: 'ModuleCrash', message: /internal: broken/ });
-  assert.equal(v.call('after'), 'after');
+  assert.throws(() => v.call(bytes('T')), { name: 'ModuleCrash', message: /unreachable\nboom/ });
+  assert.throws(() => v.call(bytes('T')), lv.ModuleCrash);
+  assert.throws(() => v.call(bytes('X')), { name: 'ModuleCrash', message: /exited with code 3/ });
+  assert.throws(() => v.call(bytes('{"error":"internal: broken"}')), { name: 'ModuleCrash', message: /internal: broken/ });
+  assert.equal(v.call(bytes('after')), 'after');
   assert.ok(v.generation > gen);
 
   // An instance left broken by an earlier call is replaced without the
   // caller noticing: the next call is answered by a fresh one.
-  assert.equal(v.call('P'), 'P');
+  assert.equal(v.call(bytes('P')), 'P');
   const poisoned = v.generation;
-  assert.equal(v.call('{"ok":1}'), '{"ok":1}');
+  assert.equal(v.call(bytes('{"ok":1}')), '{"ok":1}');
   assert.equal(v.generation, poisoned + 1);
 });
 
@@ -207,10 +254,10 @@ test('importing and using the package prints nothing', () => {
 
 test('the packed package holds what it needs and nothing else', () => {
   const { files } = prepared();
-  for (const f of ['package.json', 'index.d.ts', 'node.js', 'browser.js', 'licverify.wasm', 'README.md', 'lib/wasi.js']) {
+  for (const f of ['package.json', 'index.d.ts', 'node.js', 'browser.js', 'licverify.wasm', 'README.md', 'lib/wasi.js', 'lib/ops.js']) {
     assert.ok(files.includes(f), `${f} missing from the package`);
   }
-  for (const f of files) assert.ok(!/^(test|demo|node_modules)\//.test(f), `${f} should not be packed`);
+  for (const f of files) assert.ok(!/^(test|demo|scripts|node_modules)\//.test(f), `${f} should not be packed`);
   const pkg = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8'));
   assert.deepEqual(Object.keys(pkg.exports['.']), ['types', 'browser', 'node', 'default']);
   assert.deepEqual(pkg.dependencies ?? {}, {});

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { serve } from '../demo/serve.js';
 import { js, out } from './paths.js';
 import { nativeResponses } from './prepared.js';
-import { assertNoFailures, check, loadVectors } from './vectors.js';
+import { assertNoFailures, check, loadVectors, table } from './vectors.js';
 import { fakeModuleBytes } from './fakemodule.js';
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -89,10 +89,17 @@ test('vectors: chromium responses identical to Go', { skip: !available }, async 
   const native = nativeResponses();
   const page = await openPage('/test/browser/runner.html');
   await page.waitForFunction(() => window.ready === true);
-  const responses = await page.evaluate(async (requests) => {
-    await window.lv.init();
-    return requests.map((r) => window.lv.call(r));
-  }, vectors.map((v) => v.request));
+  // The page frames each request from its exact text itself, with the
+  // same fromjson.js as Node: a 64 MiB padded document is built there
+  // rather than copied across.
+  const responses = await page.evaluate(
+    async ({ requests, ops }) => {
+      const { fromJSON } = await import('/test/fromjson.js');
+      await window.lv.init();
+      return requests.map((r) => window.lv.call(fromJSON(r.request, r.pad, ops)));
+    },
+    { requests: vectors.map((v) => ({ request: v.request, pad: v.pad })), ops: table() },
+  );
   const failures = [];
   let identical = 0;
   vectors.forEach((v, i) => {
@@ -126,6 +133,15 @@ test('in chromium: init, misuse, storage helpers', { skip: !available }, async (
     await lv.init();
     out.canonical = lv.canonicalize('{"b":[1.50],"a":"\\u00e9"}').canonical;
     out.duplicate = lv.canonicalize('{"a":1,"a":2}').code;
+    // Documents go as their exact bytes here too: no repair, no BOM strip.
+    out.surrogate = lv.canonicalize('{"a":"\uD800"}').code;
+    out.bom = lv.canonicalize(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d])).code;
+    out.raw = lv.call({ op: 'canonicalize', document: '[1.0]' });
+    try {
+      lv.verifyRevocationSet('{}', { keys: '[]', now: '2026-01-01T00:00:00Z', lookup: ['lic-\uD800'] });
+    } catch (e) {
+      out.lookup = `${e.name} ${e.message}`;
+    }
     try {
       lv.canonicalize({});
     } catch (e) {
@@ -144,18 +160,23 @@ test('in chromium: init, misuse, storage helpers', { skip: !available }, async (
     // A module that traps: the error carries its stderr, and the next call
     // gets a fresh instance.
     const v = await lv.createVerifier({ wasm: new Uint8Array(fake) });
+    const bytes = (s) => new TextEncoder().encode(s);
     try {
-      v.call('T');
+      v.call(bytes('T'));
     } catch (e) {
       out.crash = `${e instanceof lv.ModuleCrash} ${e.message}`;
     }
-    out.afterCrash = v.call('{"valid":true}');
+    out.afterCrash = v.call(bytes('{"valid":true}'));
     return out;
   }, Array.from(fakeModuleBytes()));
   assert.match(got.beforeInit, /await init\(\)/);
   assert.match(got.badInit, /404/);
   assert.equal(got.canonical, '{"a":"é","b":[1.5]}');
   assert.equal(got.duplicate, 'duplicate_key');
+  assert.equal(got.surrogate, 'malformed_json');
+  assert.equal(got.bom, 'malformed_json');
+  assert.equal(got.raw, '{"valid":true,"code":"ok","message":"canonical form computed","canonical":"[1]"}');
+  assert.match(got.lookup, /^LicverifyError licverify: bad request: header: .*surrogate/);
   assert.equal(got.misuse, 'TypeError');
   assert.equal(got.epoch, 12);
   assert.deepEqual(JSON.parse(got.stored), { proofs: 12 });
@@ -175,7 +196,7 @@ test('demo page: a valid proof, then a tampered one', { skip: !available }, asyn
   const v = loadVectors().find((x) => {
     const r = JSON.parse(x.request);
     const members = Object.keys(r).sort().join(',');
-    return r.op === 'status_proof' && x.expected.valid && members === 'keys,now,op,proof' && r.proof.includes('"status":"valid"');
+    return r.op === 'status_proof' && x.expected.valid && !x.pad && members === 'keys,now,op,proof' && r.proof.includes('"status":"valid"');
   });
   assert.ok(v, 'a plain valid status proof vector');
   const { keys, now, proof } = JSON.parse(v.request);

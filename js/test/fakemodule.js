@@ -31,7 +31,7 @@ const i32 = (n) => (n < 64 ? [0x41, n] : n < 8192 ? [0x41, (n & 0x7f) | 0x80, (n
 const firstByteIs = (c) => [0x20, 0, 0x2d, 0, 0, ...i32(c.charCodeAt(0)), 0x46, 0x04, 0x40];
 const boom = [...i32(2), ...i32(0), ...i32(1), ...i32(8), 0x10, 1, 0x1a, 0x00];
 
-export function fakeModuleBytes({ abi = 1 } = {}) {
+export function fakeModuleBytes({ abi = 2 } = {}) {
   const types = [func([I32], []), func([I32, I32, I32, I32], [I32]), func([], []), func([], [I32]), func([I32], [I32]), func([I32, I32], [I64])];
   const imports = [
     [...str('wasi_snapshot_preview1'), ...str('proc_exit'), 0x00, 0],

@@ -1,6 +1,6 @@
 // Loading the shared test vectors (../testvectors/*.json) for the runners,
-// with each request kept as the exact text the vector file holds: the
-// bytes the Go runners pass to the module. Re-serializing a parsed request
+// with each request kept as the exact text the vector file holds, framed
+// by fromjson.js as Go's runners frame it. Re-serializing a parsed request
 // could change it (JSON.parse rounds a large integer, for one).
 
 import assert from 'node:assert/strict';
@@ -8,70 +8,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { fromJSON, spans } from './fromjson.js';
 
 export const vectorsDir = fileURLToPath(new URL('../../testvectors/', import.meta.url));
+export const opsFile = fileURLToPath(new URL('../../internal/api/ops.json', import.meta.url));
 
-/**
- * spans parses JSON text into nodes that keep their source span:
- * {start, end, members?: Map, items?: Array}. The text has already been
- * validated by JSON.parse, so only value boundaries are tracked.
- */
-export function spans(text) {
-  let i = 0;
-  const ws = () => {
-    while (' \t\r\n'.includes(text[i]) && i < text.length) i++;
-  };
-  const string = () => {
-    const start = i++;
-    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    i++;
-    return JSON.parse(text.slice(start, i));
-  };
-  const value = () => {
-    ws();
-    const start = i;
-    const c = text[i];
-    const node = { start };
-    if (c === '"') {
-      string();
-    } else if (c === '{') {
-      node.members = new Map();
-      i++;
-      ws();
-      while (text[i] !== '}') {
-        ws();
-        const key = string();
-        ws();
-        i++; // ':'
-        node.members.set(key, value());
-        ws();
-        if (text[i] === ',') i++;
-        ws();
-      }
-      i++;
-    } else if (c === '[') {
-      node.items = [];
-      i++;
-      ws();
-      while (text[i] !== ']') {
-        node.items.push(value());
-        ws();
-        if (text[i] === ',') i++;
-        ws();
-      }
-      i++;
-    } else {
-      while (i < text.length && !',]} \t\r\n'.includes(text[i])) i++;
-    }
-    node.end = i;
-    return node;
-  };
-  return value();
-}
+/** table returns internal/api/ops.json, read here rather than from the package. */
+export const table = () => JSON.parse(readFileSync(opsFile, 'utf8'));
+
+export { spans };
+
+/** frameOf returns a vector's request frame, padded. */
+export const frameOf = (v, ops = table()) => fromJSON(v.request, v.pad, ops);
 
 /**
  * loadVectors returns every vector of every file, sorted by file name:
- * {file, id, comment, request (exact text), expected (parsed)}.
+ * {file, id, comment, request (exact text), expected (parsed), pad?}.
  */
 export function loadVectors(dir = vectorsDir) {
   const names = readdirSync(dir)
@@ -83,6 +35,7 @@ export function loadVectors(dir = vectorsDir) {
     const file = JSON.parse(text);
     const tree = spans(text);
     const tests = tree.members.get('tests').items;
+    if (file.schema !== 'licverify-vectors-v2') throw new Error(`${name}: schema ${file.schema}`);
     if (tests.length !== file.tests.length) throw new Error(`${name}: test count mismatch`);
     file.tests.forEach((t, k) => {
       const r = tests[k].members.get('request');
@@ -92,6 +45,7 @@ export function loadVectors(dir = vectorsDir) {
         comment: t.comment,
         request: text.slice(r.start, r.end),
         expected: t.expected,
+        pad: t.pad,
       });
     });
   }
@@ -99,9 +53,13 @@ export function loadVectors(dir = vectorsDir) {
   return out;
 }
 
+/** isBadRequest tells a vector whose request every runtime must refuse. */
+export const isBadRequest = (expected) => isDeepStrictEqual(expected, { error: 'bad_request' });
+
 /**
  * check applies the rule of testvectors.Check: the response carries a
- * non-empty message and, without it, equals the expected value.
+ * non-empty message and, without it, equals the expected value; for
+ * {"error": "bad_request"} it is a bad-request error.
  * @returns {string | null} why it fails, or null
  */
 export function check(expected, responseText) {
@@ -113,6 +71,10 @@ export function check(expected, responseText) {
   }
   if (got === null || typeof got !== 'object' || Array.isArray(got)) {
     return `response is not a JSON object: ${responseText}`;
+  }
+  if (isBadRequest(expected)) {
+    if (typeof got.error === 'string' && got.error.startsWith('licverify: bad request: ')) return null;
+    return `want a bad request error, got ${responseText}`;
   }
   if (typeof got.message !== 'string' || got.message.trim() === '') {
     return `response has no message: ${responseText}`;
