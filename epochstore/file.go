@@ -1,0 +1,268 @@
+package epochstore
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+)
+
+// FileStore is a [Store] kept in one JSON file. Make one with [File].
+type FileStore struct {
+	path string
+}
+
+// File returns a store that keeps epochs in the JSON file at path, one
+// member per namespace, as the npm package's Node store does:
+//
+//	{
+//	  "issuer-a": 42,
+//	  "keyring:b": 7
+//	}
+//
+// Each value is an integer from 0 to [MaxEpoch]. The file is written with
+// two-space indentation and a final newline, members sorted by name, and
+// mode 0600; a file written by the Node store (members in the order they
+// were first raised) reads the same. A number such as 42.0 or 4.2e1 is
+// read as the integer it is, as JavaScript's JSON.parse reads it. (The
+// Node store takes epochs up to 2^53-1 only: a file holding an epoch of
+// exactly 2^53 is one it reports as damaged.)
+//
+// A missing file, or a missing directory on the path, holds no epochs:
+// Get returns 0 and the first Raise creates the directories (mode 0700)
+// and the file. A file that is not such an object is an error wrapping
+// [ErrDamaged]; Raise then leaves it as it is rather than starting again
+// from 0. A file that cannot be read (a directory, no permission) is an
+// error too. Errors name the file at path.
+//
+// Every Raise that changes an epoch writes the whole file to a temporary
+// file in the same directory, flushes it to disk (fsync), and renames it
+// over path, so that a crash leaves the old file or the new one, never a
+// torn one; on Unix the directory is then flushed as well, best effort.
+// An epoch that is not newer writes nothing.
+//
+// Within one process every store for the same path shares one lock, so
+// concurrent Raise and Get calls from goroutines are safe and no raise is
+// lost. Processes do not lock each other out (neither does the Node
+// store): two processes raising the same file at the same moment can
+// each read it before the other writes, and the later rename wins, so the
+// file may end with the smaller of the two new epochs, though never below
+// the epoch both read. On Windows a reader in another process holding
+// the file open can make a rename fail; that is an error, not a loss.
+//
+// File does no I/O: an empty path is reported by Get and Raise as misuse.
+func File(path string) *FileStore {
+	return &FileStore{path: path}
+}
+
+// Path returns the path the store was made with.
+func (s *FileStore) Path() string { return s.path }
+
+var fileLocks lockSet
+
+// rename is os.Rename; tests replace it to make the final step fail.
+var rename = os.Rename
+
+func (s *FileStore) lock() (func(), error) {
+	if s.path == "" {
+		return nil, misuse("epochstore.File needs a path: the file to keep epochs in")
+	}
+	key, err := filepath.Abs(s.path)
+	if err != nil {
+		key = filepath.Clean(s.path)
+	}
+	return fileLocks.lock(key), nil
+}
+
+// Get returns the epoch stored for namespace, or 0 when the file or the
+// namespace is absent. See [Store.Get] and [File].
+func (s *FileStore) Get(namespace string) (int64, error) {
+	if err := checkNamespace(namespace); err != nil {
+		return 0, err
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	epochs, err := s.readAll()
+	if err != nil {
+		return 0, err
+	}
+	return epochs[namespace], nil
+}
+
+// Raise stores max(stored, epoch) for namespace and returns the epoch
+// stored afterwards. See [Store.Raise] and [File].
+func (s *FileStore) Raise(namespace string, epoch int64) (int64, error) {
+	if err := checkNamespace(namespace); err != nil {
+		return 0, err
+	}
+	if err := checkEpoch(epoch); err != nil {
+		return 0, err
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	epochs, err := s.readAll()
+	if err != nil {
+		return 0, err
+	}
+	if stored := epochs[namespace]; epoch <= stored {
+		return stored, nil
+	}
+	epochs[namespace] = epoch
+	if err := s.writeAll(epochs); err != nil {
+		return 0, err
+	}
+	return epoch, nil
+}
+
+// readAll reads the file: no file is no epochs, anything else that is not
+// a JSON object of epochs is an error.
+func (s *FileStore) readAll() (map[string]int64, error) {
+	data, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]int64{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("epochstore: reading epoch file %s: %w", s.path, cause(err))
+	}
+	return parseEpochs(data, s.path)
+}
+
+// parseEpochs reads a {namespace: epoch} JSON text as the npm package's
+// parseEpochs does: JSON.parse, then every value an integer in range.
+// where names the file in errors.
+func parseEpochs(data []byte, where string) (map[string]int64, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, damaged("epoch file %s is empty", where)
+		}
+		return nil, damaged("epoch file %s is not JSON: %v", where, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, damaged("epoch file %s is not JSON: data after the object", where)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, damaged("epoch file %s is not a JSON object", where)
+	}
+	epochs := make(map[string]int64, len(obj))
+	for k, e := range obj {
+		n, ok := e.(json.Number)
+		var epoch int64
+		if ok {
+			epoch, ok = epochOf(n)
+		}
+		if !ok {
+			return nil, damaged("epoch file %s: %q is %s, not an integer from 0 to 2^53", where, k, shorten(e))
+		}
+		epochs[k] = epoch
+	}
+	return epochs, nil
+}
+
+// shorten is a JSON value's text for an error message.
+func shorten(v any) string {
+	b, _ := json.Marshal(v)
+	return clip(string(b))
+}
+
+// epochOf is the integer a JSON number stands for, if it is one from 0 to
+// MaxEpoch: 42, 42.0 and 4.2e1 all are 42.
+func epochOf(n json.Number) (int64, bool) {
+	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+		return i, i >= 0 && i <= MaxEpoch
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || f != math.Trunc(f) || f < 0 || f > float64(MaxEpoch) {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// writeAll replaces the file atomically: a temporary file beside it,
+// written, flushed and renamed over it. Errors name the file, not the
+// temporary one.
+func (s *FileStore) writeAll(epochs map[string]int64) (err error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // ends the text with a newline
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(epochs); err != nil {
+		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
+	}
+
+	dir := filepath.Dir(s.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
+	}
+	tmp, err := os.CreateTemp(dir, filepath.Base(s.path)+".*.tmp") // mode 0600
+	if err != nil {
+		return fmt.Errorf("epochstore: writing epoch file %s: creating a temporary file beside it: %w", s.path, cause(err))
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, cause(err))
+	}
+	if err := tmp.Sync(); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("epochstore: writing epoch file %s: flushing: %w", s.path, cause(err))
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, cause(err))
+	}
+	if err := rename(tmp.Name(), s.path); err != nil {
+		return fmt.Errorf("epochstore: writing epoch file %s: replacing it: %w", s.path, cause(err))
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir flushes a directory so that a rename in it survives a crash.
+// It is best effort: Windows cannot open a directory for this, and some
+// file systems refuse it; the file itself was flushed already.
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
+
+// cause strips the path from an *fs.PathError or *os.LinkError, which for
+// a write is the temporary file's: messages name the epoch file instead.
+// errors.Is still sees the cause (fs.ErrPermission, syscall.ENOSPC, ...).
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}

@@ -1,0 +1,199 @@
+package epochstore_test
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/licverify/licverify/epochstore"
+)
+
+func TestFileSemantics(t *testing.T) {
+	checkSemantics(t, epochstore.File(filepath.Join(t.TempDir(), "epochs.json")))
+}
+
+func TestFileMissing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state", "licverify", "epochs.json")
+	s := epochstore.File(path)
+	require.Equal(t, path, s.Path())
+
+	// No file, not even its directory: no epochs, and reading creates nothing.
+	got, err := s.Get("issuer")
+	require.NoError(t, err)
+	require.Zero(t, got)
+	got, err = s.Raise("issuer", 0) // not newer than 0: nothing to write
+	require.NoError(t, err)
+	require.Zero(t, got)
+	require.NoDirExists(t, filepath.Join(dir, "state"))
+
+	// The first raise creates the directories and the file, private.
+	got, err = s.Raise("issuer", 12)
+	require.NoError(t, err)
+	require.EqualValues(t, 12, got)
+	require.FileExists(t, path)
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+		di, err := os.Stat(filepath.Dir(path))
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o700), di.Mode().Perm())
+	}
+	// A new store value for the same file reads it.
+	got, err = epochstore.File(path).Get("issuer")
+	require.NoError(t, err)
+	require.EqualValues(t, 12, got)
+}
+
+func TestFileNoPath(t *testing.T) {
+	s := epochstore.File("")
+	_, err := s.Get("issuer")
+	require.ErrorIs(t, err, epochstore.ErrMisuse)
+	_, err = s.Raise("issuer", 1)
+	require.ErrorIs(t, err, epochstore.ErrMisuse)
+}
+
+// The npm package's Node store (js/lib/node-host.js) writes
+// JSON.stringify(epochs, null, 2) + "\n": members in the order they were
+// first raised. These bytes are what it writes after raising "keyring:b"
+// to 2^53-1 (its largest epoch, Number.MAX_SAFE_INTEGER), then "issuer-a"
+// to 12.
+const nodeFile = "{\n  \"keyring:b\": 9007199254740991,\n  \"issuer-a\": 12\n}\n"
+
+func TestFileNodeFormat(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "epochs.json")
+	require.NoError(t, os.WriteFile(path, []byte(nodeFile), 0o600))
+	s := epochstore.File(path)
+
+	got, err := s.Get("keyring:b")
+	require.NoError(t, err)
+	require.EqualValues(t, int64(1)<<53-1, got)
+	got, err = s.Get("issuer-a")
+	require.NoError(t, err)
+	require.EqualValues(t, 12, got)
+
+	// Go writes the same format (members sorted by name), keeping every
+	// other namespace as it was; the Node store's parseEpochs reads it.
+	got, err = s.Raise("issuer-a", 13)
+	require.NoError(t, err)
+	require.EqualValues(t, 13, got)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "{\n  \"issuer-a\": 13,\n  \"keyring:b\": 9007199254740991\n}\n", string(data))
+
+	// Names are written as JSON.stringify writes them: no HTML escapes.
+	got, err = s.Raise("<a&b>", 1)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, got)
+	data, err = os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(data), "\n  \"<a&b>\": 1,\n")
+
+	// An empty object, as a store with nothing raised would hold.
+	require.NoError(t, os.WriteFile(path, []byte("{}"), 0o600))
+	got, err = s.Get("issuer-a")
+	require.NoError(t, err)
+	require.Zero(t, got)
+}
+
+// Numbers that JSON.parse reads as integers in range are epochs, however
+// they are spelled; a repeated name is its last value, as in JSON.parse.
+func TestFileNumberSpellings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "epochs.json")
+	require.NoError(t, os.WriteFile(path,
+		[]byte(`{"a": 42.0, "b": 4.2e1, "c": -0, "d": 9007199254740992, "e": 1, "e": 5}`), 0o600))
+	s := epochstore.File(path)
+	for ns, want := range map[string]int64{"a": 42, "b": 42, "c": 0, "d": epochstore.MaxEpoch, "e": 5} {
+		got, err := s.Get(ns)
+		require.NoError(t, err, ns)
+		require.Equal(t, want, got, ns)
+	}
+}
+
+func TestFileDamaged(t *testing.T) {
+	for name, text := range map[string]string{
+		"empty":           "",
+		"spaces":          " \n",
+		"not JSON":        "epochs",
+		"truncated":       `{"a": 1`,
+		"trailing data":   `{"a": 1} {}`,
+		"array":           `[1]`,
+		"null":            `null`,
+		"number":          `7`,
+		"string value":    `{"a": "7"}`,
+		"null value":      `{"a": null}`,
+		"object value":    `{"a": {"b": 1}}`,
+		"negative":        `{"a": -1}`,
+		"fraction":        `{"a": 1.5}`,
+		"beyond 2^53":     `{"a": 9007199254740993}`,
+		"huge":            `{"a": 1e400}`,
+		"one bad member":  `{"a": 3, "b": true}`,
+		"byte order mark": "\ufeff{}",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "epochs.json")
+			require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+			s := epochstore.File(path)
+
+			_, err := s.Get("a")
+			require.ErrorIs(t, err, epochstore.ErrDamaged)
+			require.Contains(t, err.Error(), path)
+			_, err = s.Raise("a", 100)
+			require.ErrorIs(t, err, epochstore.ErrDamaged)
+
+			// Never reset: the file is left exactly as it was.
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			require.Equal(t, text, string(data))
+		})
+	}
+}
+
+func TestFileUnreadable(t *testing.T) {
+	// A directory where the file should be is an error, not "no epochs".
+	path := t.TempDir()
+	s := epochstore.File(path)
+	got, err := s.Get("a")
+	require.Error(t, err)
+	require.Contains(t, err.Error(), path)
+	require.Zero(t, got)
+	_, err = s.Raise("a", 1)
+	require.Error(t, err)
+
+	// So is a file where a directory should be.
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	_, err = epochstore.File(filepath.Join(file, "epochs.json")).Get("a")
+	require.Error(t, err)
+}
+
+func TestFileConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "epochs.json")
+	// Two store values for one file share the lock; another namespace is
+	// raised at the same time and must not be lost either.
+	other := make(chan error, 1)
+	go func() {
+		s := epochstore.File(path)
+		var err error
+		for e := int64(1); e <= 50 && err == nil; e++ {
+			_, err = s.Raise("other", e)
+		}
+		other <- err
+	}()
+	checkConcurrent(t, "issuer", epochstore.File(path), epochstore.File(filepath.Join(dir, ".", "epochs.json")))
+	require.NoError(t, <-other)
+	got, err := epochstore.File(path).Get("other")
+	require.NoError(t, err)
+	require.EqualValues(t, 50, got)
+
+	// No temporary file is left behind.
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	require.Equal(t, "epochs.json", entries[0].Name())
+}
