@@ -428,34 +428,34 @@ func TestVerifySignatureSteps(t *testing.T) {
 	}
 	body := `{"id":"x","issuer_kid":"k1"}`
 
-	k, verr := signed(k1, body).verifySignature(ring, "k1", true)
+	k, verr := signed(k1, body).verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	require.Nil(t, verr)
 	assert.Equal(t, "k1", k.KID)
 
 	// Without a kid every key is tried.
-	k, verr = signed(k2, body).verifySignature(ring, "", false)
+	k, verr = signed(k2, body).verifySignature(ring, "", false, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	require.Nil(t, verr)
 	assert.Equal(t, "k2", k.KID)
 
 	// A kid names one key only: k2's signature under kid k1 does not verify.
-	_, verr = signed(k2, body).verifySignature(ring, "k1", true)
+	_, verr = signed(k2, body).verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, CodeBadSignature, verr.Code)
-	_, verr = signed(k1, body).verifySignature(ring, "k3", true)
+	_, verr = signed(k1, body).verifySignature(ring, "k3", true, time.Time{})
 	assert.Equal(t, CodeUnknownKey, verr.Code)
-	_, verr = signed(krKey("other"), body).verifySignature(ring, "", false)
+	_, verr = signed(krKey("other"), body).verifySignature(ring, "", false, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, CodeBadSignature, verr.Code)
 
 	// A tampered document reports bad_signature.
 	d := signed(k1, body)
 	d.payload = bytes.Replace(d.payload, []byte(`"x"`), []byte(`"y"`), 1)
-	_, verr = d.verifySignature(ring, "k1", true)
+	_, verr = d.verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, CodeBadSignature, verr.Code)
 
 	// The envelope comes before the key: no signature is signature_missing
 	// even for an unknown kid.
 	plain, perr := parseDocument([]byte(body), 0, "document")
 	require.Nil(t, perr)
-	_, verr = plain.verifySignature(ring, "k3", true)
+	_, verr = plain.verifySignature(ring, "k3", true, time.Time{})
 	assert.Equal(t, CodeSignatureMissing, verr.Code)
 
 	// The key window, at the document's issue time; both ends inclusive.

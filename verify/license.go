@@ -204,11 +204,7 @@ func License(license []byte, keys *Keyring, opts LicenseOptions) (*LicenseResult
 	if err != nil {
 		return RejectedLicense(rejected(err)), nil
 	}
-	key, err := doc.verifySignature(keys, "", false)
-	if err != nil {
-		return RejectedLicense(rejected(err)), nil
-	}
-	if err := key.checkWindow(d.issuedAt); err != nil {
+	if _, err := doc.verifySignature(keys, "", false, d.issuedAt); err != nil {
 		return RejectedLicense(rejected(err)), nil
 	}
 	return d.evaluate(opts), nil

@@ -154,11 +154,7 @@ func QKey(file []byte, keys *Keyring, opts QKeyOptions) (*QKeyResult, error) {
 		return &QKeyResult{Result: rejected(err)}, nil
 	}
 	if signed {
-		key, err := doc.verifySignature(keys, "", false)
-		if err != nil {
-			return &QKeyResult{Result: rejected(err)}, nil
-		}
-		if err := key.checkWindow(r.Issued); err != nil {
+		if _, err := doc.verifySignature(keys, "", false, r.Issued); err != nil {
 			return &QKeyResult{Result: rejected(err)}, nil
 		}
 	}

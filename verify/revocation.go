@@ -201,20 +201,39 @@ type revHeader struct {
 }
 
 // RevocationSet verifies a full revocation set (formats.md §2) and returns
-// it ready for lookups. The checks run in this order: parse (limit
-// [DefaultRevocationLimit]), signature envelope, shape (epoch, revoked_ids,
-// issued_at, valid_until, issuer_kid, suspended), key (issuer_kid; a set
-// without one is tried against every key), signature, key window at
-// issued_at, the id lists (ids are non-empty strings, listed once, never
-// both revoked and suspended: CodeInvalidField), valid_until after
-// issued_at (CodeInvalidField), epoch (CodeEpochRollback), issued_at not in
-// the future beyond the skew (CodeNotYetValid), freshness (CodeSetExpired,
-// or valid with Stale when AllowStale).
+// it ready for lookups. It is [RevocationChain] with no deltas. The checks
+// run in this order: parse (limit [DefaultRevocationLimit]), signature
+// envelope, shape (epoch, revoked_ids, issued_at, valid_until, issuer_kid,
+// suspended), key (issuer_kid; a set without one is tried against every
+// key), signature, key window at issued_at, the id lists (ids are
+// non-empty strings, listed once, never both revoked and suspended:
+// CodeInvalidField), valid_until after issued_at (CodeInvalidField),
+// issued_at not in the future beyond the skew (CodeNotYetValid), epoch
+// (CodeEpochRollback), freshness (CodeSetExpired, or valid with Stale when
+// AllowStale).
 //
 // A rejection is a result with Valid false. The error is non-nil only for
 // misuse, and then wraps [ErrMisuse]: a nil or empty keyring, a zero Now,
 // a negative option.
 func RevocationSet(set []byte, keys *Keyring, opts RevocationOptions) (*RevocationSetResult, error) {
+	return RevocationChain(set, nil, keys, opts)
+}
+
+// RevocationChain verifies a full set and the deltas that follow it, in
+// order, and returns the set the chain reaches. Every document is checked
+// on its own (signature, key window, lists, valid_until after issued_at,
+// not issued in the future: [RevocationSet] and [VerifiedSet.ApplyDelta]
+// say how); the anti-rollback guard and freshness are decided on where the
+// chain ends, not on its base. So a host that stored the epoch a chain
+// reached, and kept the base set and its deltas, verifies the same chain
+// again after a restart with that epoch as MinEpoch, and a fresh delta
+// lifts an expired base.
+//
+// The result is that of the first document rejected (a delta's message
+// starts "delta i: ", counting from 0; a rejected delta's result has no
+// claims), or of the end of the chain. Applying n deltas to a set of m ids
+// costs O(m + the ids the deltas list).
+func RevocationChain(set []byte, deltas [][]byte, keys *Keyring, opts RevocationOptions) (*RevocationSetResult, error) {
 	if keys.Len() == 0 {
 		return nil, misuse("revocation set: no keys")
 	}
@@ -234,11 +253,33 @@ func RevocationSet(set []byte, keys *Keyring, opts RevocationOptions) (*Revocati
 		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid,
 		revokedN: len(base.revoked), suspendedN: len(base.suspended), base: base,
 	}
-	return s.finish(o, "revocation set"), nil
+	if res := s.own(o, "revocation set"); res != nil {
+		return res, nil
+	}
+	return s.chain(deltas, keys, o, true), nil
 }
 
-// finish runs the checks that follow reading the lists, for a set or the
-// set a delta produced.
+// own runs the checks every document of a chain passes by itself, after
+// its lists: valid_until after issued_at, and issued_at not in the future
+// beyond the skew. It returns nil when they pass.
+func (s *VerifiedSet) own(o revOptions, what string) *RevocationSetResult {
+	c := s.Claims(o.Now)
+	c.Stale = false
+	reject := func(err *Error) *RevocationSetResult {
+		return &RevocationSetResult{SetClaims: &c, Result: rejected(err)}
+	}
+	if !s.validUntil.After(s.issuedAt) {
+		return reject(fail(CodeInvalidField, "%s: valid_until is not after issued_at", what))
+	}
+	if s.issuedAt.After(o.Now.Add(o.skew)) {
+		return reject(fail(CodeNotYetValid, "%s was issued at %s, after now (%s) plus the allowed skew",
+			what, formatClaim(s.issuedAt), formatClaim(o.Now)))
+	}
+	return nil
+}
+
+// finish runs the checks made on where a chain ends: the epoch against
+// MinEpoch, then freshness.
 func (s *VerifiedSet) finish(o revOptions, what string) *RevocationSetResult {
 	c := s.Claims(o.Now)
 	c.Stale = false
@@ -247,18 +288,11 @@ func (s *VerifiedSet) finish(o revOptions, what string) *RevocationSetResult {
 		res.Result = rejected(err)
 		return res
 	}
-	if !s.validUntil.After(s.issuedAt) {
-		return reject(fail(CodeInvalidField, "%s: valid_until is not after issued_at", what))
-	}
 	store, err := CheckEpoch(o.MinEpoch, s.epoch)
 	if err != nil {
 		return reject(asError(err))
 	}
 	c.StoreEpoch = &store
-	if s.issuedAt.After(o.Now.Add(o.skew)) {
-		return reject(fail(CodeNotYetValid, "%s was issued at %s, after now (%s) plus the allowed skew",
-			what, formatClaim(s.issuedAt), formatClaim(o.Now)))
-	}
 	if s.Expired(o.Now) {
 		if !o.AllowStale {
 			return reject(fail(CodeSetExpired, "%s expired at %s", what, formatClaim(s.validUntil)))
@@ -290,11 +324,8 @@ func authenticate(doc []byte, keys *Keyring, o revOptions, what, kind string,
 	if err != nil {
 		return nil, nil, d.fields.spMissing(err, kind)
 	}
-	key, err := d.verifySignature(keys, h.kid, h.hasKID)
+	key, err := d.verifySignature(keys, h.kid, h.hasKID, h.issuedAt)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := key.checkWindow(h.issuedAt); err != nil {
 		return nil, nil, err
 	}
 	h.kid = key.KID
@@ -303,7 +334,7 @@ func authenticate(doc []byte, keys *Keyring, o revOptions, what, kind string,
 
 // readHeader reads the members a set and a delta share. The epoch comes
 // first, so that a document of another kind is told apart at once.
-func readHeader(f fields, kidRequired bool) (*revHeader, *Error) {
+func readHeader(f fields) (*revHeader, *Error) {
 	h := &revHeader{}
 	var err *Error
 	if h.epoch, err = f.spEpoch("epoch"); err != nil {
@@ -315,13 +346,9 @@ func readHeader(f fields, kidRequired bool) (*revHeader, *Error) {
 	if h.validUntil, _, err = f.time("valid_until", true); err != nil {
 		return nil, err
 	}
-	if kidRequired {
-		h.kid, err = f.nonEmpty("issuer_kid")
-		h.hasKID = true
-	} else {
-		h.kid, h.hasKID, err = f.optStr("issuer_kid")
-	}
-	if err != nil {
+	// issuer_kid is optional in sets and deltas alike: without it every
+	// key of the ring is tried.
+	if h.kid, h.hasKID, err = f.optStr("issuer_kid"); err != nil {
 		return nil, err
 	}
 	if _, _, err := f.spArray("suspended", false); err != nil {
@@ -334,7 +361,7 @@ func readHeader(f fields, kidRequired bool) (*revHeader, *Error) {
 // are read after the signature, in the one pass that builds the lookup
 // tables, so that only an authentic set costs that work.
 func readSetShape(f fields) (*revHeader, *Error) {
-	h, err := readHeader(f, false)
+	h, err := readHeader(f)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"maps"
 	"time"
 )
@@ -13,10 +14,11 @@ type deltaChange struct {
 
 // ApplyDelta verifies a revocation delta (the since_epoch sync of
 // formats.md §2) and applies it to s, returning the set at the delta's
-// epoch; s itself is unchanged. A delta holds epoch, since_epoch, added,
-// removed (arrays of ids, possibly empty), an optional suspended list like
-// a full set's, issued_at, valid_until and issuer_kid (required), and its
-// signature.
+// epoch; s itself is unchanged. It is [VerifiedSet.ApplyDeltas] with one
+// delta. A delta holds epoch, since_epoch, added, removed (arrays of ids,
+// possibly empty), an optional suspended list like a full set's,
+// issued_at, valid_until, an optional issuer_kid (without it every key is
+// tried, as for a full set), and its signature.
 //
 // The checks run in this order: parse, signature envelope, shape, key,
 // signature, key window at issued_at; the lists (non-empty string ids,
@@ -25,17 +27,35 @@ type deltaChange struct {
 // (CodeDeltaBaseMismatch); epoch after since_epoch (CodeInvalidField); the
 // delta fits the set: every removed id is revoked or suspended in it, and
 // no added id is already revoked (CodeDeltaBaseMismatch, since a delta
-// that does not fit was computed from another base); then, on the
-// resulting set, valid_until after issued_at, rollback against MinEpoch,
-// not yet valid, and freshness, as for a full set.
+// that does not fit was computed from another base); valid_until after
+// issued_at, not yet valid; then, on the resulting set, rollback against
+// MinEpoch and freshness, as for a full set.
 //
 // Applying: removed ids leave the set, added ids become revoked (ending
 // any suspension), and suspended entries set or replace a suspension. The
 // resulting set takes the delta's epoch, times and key id.
 //
 // A rejected delta's result has no claims and no Set; keep using s. The
-// error is non-nil only for misuse, and then wraps [ErrMisuse].
+// error is non-nil only for misuse, and then wraps [ErrMisuse]. Each call
+// copies the changes s holds since its last compaction (up to an eighth of
+// the set); to apply a chain, use ApplyDeltas, which copies them once.
 func (s *VerifiedSet) ApplyDelta(delta []byte, keys *Keyring, opts RevocationOptions) (*RevocationSetResult, error) {
+	return s.applyDeltas([][]byte{delta}, keys, opts, false)
+}
+
+// ApplyDeltas applies deltas to s in order, as [RevocationChain] does after
+// its full set: each delta is checked as [VerifiedSet.ApplyDelta] says, and
+// rollback and freshness are decided on the last one. s is unchanged. A
+// rejected delta's message starts "delta i: " (from 0) and its result has
+// no claims. The cost is O(the changes s holds + the ids the deltas list).
+func (s *VerifiedSet) ApplyDeltas(deltas [][]byte, keys *Keyring, opts RevocationOptions) (*RevocationSetResult, error) {
+	if len(deltas) == 0 {
+		return nil, misuse("revocation delta: no deltas")
+	}
+	return s.applyDeltas(deltas, keys, opts, true)
+}
+
+func (s *VerifiedSet) applyDeltas(deltas [][]byte, keys *Keyring, opts RevocationOptions, numbered bool) (*RevocationSetResult, error) {
 	if s == nil || s.base == nil {
 		return nil, misuse("revocation delta: no verified set to apply it to")
 	}
@@ -46,15 +66,40 @@ func (s *VerifiedSet) ApplyDelta(delta []byte, keys *Keyring, opts RevocationOpt
 	if err != nil {
 		return nil, err
 	}
-	res := s.applyDelta(delta, keys, o)
-	if !res.Valid {
-		res.SetClaims = nil
-	}
-	return res, nil
+	return s.chain(deltas, keys, o, numbered), nil
 }
 
-func (s *VerifiedSet) applyDelta(delta []byte, keys *Keyring, o revOptions) *RevocationSetResult {
-	reject := func(err *Error) *RevocationSetResult { return &RevocationSetResult{Result: rejected(err)} }
+// chain applies deltas to s, then runs the end-of-chain checks. Only the
+// set it returns is ever seen by a caller, so the changes are collected in
+// one map that this call owns: copied from s once, then updated in place.
+func (s *VerifiedSet) chain(deltas [][]byte, keys *Keyring, o revOptions, numbered bool) *RevocationSetResult {
+	cur := s
+	owned := false
+	for i, delta := range deltas {
+		next, res := cur.applyDelta(delta, keys, o, owned)
+		if res != nil {
+			if numbered {
+				res.Message = fmt.Sprintf("delta %d: %s", i, res.Message)
+			}
+			res.SetClaims = nil
+			return res
+		}
+		cur, owned = next, true
+	}
+	what := "revocation set"
+	if len(deltas) > 0 {
+		what = "revocation delta"
+	}
+	return cur.finish(o, what)
+}
+
+// applyDelta verifies one delta and returns the set it makes, or the
+// rejection. With owned, s is an intermediate set of this chain that no
+// caller has seen, and its changes map is updated in place.
+func (s *VerifiedSet) applyDelta(delta []byte, keys *Keyring, o revOptions, owned bool) (*VerifiedSet, *RevocationSetResult) {
+	reject := func(err *Error) (*VerifiedSet, *RevocationSetResult) {
+		return nil, &RevocationSetResult{Result: rejected(err)}
+	}
 	d, h, err := authenticate(delta, keys, o, "revocation delta", kindDelta, readDeltaShape)
 	if err != nil {
 		return reject(err)
@@ -69,12 +114,8 @@ func (s *VerifiedSet) applyDelta(delta []byte, keys *Keyring, o revOptions) *Rev
 	if h.epoch <= h.sinceEpoch {
 		return reject(fail(CodeInvalidField, "delta epoch %d is not after its since_epoch %d", h.epoch, h.sinceEpoch))
 	}
-	next := &VerifiedSet{
-		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid,
-		revokedN: s.revokedN, suspendedN: s.suspendedN, base: s.base,
-		over: make(map[string]revEntry, len(s.over)+len(changes)),
-	}
-	maps.Copy(next.over, s.over)
+	// Every change is checked against s before any is made, so that a
+	// delta that does not fit leaves an owned map as it was.
 	for _, c := range changes {
 		cur := s.entry(c.id)
 		switch c.entry.state {
@@ -87,12 +128,25 @@ func (s *VerifiedSet) applyDelta(delta []byte, keys *Keyring, o revOptions) *Rev
 				return reject(fail(CodeDeltaBaseMismatch, "delta adds %q, which the set already revokes", truncate(c.id)))
 			}
 		}
-		next.count(cur.state, -1)
+	}
+	next := &VerifiedSet{
+		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid,
+		revokedN: s.revokedN, suspendedN: s.suspendedN, base: s.base, over: s.over,
+	}
+	if res := next.own(o, "revocation delta"); res != nil {
+		return nil, res
+	}
+	if !owned || next.over == nil {
+		next.over = make(map[string]revEntry, len(s.over)+len(changes))
+		maps.Copy(next.over, s.over)
+	}
+	for _, c := range changes {
+		next.count(s.entry(c.id).state, -1)
 		next.count(c.entry.state, +1)
 		next.over[c.id] = c.entry
 	}
 	next.compact()
-	return next.finish(o, "revocation delta")
+	return next, nil
 }
 
 // count adjusts the set's counters for an id entering (+1) or leaving (-1)
@@ -147,7 +201,7 @@ func readDeltaShape(f fields) (*revHeader, *Error) {
 			return nil, err
 		}
 	}
-	h, err := readHeader(f, true)
+	h, err := readHeader(f)
 	if err != nil {
 		return nil, err
 	}

@@ -265,8 +265,9 @@ func clone(m rvtModel) rvtModel {
 	return out
 }
 
-// TestApplyDeltaRollback: a delta is checked against the stored epoch too,
-// which the revocation_set request cannot reach (its set is checked first).
+// TestApplyDeltaRollback: the stored epoch bounds where a chain ends: a
+// delta whose epoch is below it is epoch_rollback, with the claims of the
+// set it would have made (as a full set's rollback has), and no Set.
 func TestApplyDeltaRollback(t *testing.T) {
 	ring := sptRing(t, "k1")
 	res := rvtVerify(t, ring, rvtSet(5, []string{"a"}), RevocationOptions{})
@@ -275,7 +276,9 @@ func TestApplyDeltaRollback(t *testing.T) {
 	out, err := res.Set.ApplyDelta(delta, ring, RevocationOptions{Now: rvtNow, MinEpoch: 7})
 	require.NoError(t, err)
 	assert.Equal(t, CodeEpochRollback, out.Code)
-	assert.Nil(t, out.SetClaims, "a rejected delta has no claims")
+	require.NotNil(t, out.SetClaims)
+	assert.EqualValues(t, 6, out.Epoch)
+	assert.Nil(t, out.StoreEpoch, "nothing to store after a rollback")
 	assert.Nil(t, out.Set)
 	// The base set is untouched by the failed delta.
 	assert.Equal(t, LookupNotRevoked, res.Set.Lookup("b", rvtNow).Status)

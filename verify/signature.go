@@ -100,10 +100,15 @@ func (d *document) requireSignature() *Error {
 	return nil
 }
 
-// verifySignature runs the key and signature steps. With a kid, only that
-// key is tried (CodeUnknownKey if the ring lacks it); without one, every
-// key is. The returned key is the one that verified.
-func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool) (*Key, *Error) {
+// verifySignature runs the key, signature and key-window steps, the window
+// measured at issuedAt, the document's own issue time. With a kid, only
+// that key is tried (CodeUnknownKey if the ring lacks it). Without one,
+// every key is, and the answer does not depend on the ring's order: the
+// first key that verifies and whose window holds issuedAt is returned;
+// only when every key that verifies is outside its window is the result
+// CodeKeyNotValid (a ring may list one public key twice, an old window and
+// a current one). At most [MaxKeys] keys are tried.
+func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool, issuedAt time.Time) (*Key, *Error) {
 	if err := d.requireSignature(); err != nil {
 		return nil, err
 	}
@@ -116,13 +121,27 @@ func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool) (*Key
 		if !ed25519.Verify(k.PublicKey, d.payload, d.signature) {
 			return nil, fail(CodeBadSignature, "signature does not verify with key %q", truncate(kid))
 		}
+		if err := k.checkWindow(issuedAt); err != nil {
+			return nil, err
+		}
 		return k, nil
 	}
+	var outside *Error
 	for i := range ring.keys {
 		k := &ring.keys[i]
-		if ed25519.Verify(k.PublicKey, d.payload, d.signature) {
+		if !ed25519.Verify(k.PublicKey, d.payload, d.signature) {
+			continue
+		}
+		err := k.checkWindow(issuedAt)
+		if err == nil {
 			return k, nil
 		}
+		if outside == nil {
+			outside = err
+		}
+	}
+	if outside != nil {
+		return nil, outside
 	}
 	return nil, fail(CodeBadSignature, "signature does not verify with any key in the keyring")
 }

@@ -165,11 +165,7 @@ func StatusProof(proofData []byte, keys *Keyring, opts StatusProofOptions) (*Sta
 	if err != nil {
 		return &StatusProofResult{Result: rejected(d.fields.spMissing(err, kindProof))}, nil
 	}
-	key, err := d.verifySignature(keys, p.kid, true)
-	if err != nil {
-		return &StatusProofResult{Result: rejected(err)}, nil
-	}
-	if err := key.checkWindow(p.checkedAt); err != nil {
+	if _, err := d.verifySignature(keys, p.kid, true, p.checkedAt); err != nil {
 		return &StatusProofResult{Result: rejected(err)}, nil
 	}
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/licverify/licverify/verify"
@@ -54,21 +53,10 @@ func loadRevocation(r *request) (*verify.RevocationSetResult, error) {
 	if refused != nil {
 		return &verify.RevocationSetResult{Result: *refused}, nil
 	}
-	res, err := verify.RevocationSet(r.part("set"), ring, opts)
+	// Rollback and freshness are decided on where the chain ends.
+	res, err := verify.RevocationChain(r.part("set"), r.parts["deltas"], ring, opts)
 	if err != nil {
 		return nil, misuseError(err)
-	}
-	for i, d := range r.parts["deltas"] {
-		if !res.Valid {
-			break
-		}
-		res, err = res.Set.ApplyDelta(d, ring, opts)
-		if err != nil {
-			return nil, misuseError(err)
-		}
-		if !res.Valid {
-			res.Message = "delta " + strconv.Itoa(i) + ": " + res.Message
-		}
 	}
 	return res, nil
 }

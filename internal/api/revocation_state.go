@@ -136,19 +136,14 @@ func revocationApply(r *request) (any, error) {
 	if refused != nil {
 		return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: &verify.RevocationSetResult{Result: *refused}}}, nil
 	}
-	set := s.set
-	var res *verify.RevocationSetResult
-	for i, d := range r.parts["deltas"] {
-		res, err = set.ApplyDelta(d, ring, opts)
-		if err != nil {
-			return nil, misuseError(err)
-		}
-		if !res.Valid {
-			res.Message = "delta " + strconv.Itoa(i) + ": " + res.Message
-			return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}, nil
-		}
-		set = res.Set
+	res, err := s.set.ApplyDeltas(r.parts["deltas"], ring, opts)
+	if err != nil {
+		return nil, misuseError(err)
 	}
+	if !res.Valid {
+		return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}, nil
+	}
+	set := res.Set
 	loadedMu.Lock()
 	defer loadedMu.Unlock()
 	if loaded[h] != s {

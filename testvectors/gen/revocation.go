@@ -278,11 +278,11 @@ func revocationTests() []test {
 		rvTest("order-rollback-before-stale", "Order Epoch Stale", "older than stored and expired: epoch_rollback", setText, nil,
 			map[string]any{"min_epoch": 43, "now": "2026-02-01T00:00:00Z"}, rvClaims(set, "epoch_rollback", rvKID, 2, 1, false, false)),
 		rvTest("not-yet-valid", "NotYetValid", "issued 6 minutes after now", setText, nil,
-			map[string]any{"now": spAdd(rvIssuedAt, -6*time.Minute)}, rvClaims(set, "not_yet_valid", rvKID, 2, 1, false, true)),
+			map[string]any{"now": spAdd(rvIssuedAt, -6*time.Minute)}, rvClaims(set, "not_yet_valid", rvKID, 2, 1, false, false)),
 		rvTest("not-yet-valid-skew-edge", "NotYetValid Boundary Valid", "issued exactly 5 minutes after now: tolerated", setText, nil,
 			map[string]any{"now": spAdd(rvIssuedAt, -5*time.Minute)}, rvOK(set, rvKID)),
 		rvTest("not-yet-valid-skew-zero", "NotYetValid Options", "skew_seconds 0 and issued one second after now", setText, nil,
-			map[string]any{"now": spAdd(rvIssuedAt, -time.Second), "skew_seconds": 0}, rvClaims(set, "not_yet_valid", rvKID, 2, 1, false, true)),
+			map[string]any{"now": spAdd(rvIssuedAt, -time.Second), "skew_seconds": 0}, rvClaims(set, "not_yet_valid", rvKID, 2, 1, false, false)),
 	)
 	{
 		inverted := rvSigned(rvWith(rvSet(), map[string]any{"valid_until": rvIssuedAt}))
@@ -430,8 +430,14 @@ func revocationTests() []test {
 			reject("delta_base_mismatch")),
 		rvTest("delta-twice", "Delta", "the same delta applied twice", setText, []string{text(d1), text(d1)}, nil,
 			reject("delta_base_mismatch")),
-		rvTest("delta-after-failed-set", "Delta Order", "the set fails; its deltas are not applied", setText, []string{text(d1)},
-			map[string]any{"min_epoch": 50}, rvClaims(set, "epoch_rollback", rvKID, 2, 1, false, false)),
+		rvTest("chain-ends-below-stored-epoch", "Delta Epoch", "42 → 43 with epoch 50 stored: the end of the chain is a rollback", setText, []string{text(d1)},
+			map[string]any{"min_epoch": 50}, rvClaims(d1, "epoch_rollback", rvKID, 2, 1, false, false)),
+		rvTest("chain-reaches-stored-epoch", "Delta Epoch Valid", "42 → 43 with epoch 43 stored (the epoch this chain gave before a restart): the base is below it, the end is not", setText, []string{text(d1)},
+			map[string]any{"min_epoch": 43, "lookup": []string{rvAdded}}, withLookups(rvClaims(d1, "ok", rvKID, 2, 1, false, true), lookup(rvAdded, "revoked", ""))),
+		rvTest("chain-of-two-reaches-stored-epoch", "Delta Epoch Valid", "42 → 43 → 45 with epoch 45 stored", setText, []string{text(d1), text(d2)},
+			map[string]any{"min_epoch": 45}, rvClaims(d2, "ok", rvKID, 2, 1, false, true)),
+		rvTest("chain-one-short-of-stored-epoch", "Delta Epoch", "42 → 43 → 45 with epoch 46 stored", setText, []string{text(d1), text(d2)},
+			map[string]any{"min_epoch": 46}, rvClaims(d2, "epoch_rollback", rvKID, 2, 1, false, false)),
 	)
 	{
 		dv := func(set map[string]any) map[string]any { return rvSigned(rvWith(rvDelta1(), set)) }
@@ -463,8 +469,8 @@ func revocationTests() []test {
 			withLookups(rvClaims(extend, "ok", rvKID, 2, 1, false, true), lookup(rvSuspended, "suspended", "2026-02-01T00:00:00Z")))
 		empty := dv(map[string]any{"added": []any{}, "removed": []any{}})
 		deltaTest("empty", "Valid", "a delta that changes nothing but the epoch", empty, nil, rvClaims(empty, "ok", rvKID, 2, 1, false, true))
-		deltaTest("expired", "Stale Boundary", "a fresh set and a delta whose valid_until is now",
-			dv(map[string]any{"valid_until": rvNow}), nil, reject("set_expired"))
+		deltaTest("expired", "Stale Boundary", "a fresh set and a delta whose valid_until is now: the chain ends stale",
+			dv(map[string]any{"valid_until": rvNow}), nil, rvClaims(dv(map[string]any{"valid_until": rvNow}), "set_expired", rvKID, 2, 1, false, true))
 		deltaTest("not-yet-valid", "NotYetValid", "the delta is issued 10 minutes after now",
 			dv(map[string]any{"issued_at": "2025-12-30T16:10:00Z", "valid_until": "2025-12-30T17:10:00Z"}), nil, reject("not_yet_valid"))
 		deltaTest("valid-until-before-issued", "Times", "valid_until before issued_at",
@@ -472,6 +478,12 @@ func revocationTests() []test {
 		stale := text(d1)
 		add(rvTest("delta-stale-allowed", "Delta Stale Valid", "set and delta both past valid_until, stale allowed", setText, []string{stale},
 			map[string]any{"now": "2025-12-30T16:45:00Z", "allow_stale": true}, rvClaims(d1, "ok", rvKID, 2, 1, true, true)))
+		fresh := dv(map[string]any{"issued_at": "2025-12-30T16:31:00Z", "valid_until": "2025-12-30T17:31:00Z"})
+		add(rvTest("chain-expired-base-fresh-delta", "Delta Stale Valid", "an expired set brought up to date by a fresh delta: freshness is decided at the end, stale sets not allowed",
+			setText, []string{text(fresh)}, map[string]any{"now": "2025-12-30T16:35:00Z"}, rvClaims(fresh, "ok", rvKID, 2, 1, false, true)))
+		d2late := rvSigned(rvWith(rvDelta2(), map[string]any{"valid_until": "2025-12-30T17:00:00Z"}))
+		add(rvTest("chain-expired-middle", "Delta Stale Valid", "set and first delta expired, the last delta fresh", setText,
+			[]string{text(d1), text(d2late)}, map[string]any{"now": "2025-12-30T16:45:00Z"}, rvClaims(d2late, "ok", rvKID, 2, 1, false, true)))
 		add(rvTest("delta-refreshes-stale-set", "Delta Stale Valid", "a stale set (allowed) brought up to date by a fresh delta", setText,
 			[]string{text(dv(map[string]any{"issued_at": "2025-12-30T16:31:00Z", "valid_until": "2025-12-30T17:31:00Z"}))},
 			map[string]any{"now": "2025-12-30T16:35:00Z", "allow_stale": true},
@@ -484,7 +496,10 @@ func revocationTests() []test {
 		deltaTest("tampered-since", "Tamper Order", "since_epoch forged: bad_signature, not delta_base_mismatch", tamperedEpoch, nil,
 			reject("bad_signature"))
 		deltaTest("unknown-key", "Keyring", "issuer_kid the ring lacks", dv(map[string]any{"issuer_kid": "rv-9"}), nil, reject("unknown_key"))
-		deltaTest("no-kid", "Shape", "a delta without issuer_kid", dv(map[string]any{"issuer_kid": nil}), nil, reject("missing_field"))
+		deltaTest("no-kid", "Keyring Valid", "a delta without issuer_kid, as a set may have none: every ring key is tried",
+			dv(map[string]any{"issuer_kid": nil}), nil, rvClaims(dv(map[string]any{"issuer_kid": nil}), "ok", rvKID, 2, 1, false, true))
+		deltaTest("no-kid-foreign-key", "Keyring", "a delta without issuer_kid signed by a key outside the ring",
+			sign(rvWith(rvDelta1(), map[string]any{"issuer_kid": nil}), "not-in-ring"), nil, reject("bad_signature"))
 		deltaTest("no-added", "Shape", "a delta without added", dv(map[string]any{"added": nil}), nil, reject("missing_field"))
 		deltaTest("removed-string", "Shape", "removed is a string", dv(map[string]any{"removed": rvRevoked2}), nil, reject("invalid_field"))
 		deltaTest("since-negative", "Shape", "since_epoch -1", dv(map[string]any{"since_epoch": -1}), nil, reject("invalid_field"))
