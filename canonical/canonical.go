@@ -420,12 +420,76 @@ func (s *scanner) number() error {
 			return &Error{Code: CodeMalformedJSON, Offset: start,
 				Msg: "number " + truncate(string(s.doc[start:s.pos])) + " is outside the IEEE-754 double range"}
 		}
-		if math.Abs(v) > 1<<53 && math.Abs(v) < 1e21 {
+		// The test is on the exact decimal value, before rounding:
+		// 9007199254740993.0 rounds to 2^53 but is beyond it. Rounding
+		// can only blur the two boundaries, so only values that round
+		// onto one of them need the exact comparison.
+		a := math.Abs(v)
+		beyond := a > 1<<53 && a < 1e21
+		if a == 1<<53 || a == 1e21 {
+			text := string(s.doc[start:s.pos])
+			beyond = cmpDecimal(text, maxSafeInteger) > 0 && cmpDecimal(text, "1000000000000000000000") < 0
+		}
+		if beyond {
 			return &Error{Code: CodeMalformedJSON, Offset: start,
-				Msg: "number " + truncate(string(s.doc[start:s.pos])) + " is an integer outside ±2^53 in canonical form"}
+				Msg: "number " + truncate(string(s.doc[start:s.pos])) + " is beyond ±2^53 and would be an integer in canonical form"}
 		}
 	}
 	return nil
+}
+
+// cmpDecimal compares the magnitude of the JSON number text num with the
+// integer ref (decimal digits, no leading zero) exactly: -1, 0 or +1.
+func cmpDecimal(num, ref string) int {
+	num = strings.TrimPrefix(num, "-")
+	mant, exp := num, int64(0)
+	if i := strings.IndexAny(num, "eE"); i >= 0 {
+		mant = num[:i]
+		e := strings.TrimPrefix(num[i+1:], "+")
+		neg := strings.HasPrefix(e, "-")
+		e = strings.TrimPrefix(e, "-")
+		for _, c := range e {
+			// Saturate: any exponent this large decides the comparison.
+			if exp < 1<<40 {
+				exp = exp*10 + int64(c-'0')
+			}
+		}
+		if neg {
+			exp = -exp
+		}
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := intPart + frac
+	// The value is 0.digits × 10^point.
+	point := int64(len(intPart)) + exp
+	trimmed := strings.TrimLeft(digits, "0")
+	point -= int64(len(digits) - len(trimmed))
+	digits = strings.TrimRight(trimmed, "0")
+	if digits == "" {
+		return -1 // zero
+	}
+	if point != int64(len(ref)) {
+		if point < int64(len(ref)) {
+			return -1
+		}
+		return 1
+	}
+	for i := 0; i < max(len(digits), len(ref)); i++ {
+		a, b := byte('0'), byte('0')
+		if i < len(digits) {
+			a = digits[i]
+		}
+		if i < len(ref) {
+			b = ref[i]
+		}
+		if a != b {
+			if a < b {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
 }
 
 func (s *scanner) digits() int {

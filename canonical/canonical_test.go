@@ -82,6 +82,10 @@ var rejectCases = []rejectCase{
 	// the canonical form a fixed point.
 	{"2^53+2 with a fraction", `9007199254740994.0`, canonical.CodeMalformedJSON},
 	{"2^53+2 in exponent form", `9.007199254740994e15`, canonical.CodeMalformedJSON},
+	// Beyond 2^53 by its exact value, though the double it rounds to is
+	// 2^53 itself.
+	{"2^53+1 in exponent form", `9.007199254740993e15`, canonical.CodeMalformedJSON},
+	{"2^53+1 with a fraction", `9007199254740993.0`, canonical.CodeMalformedJSON},
 	{"1e16", `1e16`, canonical.CodeMalformedJSON},
 	{"-1.5e17", `[-1.5e17]`, canonical.CodeMalformedJSON},
 	{"just below 1e21", `9.99999999999999e20`, canonical.CodeMalformedJSON},
@@ -191,11 +195,7 @@ func TestTransformAccepts(t *testing.T) {
 		{"2^53", `9007199254740992`, `9007199254740992`},
 		{"-(2^53)", `-9007199254740992`, `-9007199254740992`},
 		{"2^53 in an object", `{"epoch":9007199254740992}`, `{"epoch":9007199254740992}`},
-		// Not an integer literal: the digits round to the double 2^53,
-		// which is within the rule, as "1.00000000000000001" rounds to 1.
-		{"2^53 in exponent form", `9.007199254740993e15`, `9007199254740992`},
 		{"2^53 with a fraction", `9007199254740992.0`, `9007199254740992`},
-		{"2^53+1 with a fraction rounds to 2^53", `9007199254740993.0`, `9007199254740992`},
 		// From 1e21 up, RFC 8785 uses exponent form: no integer literal.
 		{"1e21", `1E21`, `1e+21`},
 		{"-1e21", `-1000000000000000000000.0`, `-1e+21`},
@@ -380,3 +380,43 @@ func TestSignedDoesNotAliasInput(t *testing.T) {
 	assert.Equal(t, `{"a":"x"}`, string(payload))
 	assert.Equal(t, `"s"`, string(sig))
 }
+
+// TestBeyondSafeIntegerInAnySpelling: a number whose exact value lies
+// above 2^53 and below 1e21 would be written as an integer beyond ±2^53 by
+// RFC 8785, so it is refused however it is spelled, including spellings
+// that round onto 2^53 or 1e21 as doubles.
+func TestBeyondSafeIntegerInAnySpelling(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"9007199254740992", true},
+		{"9007199254740992.0", true},
+		{"9007199254740992e0", true},
+		{"90071992547409920e-1", true},
+		{"0.9007199254740992e16", true},
+		{"-9007199254740992.000", true},
+		{"9007199254740991.9", true},
+		{"9007199254740993.0", false},
+		{"9007199254740992.5", false},
+		{"9007199254740992.0000000001", false},
+		{"-9007199254740993.0", false},
+		{"90071992547409930e-1", false},
+		{"9007199254740994.0", false},
+		{"1e16", false},
+		{"999999999999999999999.5", false},
+		{"999999999999999999999", false},
+		{"1e21", true},
+		{"1000000000000000000000.0", true},
+		{"1e30", true},
+		{"1.5", true},
+	} {
+		_, err := canonical.Transform([]byte("["+tc.in+"]"), 0)
+		if tc.ok {
+			assert.NoError(t, err, tc.in)
+		} else {
+			assert.True(t, canonical.IsCode(err, canonical.CodeMalformedJSON), "%s: %v", tc.in, err)
+		}
+	}
+}
+

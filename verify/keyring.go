@@ -12,6 +12,14 @@ import (
 	"github.com/licverify/licverify/canonical"
 )
 
+// Bounds of a keyring, whatever its form. A document without a key id is
+// tried against every key, so MaxKeys bounds that work: at most 64
+// signature checks per document.
+const (
+	MaxKeyringBytes = 1 << 20
+	MaxKeys         = 64
+)
+
 // Key is one Ed25519 public key of a [Keyring].
 type Key struct {
 	// KID is the key id documents name in issuer_kid; it may be empty.
@@ -34,11 +42,14 @@ type Keyring struct {
 
 // NewKeyring checks keys and returns a ring holding them. A key that is not
 // 32 bytes, not a canonical point encoding, or of small order is refused
-// with CodeWeakKey; two keys with one non-empty kid are refused with
-// CodeInvalidField. It returns an error wrapping [ErrMisuse] for no keys.
+// with CodeWeakKey; two keys with one non-empty kid, or more than
+// [MaxKeys] keys, are refused with CodeInvalidField. It returns an error wrapping [ErrMisuse] for no keys.
 func NewKeyring(keys ...Key) (*Keyring, error) {
 	if len(keys) == 0 {
 		return nil, misuse("keyring has no keys")
+	}
+	if len(keys) > MaxKeys {
+		return nil, fail(CodeInvalidField, "keyring has %d keys, limit is %d", len(keys), MaxKeys)
 	}
 	ring := &Keyring{byKID: make(map[string]int, len(keys))}
 	for i, k := range keys {
@@ -129,10 +140,14 @@ func checkPublicKey(pub []byte) *Error {
 //   - '-': one or more PEM "PUBLIC KEY" blocks (Ed25519 SPKI), each with an
 //     optional "Kid" header.
 //
-// Private key material in any form is refused. Errors are [*Error] with the
+// Private key material in any form is refused, and so is a keyring over
+// [MaxKeyringBytes] (CodeInputTooLarge). Errors are [*Error] with the
 // code of the problem (CodeWeakKey, CodeUnsupportedAlg, CodeInvalidField,
 // CodeMissingField, or a JSON code), or wrap [ErrMisuse] for an empty ring.
 func ParseKeyring(data []byte) (*Keyring, error) {
+	if len(data) > MaxKeyringBytes {
+		return nil, fail(CodeInputTooLarge, "keyring is %d bytes, limit is %d", len(data), MaxKeyringBytes)
+	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil, misuse("keyring is empty")

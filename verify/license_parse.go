@@ -197,7 +197,8 @@ func (d *licenseDoc) parseFingerprint(f fields) *Error {
 
 // parsePolicy applies the defaults 30/180/365/2 member by member and
 // requires counts that make sense: every interval at least one day, and
-// warnings no later than the block.
+// warnings no later than the block (a defaulted value gives way to a
+// written one).
 func (d *licenseDoc) parsePolicy(f fields) *Error {
 	d.policy = DefaultLicensePolicy
 	p, ok, err := f.object("policy", false)
@@ -216,6 +217,17 @@ func (d *licenseDoc) parsePolicy(f fields) *Error {
 	}
 	if pol.MaxTransfers, err = p.licDays("max_transfers", pol.MaxTransfers, 0); err != nil {
 		return licPrefixed("policy.", err)
+	}
+	// A default never makes a written policy invalid: an absent
+	// warn_after_days is at most the written max_offline_days, and an
+	// absent max_offline_days at least the written warn_after_days. Only
+	// two written values can contradict each other.
+	warnGiven, maxGiven := p.has("warn_after_days"), p.has("max_offline_days")
+	switch {
+	case !warnGiven && maxGiven:
+		pol.WarnAfterDays = min(pol.WarnAfterDays, pol.MaxOfflineDays)
+	case warnGiven && !maxGiven:
+		pol.MaxOfflineDays = max(pol.MaxOfflineDays, pol.WarnAfterDays)
 	}
 	if pol.WarnAfterDays > pol.MaxOfflineDays {
 		return fail(CodeInvalidField, "policy.warn_after_days (%d) is after policy.max_offline_days (%d)", pol.WarnAfterDays, pol.MaxOfflineDays)

@@ -214,6 +214,16 @@ func licExpect(doc map[string]any, run licRun, o licOutcome) map[string]any {
 		for k, v := range p {
 			pol[k] = v
 		}
+		// A default gives way to a written value: warnings never after
+		// the block.
+		_, warnGiven := p["warn_after_days"]
+		_, maxGiven := p["max_offline_days"]
+		if maxGiven && !warnGiven && licInt(p["max_offline_days"]) < 180 {
+			pol["warn_after_days"] = p["max_offline_days"]
+		}
+		if warnGiven && !maxGiven && licInt(p["warn_after_days"]) > 365 {
+			pol["max_offline_days"] = p["warn_after_days"]
+		}
 	}
 	trusted, first := licTime(o.trusted), licTime(o.first)
 	base := first
@@ -448,8 +458,8 @@ func licenseTests() []test {
 	bad("shape/hash-upper", "fingerprint_hash in upper-case hex", []string{"Shape"},
 		licWith(licDoc(), "fingerprint.fingerprint_hash", licMachineA[:7]+strings.ToUpper(licMachineA[7:])), "invalid_field")
 	bad("shape/fingerprint-missing", "no fingerprint block", []string{"Shape"}, licWith(licDoc(), "fingerprint", nil), "missing_field")
-	bad("shape/policy-warn-after-max", "warn_after_days after max_offline_days", []string{"Shape", "Policy"},
-		licWith(licDoc(), "policy.warn_after_days", 400), "invalid_field")
+	bad("shape/policy-warn-after-max", "warn_after_days after max_offline_days, both written", []string{"Shape", "Policy"},
+		licWith(licDoc(), "policy.warn_after_days", 400, "policy.max_offline_days", 365), "invalid_field")
 	bad("shape/policy-zero", "check_interval_days 0", []string{"Shape", "Policy"}, licWith(licDoc(), "policy.check_interval_days", 0), "invalid_field")
 	bad("shape/policy-null", "max_offline_days null is not absent", []string{"Shape", "Policy"},
 		licWith(licDoc(), "policy.max_offline_days", licNull), "invalid_field")
@@ -460,6 +470,12 @@ func licenseTests() []test {
 	partial := licWith(licDoc(), "policy", map[string]any{"max_offline_days": 90, "warn_after_days": 60})
 	eval("policy/partial", "a policy with two members; the others default", []string{"Policy"}, partial, A,
 		licOutcome{decision: "run", locked: licMachineA})
+	onlyMax := licWith(licDoc(), "policy", map[string]any{"max_offline_days": 30})
+	eval("policy/max-offline-only", "only max_offline_days 30: warn_after_days defaults to 30, not 180 (a default never invalidates a policy)",
+		[]string{"Policy"}, onlyMax, A, licOutcome{decision: "run", locked: licMachineA})
+	onlyWarn := licWith(licDoc(), "policy", map[string]any{"warn_after_days": 400})
+	eval("policy/warn-only", "only warn_after_days 400: max_offline_days defaults to 400, not 365",
+		[]string{"Policy"}, onlyWarn, A, licOutcome{decision: "run", locked: licMachineA})
 
 	// Blocking rules, one at a time, on a first activation.
 	eval("block/product", "a license for calcpro run by otherapp: block, and no state to write",
