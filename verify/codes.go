@@ -43,6 +43,12 @@ const (
 	CodeSetExpired         Code = "set_expired"
 	CodeDeltaBaseMismatch  Code = "delta_base_mismatch"
 	CodeOfflineTooLong     Code = "offline_too_long"
+	// CodeClockRollback blocks a license that is still within its term
+	// by the host's clock but past it by the clock guard's trusted time
+	// (a clock that ran ahead once, or was set back after running later).
+	// A successful online check ([LicenseOptions.ServerTime]) resets the
+	// guard.
+	CodeClockRollback Code = "clock_rollback"
 	CodeDecryptFailed      Code = "decrypt_failed"
 )
 
@@ -55,6 +61,7 @@ var Codes = []Code{
 	CodeLicenseMismatch, CodeProductMismatch, CodeDeviceRequired, CodeDeviceMismatch,
 	CodeEpochRollback, CodeRevoked, CodeSuspended, CodeExpired, CodeTrialExpired,
 	CodeSetExpired, CodeDeltaBaseMismatch, CodeOfflineTooLong, CodeDecryptFailed,
+	CodeClockRollback,
 }
 
 // Error is a rejection with its result code. Verifiers turn it into a

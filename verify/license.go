@@ -64,6 +64,14 @@ type LicenseOptions struct {
 	// ReleaseDate is the release date of the application build to run or
 	// install; when set, the result says whether the license covers it.
 	ReleaseDate time.Time
+	// ServerTime is the time the vendor's server reported in a successful
+	// online check just made, over the host's authenticated channel; zero
+	// when there was none. It is recorded as last_success_check_at, and it
+	// restarts the clock guard: trusted time is max(ServerTime, issued_at)
+	// instead of the host's clock and the state's last_seen_time, so a
+	// clock that once ran ahead no longer blocks once the server has
+	// spoken, with no file to delete.
+	ServerTime time.Time
 }
 
 // LicenseResult is the outcome of [License]. Every result carries a
@@ -227,28 +235,45 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 	var stateReason licReason
 	if opts.State != nil {
 		var name, why string
-		st, name, why = readLicenseState(opts.State, d, now)
+		st, name, why = readLicenseState(opts.State, d, licMaxTime(licMaxTime(now, d.issuedAt), opts.ServerTime.UTC()))
 		if st == nil {
 			stateReason = licReason{name, "the state file was ignored: " + why}
 		}
 	}
-	trusted, firstActivated := now, now
+	// The signed issued_at is a lower bound for trusted time: a clock
+	// behind it (a machine that booted in 2000 before network time) is
+	// wrong, and a first activation recorded then would count years
+	// offline, or end a trial, once the clock is right.
+	server := opts.ServerTime.UTC()
+	trusted := licMaxTime(now, d.issuedAt)
+	if !server.IsZero() {
+		trusted = licMaxTime(server, d.issuedAt)
+	}
+	firstActivated := trusted
 	var lastCheck time.Time
 	var rollbacks int64
 	var locked string
 	var serverStatus, serverMessage *string
 	rollback := false
 	if st != nil {
-		trusted = licMaxTime(now, st.lastSeen)
-		firstActivated = st.firstActivated
+		// A state from before a renewal keeps its lock, its guard and its
+		// offline window; only its first activation is read as no earlier
+		// than the license now held was issued.
+		firstActivated = licMaxTime(st.firstActivated, d.issuedAt)
 		lastCheck, rollbacks, locked = st.lastCheck, st.rollbacks, st.locked
 		serverStatus, serverMessage = st.serverStatus, st.serverMessage
-		// Small steps back (NTP corrections) move nothing and are not
-		// counted; trusted time never goes back either way.
-		rollback = now.Before(st.lastSeen.Add(-DefaultSkew))
-		if rollback && rollbacks < maxRollbackCount {
-			rollbacks++
+		if server.IsZero() {
+			trusted = licMaxTime(trusted, st.lastSeen)
+			// Small steps back (NTP corrections) move nothing and are
+			// not counted; trusted time never goes back either way.
+			rollback = now.Before(st.lastSeen.Add(-DefaultSkew))
+			if rollback && rollbacks < maxRollbackCount {
+				rollbacks++
+			}
 		}
+	}
+	if !server.IsZero() {
+		lastCheck = server
 	}
 
 	if d.productID != opts.ProductID {
@@ -294,12 +319,20 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 			e = t
 		}
 		trialEnd, end = &e, e
-		if trusted.After(e) {
+		switch {
+		case !trusted.After(e):
+		case now.After(e) || !server.IsZero():
 			block(CodeTrialExpired, "the trial ended at "+e.Format(time.RFC3339Nano))
+		default:
+			block(CodeClockRollback, guardWhy("the trial ends", e, trusted))
 		}
 	}
-	if trusted.After(d.expiresAt) {
+	switch {
+	case !trusted.After(d.expiresAt):
+	case now.After(d.expiresAt) || !server.IsZero():
 		block(CodeExpired, "the license expired at "+d.expiresAt.Format(time.RFC3339Nano))
+	default:
+		block(CodeClockRollback, guardWhy("the license expires", d.expiresAt, trusted))
 	}
 
 	base := firstActivated
@@ -396,6 +429,13 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 		r.Result = ok(msg)
 	}
 	return r
+}
+
+// guardWhy explains a block that comes from the clock guard alone: the
+// host's clock is within the term, the trusted time is past it.
+func guardWhy(what string, end, trusted time.Time) string {
+	return what + " at " + end.Format(time.RFC3339Nano) + ", and the clock guard has already seen " +
+		trusted.Format(time.RFC3339Nano) + ": the clock ran ahead or was set back; a successful online check resets the guard"
 }
 
 func licJoinWhy(list []licReason) string {

@@ -64,7 +64,7 @@ const maxRollbackCount = 1 << 53
 // clock. It returns the state, or nil with the reason it is treated as
 // absent (ReasonStateInvalid, ReasonStateMismatch, ReasonStateFuture) and
 // why in words. Nothing in an ignored state is used.
-func readLicenseState(data []byte, d *licenseDoc, now time.Time) (*licState, string, string) {
+func readLicenseState(data []byte, d *licenseDoc, floor time.Time) (*licState, string, string) {
 	st, err := parseLicenseState(data)
 	if err != nil {
 		return nil, ReasonStateInvalid, err.Message
@@ -78,7 +78,7 @@ func readLicenseState(data []byte, d *licenseDoc, now time.Time) (*licState, str
 	// would make a clock set back discard the very state that guards
 	// against it. A check or an activation after the latest time the
 	// guard has seen can only come from an edited file.
-	limit := licMaxTime(now, st.lastSeen).Add(DefaultSkew)
+	limit := licMaxTime(floor, st.lastSeen).Add(DefaultSkew)
 	if st.firstActivated.After(limit) {
 		return nil, ReasonStateFuture, "first_activated_at lies after the trusted time"
 	}

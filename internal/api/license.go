@@ -15,6 +15,7 @@ func license(r *request) (any, error) {
 		FingerprintHash: r.str("fingerprint_hash"),
 		State:           r.part("state"),
 		ReleaseDate:     r.time("release_date"),
+		ServerTime:      r.time("server_time"),
 	}
 	if r.has("state") && opts.State == nil {
 		opts.State = []byte{} // present but empty: a state that does not parse

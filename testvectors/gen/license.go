@@ -147,6 +147,7 @@ type licRun struct {
 	state   any // nil: absent; string: raw text; []byte: bytes that are not text; map: its JSON text
 	release string
 	keys    string // default licKeys
+	server  string // server_time: a successful online check's time
 }
 
 func (r licRun) request(license string) map[string]any {
@@ -174,6 +175,9 @@ func (r licRun) request(license string) map[string]any {
 	}
 	if r.release != "" {
 		req["release_date"] = r.release
+	}
+	if r.server != "" {
+		req["server_time"] = r.server
 	}
 	return req
 }
@@ -557,6 +561,7 @@ func licenseTests() []test {
 
 	tests = append(tests, licTimeline()...)
 	tests = append(tests, licStateTests()...)
+	tests = append(tests, licClockTests()...)
 	return tests
 }
 
@@ -714,5 +719,58 @@ func licStateTests() []test {
 	offset := clone(good)
 	offset["first_activated_at"] = "2026-01-01T00:00:00+00:00"
 	add("offset-time", "a state time with an offset instead of Z", []string{"State"}, licRun{state: offset}, fresh("state_invalid"))
+	return tests
+}
+
+// licClockTests pin the clock guard at its edges: issued_at as a lower
+// bound for trusted time, and a successful online check (server_time) as
+// the way back from a clock that ran ahead, without deleting any file.
+func licClockTests() []test {
+	var tests []test
+	add := func(id, comment string, doc map[string]any, run licRun, o licOutcome) {
+		run.machine = licMachineA
+		if doc["fingerprint"].(map[string]any)["bound"] == true {
+			o.locked = licMachineA
+		}
+		tests = append(tests, test{ID: "license/clock/" + id, Comment: comment, Flags: []string{"Clock"},
+			Request: run.request(text(sign(doc, "license"))), Expected: licExpect(doc, run, o)})
+	}
+	doc := licDoc() // issued 2025-12-23, expires 2124
+	issued := "2025-12-23T00:00:00Z"
+	add("behind-issued-at", "first activation with the clock in 2000: trusted time and the activation are issued_at, not 2000",
+		doc, licRun{now: "2000-01-01T00:00:00Z"}, licOutcome{decision: "run", trusted: issued})
+	from2000 := licStateDoc(doc, "2000-01-01T00:00:00Z", "", licMachineA, "2000-01-01T00:00:00Z", 0)
+	add("state-from-2000", "a state written while the clock read 2000: first_activated_at is read as issued_at, so 68 days offline, not 9556",
+		doc, licRun{state: from2000}, licOutcome{decision: "run", reasons: []string{"check_due"}, first: issued})
+	trial := licTrialDoc() // issued 2025-12-23, 14 days
+	trialFrom2000 := licStateDoc(trial, "2000-01-01T00:00:00Z", "", licMachineA, "2000-01-01T00:00:00Z", 0)
+	add("trial-state-from-2000", "a trial activated while the clock read 2000 runs until issued_at + 14 days, not 2000-01-15",
+		trial, licRun{state: trialFrom2000, now: "2025-12-25T00:00:00Z"}, licOutcome{decision: "run", first: issued})
+	renewed := licWith(doc, "issued_at", "2026-02-01T00:00:00Z")
+	old := licStateDoc(doc, "2025-12-24T00:00:00Z", "2026-01-10T00:00:00Z", licMachineA, "2026-02-28T00:00:00Z", 1)
+	add("renewal-keeps-state", "a renewed license.key issued after the activation: the lock, the guard and the last check are kept, the activation is read as the new issued_at",
+		renewed, licRun{state: old}, licOutcome{decision: "run", first: "2026-02-01T00:00:00Z", lastCheck: "2026-01-10T00:00:00Z", rollbacks: 1, reasons: []string{"check_due"}})
+
+	short := licWith(doc, "expires_at", "2027-01-01T00:00:00Z")
+	ahead := licStateDoc(short, "2026-01-01T00:00:00Z", "2026-02-15T00:00:00Z", licMachineA, "2099-01-01T00:00:00Z", 0)
+	add("ran-ahead", "one run in 2099 left last_seen_time there: the license is within its term by the clock, so the block is clock_rollback, not expired",
+		short, licRun{state: ahead}, licOutcome{decision: "block", code: "clock_rollback", trusted: "2099-01-01T00:00:00Z",
+			first: "2026-01-01T00:00:00Z", lastCheck: "2026-02-15T00:00:00Z", rollbacks: 1,
+			reasons: []string{"clock_rollback", "offline_too_long", "check_due"}})
+	add("server-time-resets", "a successful online check at now: trusted time and last_seen_time are the server's, the check is recorded, the license runs",
+		short, licRun{state: ahead, server: licNow}, licOutcome{decision: "run", first: "2026-01-01T00:00:00Z", lastCheck: licNow})
+	add("server-time-ahead-of-clock", "the server's time is after the host's clock: it is trusted time",
+		short, licRun{state: ahead, server: "2026-03-05T00:00:00Z"}, licOutcome{decision: "run", trusted: "2026-03-05T00:00:00Z",
+			first: "2026-01-01T00:00:00Z", lastCheck: "2026-03-05T00:00:00Z"})
+	add("server-time-after-expiry", "a server time after expires_at: expired, the server's word",
+		short, licRun{state: ahead, server: "2027-02-01T00:00:00Z"}, licOutcome{decision: "block", code: "expired", trusted: "2027-02-01T00:00:00Z",
+			first: "2026-01-01T00:00:00Z", lastCheck: "2027-02-01T00:00:00Z", reasons: []string{"expired"}})
+	add("expired-by-clock", "the clock itself is past expires_at: expired, as ever",
+		short, licRun{state: ahead, now: "2099-06-01T00:00:00Z"}, licOutcome{decision: "block", code: "expired", trusted: "2099-06-01T00:00:00Z",
+			first: "2026-01-01T00:00:00Z", lastCheck: "2026-02-15T00:00:00Z", reasons: []string{"expired", "offline_too_long", "check_due"}})
+	trialAhead := licStateDoc(trial, "2025-12-24T00:00:00Z", "", licMachineA, "2026-06-01T00:00:00Z", 0)
+	add("trial-ran-ahead", "a trial within its 14 days by the clock, past them by the guard: clock_rollback",
+		trial, licRun{state: trialAhead, now: "2025-12-30T00:00:00Z"}, licOutcome{decision: "block", code: "clock_rollback",
+			trusted: "2026-06-01T00:00:00Z", first: "2025-12-24T00:00:00Z", rollbacks: 1, reasons: []string{"clock_rollback", "check_due"}})
 	return tests
 }
