@@ -548,3 +548,31 @@ func FuzzParseKeyring(f *testing.F) {
 		}
 	})
 }
+
+// TestKeyringBounds: one size limit for every keyring form, and at most
+// MaxKeys keys, so that a document without a kid is tried against a
+// bounded number of keys however the ring is written.
+func TestKeyringBounds(t *testing.T) {
+	var pems strings.Builder
+	for i := range MaxKeys + 1 {
+		pems.WriteString(krPEM(t, krPub(fmt.Sprintf("bound-%d", i)), nil))
+	}
+	_, err := ParseKeyring([]byte(pems.String()))
+	assert.Equal(t, CodeInvalidField, asError(err).Code, "65 PEM keys")
+
+	one := krPEM(t, krPub("bound-0"), nil)
+	ring, err := ParseKeyring([]byte(one + strings.Repeat("\n", MaxKeyringBytes-len(one))))
+	require.NoError(t, err, "a PEM keyring of exactly 1 MiB")
+	assert.Equal(t, 1, ring.Len())
+	_, err = ParseKeyring([]byte(one + strings.Repeat("\n", MaxKeyringBytes-len(one)+1)))
+	assert.Equal(t, CodeInputTooLarge, asError(err).Code, "a PEM keyring over 1 MiB")
+
+	keys := make([]Key, MaxKeys)
+	for i := range keys {
+		keys[i] = Key{PublicKey: krPub(fmt.Sprintf("bound-%d", i))}
+	}
+	_, err = NewKeyring(keys...)
+	require.NoError(t, err)
+	_, err = NewKeyring(append(keys, Key{PublicKey: krPub("bound-64")})...)
+	assert.Equal(t, CodeInvalidField, asError(err).Code)
+}

@@ -219,6 +219,20 @@ func revocationTests() []test {
 		old := sign(rvWith(seed, nil), "revocation-issuer-old")
 		add(rvTest("valid-no-kid-second-key", "Valid Keyring", "no issuer_kid, signed by the ring's second key: kid reports that key",
 			text(old), nil, nil, rvOK(old, rvOldKID)))
+		// One public key listed twice, a retired window and a current one:
+		// the answer does not depend on which comes first.
+		retired := ringKey{kid: "rv-retired", name: "revocation-issuer", notAfter: "2025-01-01T00:00:00Z"}
+		current := ringKey{kid: rvKID, name: "revocation-issuer"}
+		for _, order := range []struct {
+			id   string
+			ring string
+		}{{"retired-first", keyring(retired, current)}, {"current-first", keyring(current, retired)}} {
+			add(rvTest("no-kid-key-listed-twice-"+order.id, "Valid Keyring", "no issuer_kid; the ring lists the signing key twice, one window retired: the current entry verifies it",
+				text(seed), nil, map[string]any{"keys": order.ring}, rvOK(seed, rvKID)))
+		}
+		add(rvTest("no-kid-key-listed-twice-both-retired", "Keyring", "no issuer_kid; both entries of the key are outside their windows",
+			text(seed), nil, map[string]any{"keys": keyring(retired, ringKey{kid: "rv-later", name: "revocation-issuer", notBefore: "2026-01-01T00:00:00Z"})},
+			reject("key_not_valid")))
 		foreign := sign(rvWith(seed, nil), "not-in-ring")
 		add(rvTest("no-kid-foreign-key", "Keyring", "no issuer_kid and no ring key verifies", text(foreign), nil, nil, reject("bad_signature")))
 		empty := rvSigned(rvWith(rvSet(), map[string]any{"revoked_ids": []any{}, "suspended": nil}))
@@ -411,6 +425,11 @@ func revocationTests() []test {
 			map[string]any{"keys": window("", "2025-12-30T00:00:00Z")}, reject("key_not_valid")),
 		rvTest("key-not-yet", "Keyring", "the key's not_before is after issued_at", setText, nil,
 			map[string]any{"keys": window("2025-12-31T00:00:00Z", "")}, reject("key_not_valid")),
+		rvTest("key-window-lower-case-z", "Keyring", "a keyring whose not_after ends in a lower-case z is refused",
+			setText, nil, map[string]any{"keys": window("", "2026-12-31T00:00:00z")}, reject("invalid_field")),
+		rvTest("suspension-until-offset-24", "Shape", "a suspension until with the offset +24:00",
+			text(rvSigned(rvWith(rvSet(), map[string]any{"suspended": []any{map[string]any{"license_id": rvSuspended, "until": "2026-01-15T00:00:00+24:00"}}}))),
+			nil, nil, reject("invalid_field")),
 		rvTest("key-unknown", "Keyring", "issuer_kid the ring lacks",
 			text(rvSigned(rvWith(rvSet(), map[string]any{"issuer_kid": "rv-2026"}))), nil, nil, reject("unknown_key")),
 	)

@@ -536,6 +536,22 @@ func statusProofTests() []test {
 	shape("checked-at-space", "checked_at with a space for T", map[string]any{"checked_at": "2025-12-30 15:30:00Z"}, "invalid_field")
 	shape("checked-at-no-zone", "checked_at without a time zone", map[string]any{"checked_at": "2025-12-30T15:30:00"}, "invalid_field")
 	shape("valid-until-date", "valid_until is a date only", map[string]any{"valid_until": "2026-01-01"}, "invalid_field")
+	// One RFC 3339 grammar (§5.6) for every date-time: what time.Parse
+	// would shift or truncate is refused.
+	for _, tc := range []struct{ id, comment, v string }{
+		{"one-digit-hour", "a one-digit hour", "2025-12-30T9:30:00Z"},
+		{"offset-24", "offset +24:00", "2025-12-31T15:30:00+24:00"},
+		{"offset-minute-60", "offset +00:60, which a loose parser reads as +01:00", "2025-12-30T16:30:00+00:60"},
+		{"comma-fraction", "a comma before the fraction", "2025-12-30T15:30:00,5Z"},
+		{"ten-fraction-digits", "10 fraction digits, which a loose parser truncates", "2025-12-30T15:30:00.1234567891Z"},
+		{"lower-case-t", "a lower-case t", "2025-12-30t15:30:00Z"},
+		{"lower-case-z", "a lower-case z", "2025-12-30T15:30:00z"},
+		{"leap-second", "second 60", "2025-12-30T15:29:60Z"},
+		{"february-30", "February 30", "2025-02-30T15:30:00Z"},
+		{"before-year-0", "an offset that puts the instant in year -1", "0000-01-01T00:00:00+00:01"},
+	} {
+		shape("checked-at-"+tc.id, "checked_at with "+tc.comment, map[string]any{"checked_at": tc.v}, "invalid_field")
+	}
 	shape("valid-until-unix", "valid_until is a Unix time", map[string]any{"valid_until": 1767281400}, "invalid_field")
 	shape("epoch-negative", "revocation_epoch is negative", map[string]any{"revocation_epoch": -1}, "invalid_field")
 	shape("epoch-string", "revocation_epoch is a string", map[string]any{"revocation_epoch": "42"}, "invalid_field")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -112,6 +113,20 @@ func transportTests() []test {
 				with(proof, "keys", nil, "keys_b64", b64(notUTF8(strings.Replace(spRing(), `"kid":"ql-api-v1"`, `"kid":"ql-api-v1","note":"`+fffd+`"`, 1)))),
 				spReject("malformed_json")),
 		)
+	}
+	{
+		// Bounded keyrings: 1 MiB in every form, at most 64 keys.
+		many := make([]ringKey, 65)
+		for i := range many {
+			many[i] = ringKey{kid: fmt.Sprintf("k%02d", i), name: fmt.Sprintf("many-%02d", i)}
+		}
+		add(trTest("proof/keyring-65-keys", "Keyring", "a keyring of 65 keys: at most 64, so a document without a kid costs at most 64 signature checks",
+			with(proof, "keys", keyring(many...)), spReject("invalid_field")))
+		at := trTest("proof/keyring-at-limit", "Keyring Limit", "the keyring padded with tabs to exactly 1 MiB", proof, spClaims(spSigned(spProof()), "ok", true))
+		at.Pad = &pad{Member: "keys", To: 1 << 20}
+		over := trTest("proof/keyring-over-limit", "Keyring Limit", "the keyring padded to 1 MiB + 1 byte", proof, spReject("input_too_large"))
+		over.Pad = &pad{Member: "keys", To: 1<<20 + 1}
+		add(at, over)
 	}
 	add(
 		trTest("proof/fingerprint-empty", "Misuse", "an empty fingerprint is not an absent one", with(proof, "fingerprint", ""), misuse),
