@@ -419,4 +419,3 @@ func TestBeyondSafeIntegerInAnySpelling(t *testing.T) {
 		}
 	}
 }
-

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -131,11 +132,27 @@ func (s *RevocationSet) Lookup(ctx context.Context, now time.Time, ids ...string
 	return res, nil
 }
 
-// ApplyDelta verifies a delta against the set, as
-// verify.VerifiedSet.ApplyDelta does, and on success moves the set to the
-// delta's epoch. On a rejection the set is unchanged.
+// ApplyDelta verifies a delta against the set and on success moves the
+// set to the delta's epoch; on a rejection the set is unchanged. It is
+// ApplyDeltas with one delta, so a refused delta's message names it
+// ("delta 0: ").
 func (s *RevocationSet) ApplyDelta(ctx context.Context, delta []byte, keys *verify.Keyring, opts verify.RevocationOptions) (*verify.RevocationSetResult, error) {
-	r := api.NewRequest("revocation_apply").Part("deltas", delta)
+	return s.ApplyDeltas(ctx, [][]byte{delta}, keys, opts)
+}
+
+// ApplyDeltas applies deltas to the set in order, as
+// verify.VerifiedSet.ApplyDeltas does: each delta is checked by itself,
+// and rollback and freshness are decided on where the chain ends. On
+// success the set moves to the last delta's epoch; on a rejection it is
+// unchanged.
+func (s *RevocationSet) ApplyDeltas(ctx context.Context, deltas [][]byte, keys *verify.Keyring, opts verify.RevocationOptions) (*verify.RevocationSetResult, error) {
+	if len(deltas) == 0 {
+		return nil, fmt.Errorf("%w: host: no deltas", verify.ErrMisuse)
+	}
+	r := api.NewRequest("revocation_apply")
+	for _, d := range deltas {
+		r.Part("deltas", d)
+	}
 	if err := withRevocationOptions(r, keys, opts); err != nil {
 		return nil, err
 	}

@@ -315,6 +315,9 @@ func (v *Verifier) License(ctx context.Context, license []byte, keys *verify.Key
 	if opts.State != nil {
 		r.Part("state", opts.State)
 	}
+	if !opts.ServerTime.IsZero() {
+		r.Set("server_time", timeText(opts.ServerTime))
+	}
 	if !opts.ReleaseDate.IsZero() {
 		r.Set("release_date", timeText(opts.ReleaseDate))
 	}

@@ -160,7 +160,7 @@ func typedCall(t *testing.T, v *Verifier, f parsedFrame) (out typedOutcome, skip
 		w, werr := nativeRevocation(set, ring, opts)
 		return typedOutcome{g, w, gerr, werr}, ""
 	case "license":
-		opts := verify.LicenseOptions{Now: now, ProductID: a.str("product_id"), FingerprintHash: a.str("fingerprint_hash"), State: a.part("state"), ReleaseDate: a.time("release_date")}
+		opts := verify.LicenseOptions{Now: now, ProductID: a.str("product_id"), FingerprintHash: a.str("fingerprint_hash"), State: a.part("state"), ReleaseDate: a.time("release_date"), ServerTime: a.time("server_time")}
 		if a.bad {
 			break
 		}
@@ -183,24 +183,12 @@ func typedCall(t *testing.T, v *Verifier, f parsedFrame) (out typedOutcome, skip
 	return out, "a member has no value of the typed option's Go type"
 }
 
-// nativeRevocation is revocation_set in terms of package verify: the set,
-// then each delta in order while valid (a rejected delta's message names
-// it, wasm/ABI.md), then the lookups of a valid result.
+// nativeRevocation is revocation_set in terms of package verify: the
+// chain of the set and its deltas, then the lookups of a valid result.
 func nativeRevocation(set []byte, ring *verify.Keyring, opts RevocationOptions) (*RevocationResult, error) {
-	res, err := verify.RevocationSet(set, ring, opts.RevocationOptions)
+	res, err := verify.RevocationChain(set, opts.Deltas, ring, opts.RevocationOptions)
 	if err != nil {
 		return nil, err
-	}
-	for i, d := range opts.Deltas {
-		if !res.Valid {
-			break
-		}
-		if res, err = res.Set.ApplyDelta(d, ring, opts.RevocationOptions); err != nil {
-			return nil, err
-		}
-		if !res.Valid {
-			res.Message = fmt.Sprintf("delta %d: %s", i, res.Message)
-		}
 	}
 	out := &RevocationResult{RevocationSetResult: *res}
 	if res.Valid {
@@ -324,7 +312,7 @@ func TestTypedCoversOps(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Close(ctx))
 	_, err = v.License(ctx, []byte(`{}`), ring, verify.LicenseOptions{Now: now, ProductID: "p",
-		FingerprintHash: "sha256:" + fmt.Sprintf("%064x", 0), State: []byte(`{}`), ReleaseDate: now})
+		FingerprintHash: "sha256:" + fmt.Sprintf("%064x", 0), State: []byte(`{}`), ReleaseDate: now, ServerTime: now})
 	require.NoError(t, err)
 	_, err = v.QKey(ctx, []byte(`{}`), ring, verify.QKeyOptions{Now: now, Password: "pw", Package: "pkg",
 		MachineID: "0123456789abcdef0123456789abcdef", AllowUnsigned: true, Limit: 1000})

@@ -53,7 +53,8 @@ export type Code =
   | 'set_expired'
   | 'delta_base_mismatch'
   | 'offline_too_long'
-  | 'decrypt_failed';
+  | 'decrypt_failed'
+  | 'clock_rollback';
 
 /**
  * What every result has. `valid` is true exactly when `code` is `"ok"`.
@@ -427,6 +428,13 @@ export interface LicenseOptions extends VerifyOptions {
   state?: DocumentInput | object;
   /** The release date of the build to run; the result says whether updates cover it. */
   releaseDate?: TimeInput;
+  /**
+   * The time the vendor's server reported in a successful online check just
+   * made, over your authenticated channel. It is recorded as the last check
+   * and restarts the clock guard: the way back from a clock that once ran
+   * ahead (a block with code `clock_rollback`), with no file to delete.
+   */
+  serverTime?: TimeInput;
 }
 
 export interface LicensePolicy {

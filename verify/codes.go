@@ -43,13 +43,13 @@ const (
 	CodeSetExpired         Code = "set_expired"
 	CodeDeltaBaseMismatch  Code = "delta_base_mismatch"
 	CodeOfflineTooLong     Code = "offline_too_long"
+	CodeDecryptFailed      Code = "decrypt_failed"
 	// CodeClockRollback blocks a license that is still within its term
 	// by the host's clock but past it by the clock guard's trusted time
 	// (a clock that ran ahead once, or was set back after running later).
 	// A successful online check ([LicenseOptions.ServerTime]) resets the
 	// guard.
 	CodeClockRollback Code = "clock_rollback"
-	CodeDecryptFailed      Code = "decrypt_failed"
 )
 
 // Codes lists every result code, in the order of the specification.

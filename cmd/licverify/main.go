@@ -6,7 +6,7 @@
 //
 //	licverify proof --keys KEYRING [--now T] [--license-id ID] [--device FILE] [--min-epoch N] PROOF
 //	licverify revocation --keys KEYRING [--now T] [--min-epoch N] [--allow-stale] [--lookup ID]... SET [DELTA...]
-//	licverify license --keys KEYRING --product ID [--now T] [--fingerprint-hash H] [--state FILE] [--write-state FILE] [--release-date T] LICENSE
+//	licverify license --keys KEYRING --product ID [--now T] [--fingerprint-hash H] [--state FILE] [--write-state FILE] [--release-date T] [--server-time T] LICENSE
 //	licverify qkey --keys KEYRING [--now T] [--password P] [--package NAME] [--machine-id HEX] [--allow-unsigned] FILE
 //	licverify canonical [FILE]
 //	licverify fingerprint
@@ -94,7 +94,7 @@ func init() {
 	commands = []command{
 		{"proof", "--keys KEYRING [--now T] [--license-id ID] [--device FILE] [--min-epoch N] PROOF", "verify a license status proof", runProof},
 		{"revocation", "--keys KEYRING [--now T] [--min-epoch N] [--allow-stale] [--lookup ID]... SET [DELTA...]", "verify a revocation set (and deltas), look ids up", runRevocation},
-		{"license", "--keys KEYRING --product ID [--now T] [--fingerprint-hash H] [--state FILE] [--write-state FILE] [--release-date T] LICENSE", "evaluate a license.key", runLicense},
+		{"license", "--keys KEYRING --product ID [--now T] [--fingerprint-hash H] [--state FILE] [--write-state FILE] [--release-date T] [--server-time T] LICENSE", "evaluate a license.key", runLicense},
 		{"qkey", "--keys KEYRING [--now T] [--password P] [--package NAME] [--machine-id HEX] [--allow-unsigned] FILE", "verify a .qkey license", runQKey},
 		{"canonical", "[FILE]", "print the RFC 8785 canonical form of a JSON document (stdin without FILE)", runCanonical},
 		{"fingerprint", "", "print this machine's fingerprint components and their hashes", runFingerprint},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,15 +8,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
-	"os"
-	"regexp"
-	"runtime"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/host"
 )
 
 // signLimit is the largest document sign accepts: a revocation set at its
@@ -122,123 +116,10 @@ func sign(doc []byte, key ed25519.PrivateKey) ([]byte, error) {
 	return canonical.Transform(out, signLimit+len(sig)+16)
 }
 
-// collectFingerprint reads this machine's identifiers: the same members,
-// read the same way, as the npm package's Node collector, so that one
-// machine has one fingerprint whichever host computes it. Components that
-// cannot be read are left out.
-func collectFingerprint() map[string]string {
-	c := map[string]string{
-		"machine_id":   machineID(),
-		"mac":          primaryMAC(),
-		"cpu_model":    cpuModel(),
-		"total_memory": totalMemory(),
-		"platform":     nodePlatform(),
-		"arch":         nodeArch(),
-	}
-	if h, err := os.Hostname(); err == nil {
-		c["hostname"] = h
-	}
-	for k, v := range c {
-		if v == "" {
-			delete(c, k)
-		}
-	}
-	return c
-}
-
-func machineID() string {
-	// systemd and D-Bus keep a stable per-installation id on Linux; the
-	// firmware's system UUID is the fallback.
-	for _, name := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id", "/sys/class/dmi/id/product_uuid"} {
-		if b, err := os.ReadFile(name); err == nil {
-			if id := strings.TrimSpace(string(b)); id != "" {
-				return id
-			}
-		}
-	}
-	return ""
-}
-
-// virtualInterface matches interfaces that come and go (containers,
-// bridges, VPNs); they would make the fingerprint unstable.
-var virtualInterface = regexp.MustCompile(`^(lo|docker|veth|br-|virbr|vmnet|vboxnet|tun|tap|utun|zt|wg|tailscale|awdl|llw|bridge)`)
-
-// primaryMAC is the MAC of the first (by name) non-loopback, non-virtual
-// interface that has an address.
-func primaryMAC() string {
-	ifaces, err := net.Interfaces()
-	if err != nil {
-		return ""
-	}
-	sort.Slice(ifaces, func(i, j int) bool { return ifaces[i].Name < ifaces[j].Name })
-	for _, ifc := range ifaces {
-		if ifc.Flags&net.FlagLoopback != 0 || virtualInterface.MatchString(ifc.Name) {
-			continue
-		}
-		mac := strings.ToLower(ifc.HardwareAddr.String())
-		if mac == "" || mac == "00:00:00:00:00:00" {
-			continue
-		}
-		if addrs, err := ifc.Addrs(); err != nil || len(addrs) == 0 {
-			continue
-		}
-		return mac
-	}
-	return ""
-}
-
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// totalMemory is the total memory in bytes, as a decimal string.
-func totalMemory() string {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		fields := strings.Fields(s.Text())
-		if len(fields) >= 2 && fields[0] == "MemTotal:" {
-			if kb, err := strconv.ParseUint(fields[1], 10, 64); err == nil {
-				return strconv.FormatUint(kb*1024, 10)
-			}
-		}
-	}
-	return ""
-}
-
-// nodePlatform and nodeArch name the system as Node's os.platform() and
-// os.arch() do.
-func nodePlatform() string {
-	if runtime.GOOS == "windows" {
-		return "win32"
-	}
-	return runtime.GOOS
-}
-
-func nodeArch() string {
-	switch runtime.GOARCH {
-	case "amd64":
-		return "x64"
-	case "386":
-		return "ia32"
-	}
-	return runtime.GOARCH
-}
+// collectFingerprint reads this machine's identifiers with the package's
+// collector, whose rules docs/formats.md defines and the npm package's
+// Node collector follows too.
+func collectFingerprint() map[string]string { return host.CollectFingerprint() }
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

@@ -58,7 +58,7 @@ var cliFlags = map[string]struct {
 }{
 	"status_proof":   {"proof", []string{"proof"}, map[string]string{"keys": "--keys", "fingerprint": "--device"}, map[string]string{"now": "--now", "license_id": "--license-id", "min_epoch": "--min-epoch"}},
 	"revocation_set": {"revocation", []string{"set", "deltas"}, map[string]string{"keys": "--keys"}, map[string]string{"now": "--now", "min_epoch": "--min-epoch", "allow_stale": "--allow-stale", "lookup": "--lookup"}},
-	"license":        {"license", []string{"license"}, map[string]string{"keys": "--keys", "state": "--state"}, map[string]string{"now": "--now", "product_id": "--product", "fingerprint_hash": "--fingerprint-hash", "release_date": "--release-date"}},
+	"license":        {"license", []string{"license"}, map[string]string{"keys": "--keys", "state": "--state"}, map[string]string{"now": "--now", "product_id": "--product", "fingerprint_hash": "--fingerprint-hash", "release_date": "--release-date", "server_time": "--server-time"}},
 	"qkey":           {"qkey", []string{"qkey"}, map[string]string{"keys": "--keys"}, map[string]string{"now": "--now", "password": "--password", "package": "--package", "machine_id": "--machine-id", "allow_unsigned": "--allow-unsigned"}},
 	"canonicalize":   {"canonical", []string{"document"}, nil, nil},
 }

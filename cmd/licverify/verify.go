@@ -355,6 +355,7 @@ func runLicense(e *env, args []string) error {
 	state := f.String("state", "", "the previous license.state.json")
 	writeState := f.String("write-state", "", "write the new license.state.json here")
 	release := f.String("release-date", "", "release date of the build to run (RFC 3339)")
+	server := f.String("server-time", "", "the time the vendor's server reported in a successful online check just made (RFC 3339): recorded as the last check, and it resets the clock guard")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -391,6 +392,9 @@ func runLicense(e *env, args []string) error {
 	}
 	if *release != "" {
 		req.Set("release_date", *release)
+	}
+	if *server != "" {
+		req.Set("server_time", *server)
 	}
 	resp, r, err := e.call("license", req)
 	if err != nil {

@@ -2,7 +2,7 @@
 // id, both kept in Web Storage (localStorage by default). Both are
 // conveniences: callers may pass their own values instead.
 
-import { checkEpoch, checkNamespace, parseEpochs } from './epochs.js';
+import { checkEpoch, checkNamespace, emptyEpochs, parseEpochs, storedEpoch } from './epochs.js';
 
 function storageOf(options) {
   const storage = options?.storage ?? globalThis.localStorage;
@@ -24,18 +24,18 @@ export function createEpochStore(options) {
   const key = options?.key ?? 'licverify.epochs';
   const readAll = () => {
     const text = storage.getItem(key);
-    return text === null ? {} : parseEpochs(text, key);
+    return text === null ? emptyEpochs() : parseEpochs(text, key);
   };
   return {
     async get(namespace) {
       checkNamespace(namespace);
-      return readAll()[namespace] ?? 0;
+      return storedEpoch(readAll(), namespace);
     },
     async raise(namespace, epoch) {
       checkNamespace(namespace);
       checkEpoch(epoch);
       const epochs = readAll();
-      const stored = epochs[namespace] ?? 0;
+      const stored = storedEpoch(epochs, namespace);
       if (epoch <= stored) return stored;
       epochs[namespace] = epoch;
       storage.setItem(key, JSON.stringify(epochs));

@@ -8,11 +8,24 @@ export function checkNamespace(namespace) {
   }
 }
 
+// MAX_EPOCH is 2^53, the largest epoch a document carries: integers up to
+// it are exact in an IEEE double (2^53 itself is, though it is not "safe").
+const MAX_EPOCH = 2 ** 53;
+
+const isEpoch = (e) => Number.isInteger(e) && e >= 0 && e <= MAX_EPOCH;
+
 export function checkEpoch(epoch) {
-  if (!Number.isSafeInteger(epoch) || epoch < 0) {
-    throw new TypeError(`licverify: an epoch must be a non-negative safe integer, got ${epoch}`);
+  if (!isEpoch(epoch)) {
+    throw new TypeError(`licverify: an epoch must be an integer from 0 to 2^53, got ${epoch}`);
   }
 }
+
+/** emptyEpochs is a map of epochs with no prototype, so that a namespace
+ * such as "__proto__" or "constructor" is an ordinary key. */
+export const emptyEpochs = () => Object.create(null);
+
+/** storedEpoch reads a namespace's own epoch, 0 when there is none. */
+export const storedEpoch = (epochs, namespace) => (Object.hasOwn(epochs, namespace) ? epochs[namespace] : 0);
 
 /** parseEpochs reads a store's {namespace: epoch} JSON text. */
 export function parseEpochs(text, where) {
@@ -25,10 +38,12 @@ export function parseEpochs(text, where) {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new Error(`licverify: epoch store ${where} is damaged: not a JSON object`);
   }
+  const out = emptyEpochs();
   for (const [k, e] of Object.entries(v)) {
-    if (!Number.isSafeInteger(e) || e < 0) {
+    if (!isEpoch(e)) {
       throw new Error(`licverify: epoch store ${where} is damaged: ${JSON.stringify(k)} is ${JSON.stringify(e)}`);
     }
+    out[k] = e;
   }
-  return v;
+  return out;
 }

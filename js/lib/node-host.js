@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkEpoch, checkNamespace, parseEpochs } from './epochs.js';
+import { checkEpoch, checkNamespace, emptyEpochs, parseEpochs, storedEpoch } from './epochs.js';
 
 /**
  * createEpochStore keeps the highest epoch accepted per namespace in a
@@ -27,7 +27,7 @@ export function createEpochStore(options) {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      if (err.code === 'ENOENT') return {};
+      if (err.code === 'ENOENT') return emptyEpochs();
       throw err;
     }
     return parseEpochs(text, file);
@@ -55,14 +55,14 @@ export function createEpochStore(options) {
     async get(namespace) {
       checkNamespace(namespace);
       await queue;
-      return (await readAll())[namespace] ?? 0;
+      return storedEpoch(await readAll(), namespace);
     },
     async raise(namespace, epoch) {
       checkNamespace(namespace);
       checkEpoch(epoch);
       const run = queue.then(async () => {
         const epochs = await readAll();
-        const stored = epochs[namespace] ?? 0;
+        const stored = storedEpoch(epochs, namespace);
         if (epoch <= stored) return stored;
         epochs[namespace] = epoch;
         await writeAll(epochs);
@@ -78,48 +78,99 @@ export function createEpochStore(options) {
 // fingerprint; they are skipped when choosing the primary MAC.
 const virtualInterface = /^(lo|docker|veth|br-|virbr|vmnet|vboxnet|tun|tap|utun|zt|wg|tailscale|awdl|llw|bridge)/;
 
-async function machineID() {
-  // systemd and D-Bus keep a stable per-installation id on Linux.
-  for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
-    try {
-      const id = (await readFile(f, 'utf8')).trim();
-      if (id) return id;
-    } catch {
-      // not this system
-    }
+// The Linux files the rules read, machine id candidates first, in order.
+const linuxFiles = [
+  '/etc/machine-id',
+  '/var/lib/dbus/machine-id',
+  '/sys/class/dmi/id/product_uuid',
+  '/proc/cpuinfo',
+  '/proc/meminfo',
+];
+
+// procValue is the trimmed value of the first "key : value" line of a
+// /proc file whose key is key.
+function procValue(text, key) {
+  for (const line of (text ?? '').split('\n')) {
+    const at = line.indexOf(':');
+    if (at >= 0 && line.slice(0, at).trim() === key) return line.slice(at + 1).trim();
   }
-  return undefined;
+  return '';
 }
 
-function primaryMAC() {
-  const candidates = [];
-  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
-    if (virtualInterface.test(name)) continue;
-    for (const a of addrs ?? []) {
-      if (!a.internal && a.mac && a.mac !== '00:00:00:00:00:00') candidates.push([name, a.mac.toLowerCase()]);
-    }
+// Bytes, in byte order (not UTF-16 order), as Go sorts interface names.
+const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * fingerprintComponents applies the rules of docs/formats.md ("Fingerprint
+ * components") to what a machine answered, the same rules as the Go
+ * collector's; both are tested on testvectors/fingerprint/collector.json.
+ * @param {{platform: string, arch: string, files?: Record<string, string>,
+ *   hostname?: string, interfaces?: {name: string, mac: string, loopback: boolean, addresses: number}[],
+ *   cpu_model?: string, total_memory?: number}} src
+ * @returns {Record<string, string>}
+ */
+export function fingerprintComponents(src) {
+  const files = src.files ?? {};
+  const c = { platform: src.platform, arch: src.arch, hostname: src.hostname ?? '' };
+  const ifaces = [...(src.interfaces ?? [])].sort((a, b) => byteOrder(a.name, b.name));
+  for (const i of ifaces) {
+    const mac = (i.mac ?? '').toLowerCase();
+    if (i.loopback || virtualInterface.test(i.name) || i.addresses === 0 || mac === '' || mac === '00:00:00:00:00:00') continue;
+    c.mac = mac;
+    break;
   }
-  candidates.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return candidates[0]?.[1];
+  if (src.platform === 'linux') {
+    for (const f of linuxFiles.slice(0, 3)) {
+      const id = (files[f] ?? '').trim();
+      if (id) {
+        c.machine_id = id;
+        break;
+      }
+    }
+    c.cpu_model = procValue(files['/proc/cpuinfo'], 'model name');
+    const kb = procValue(files['/proc/meminfo'], 'MemTotal').replace(/ kB$/, '');
+    if (/^[0-9]+$/.test(kb)) c.total_memory = String(BigInt(kb) * 1024n);
+  } else {
+    c.cpu_model = (src.cpu_model ?? '').trim();
+    if (src.total_memory > 0) c.total_memory = String(src.total_memory);
+  }
+  for (const k of Object.keys(c)) {
+    if (c[k] === undefined || c[k] === '') delete c[k];
+  }
+  return c;
 }
 
 /**
- * collectFingerprint reads this machine's identifiers with Node's os
- * module (and, on Linux, the machine id file): the components object to
- * pass to fingerprintHash. Components that cannot be read are left out.
+ * collectFingerprint reads this machine's identifiers, as docs/formats.md
+ * defines them (the Go package's host.CollectFingerprint reads the same):
+ * the components object to pass to fingerprintHash. Components that cannot
+ * be read are left out.
  */
 export async function collectFingerprint() {
-  const components = {
-    machine_id: await machineID(),
-    mac: primaryMAC(),
-    hostname: os.hostname(),
-    cpu_model: os.cpus()[0]?.model?.trim(),
-    total_memory: String(os.totalmem()),
-    platform: os.platform(),
-    arch: os.arch(),
-  };
-  for (const k of Object.keys(components)) {
-    if (components[k] === undefined || components[k] === '') delete components[k];
+  const platform = os.platform();
+  const src = { platform, arch: os.arch(), hostname: os.hostname(), files: {}, interfaces: [] };
+  if (platform === 'linux') {
+    for (const f of linuxFiles) {
+      try {
+        src.files[f] = await readFile(f, 'utf8');
+      } catch {
+        // not on this system
+      }
+    }
+  } else {
+    // libuv reads what the rules name: sysctl on macOS, the registry and
+    // GlobalMemoryStatusEx on Windows.
+    src.cpu_model = os.cpus()[0]?.model ?? '';
+    src.total_memory = os.totalmem();
   }
-  return components;
+  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+    const list = addrs ?? [];
+    src.interfaces.push({
+      name,
+      mac: list[0]?.mac ?? '',
+      loopback: list.length > 0 && list.every((a) => a.internal),
+      addresses: list.length,
+    });
+  }
+  return fingerprintComponents(src);
 }

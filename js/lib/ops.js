@@ -142,6 +142,7 @@ export const ops = freeze({
       fingerprint_hash: { kind: 'string', non_empty: true },
       state: { kind: 'bytes' },
       release_date: { kind: 'time' },
+      server_time: { kind: 'time' },
     },
     options: {
       keys: 'keys',
@@ -150,6 +151,7 @@ export const ops = freeze({
       fingerprintHash: 'fingerprint_hash',
       state: 'state',
       releaseDate: 'release_date',
+      serverTime: 'server_time',
     },
   },
   qkey: {

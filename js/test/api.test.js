@@ -279,7 +279,20 @@ test('Node epoch store: raises only, persists, writes atomically', async () => {
 
     await assert.rejects(store.raise('proofs', -1), TypeError);
     await assert.rejects(store.raise('proofs', 1.5), TypeError);
+    await assert.rejects(store.raise('proofs', 2 ** 53 + 2), TypeError);
     await assert.rejects(store.get(''), TypeError);
+    // 2^53 is an epoch (the largest a document carries), and names that
+    // are also Object.prototype's are ordinary namespaces: a guard that
+    // silently stored nothing for "__proto__" would be off.
+    assert.equal(await store.raise('top', 2 ** 53), 2 ** 53);
+    assert.equal(await lv.createEpochStore({ path: file }).get('top'), 2 ** 53);
+    for (const ns of ['__proto__', 'constructor', 'toString']) {
+      assert.equal(await store.get(ns), 0, ns);
+      assert.equal(await store.raise(ns, 6), 6, ns);
+      assert.equal(await lv.createEpochStore({ path: file }).get(ns), 6, ns);
+    }
+    assert.equal(JSON.parse(readFileSync(file, 'utf8'))['__proto__'], 6, 'written as an own member');
+    assert.equal(await store.get('proofs'), 5, 'the other namespaces are untouched');
     // Damage is an error, never a silent reset to 0 (that would allow a rollback).
     writeFileSync(file, '{"proofs": "5"');
     await assert.rejects(store.get('proofs'), /damaged/);
@@ -299,6 +312,9 @@ test('browser epoch store and install id over Web Storage', async () => {
   assert.equal(await store.raise('proofs', 4), 4);
   assert.equal(await store.raise('proofs', 2), 4);
   assert.equal(await browserHost.createEpochStore({ storage }).get('proofs'), 4);
+  assert.equal(await store.get('constructor'), 0);
+  assert.equal(await store.raise('__proto__', 2 ** 53), 2 ** 53);
+  assert.equal(await browserHost.createEpochStore({ storage }).get('__proto__'), 2 ** 53);
   map.set('licverify.epochs', 'nonsense');
   await assert.rejects(store.get('proofs'), /damaged/);
   assert.throws(() => browserHost.createEpochStore({ storage: {} }), TypeError);
