@@ -171,12 +171,18 @@ export function init(options?: InitOptions): Promise<void>;
 export function createVerifier(options?: InitOptions): Promise<Verifier>;
 
 /**
- * Thrown for misuse: the module refused the request (its message is the
- * module's `licverify: bad request: ...`: a missing `keys` or `now`, a
- * value out of bounds, an option string holding a lone surrogate, a
- * request over 72 MiB), or init was not awaited.
+ * Thrown for misuse and for configuration the module cannot use: the
+ * module refused the request (its message is the module's
+ * `licverify: bad request: ...`: a missing `keys` or `now`, a value out of
+ * bounds, an option string holding a lone surrogate, a request over
+ * 72 MiB), the keyring does not load (`licverify: keyring: ...`, with
+ * `code` the problem's result code, such as `'weak_key'`: fix the keyring,
+ * not the document), or init was not awaited.
  */
-export class LicverifyError extends Error {}
+export class LicverifyError extends Error {
+  /** For a keyring that does not load: the result code of the problem. */
+  readonly code?: Code;
+}
 
 /**
  * Thrown when a request crashes the module (a trap, an exit, an internal

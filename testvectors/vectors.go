@@ -8,8 +8,9 @@
 // its JSON form ([api.FromJSON]): documents as JSON strings holding their
 // text, or as "<member>_b64" when they are not UTF-8. Its expected value
 // is the response less its "message", which is for people and may change
-// wording, or {"error": "bad_request"} for a request every runtime must
-// refuse.
+// wording; {"error": "bad_request"} for a request every runtime must
+// refuse; or {"error": "keyring", "code": "..."} for a keyring that does
+// not load.
 package testvectors
 
 //go:generate go run ./gen -out .
@@ -65,17 +66,35 @@ type Pad struct {
 	To     int    `json:"to"`
 }
 
-// BadRequest is the "error" of an expected value for a request the module
-// must refuse.
-const BadRequest = "bad_request"
+// The "error" of an expected value that is not a result: BadRequest for a
+// request the module must refuse, Keyring (with a "code") for a keyring
+// that does not load.
+const (
+	BadRequest = "bad_request"
+	Keyring    = "keyring"
+)
+
+// expectedError is the error form of an expected value.
+type expectedError struct {
+	Error string      `json:"error"`
+	Code  verify.Code `json:"code"`
+}
+
+func (t Test) expectedError() expectedError {
+	var exp expectedError
+	_ = json.Unmarshal(t.Expected, &exp)
+	return exp
+}
 
 // IsBadRequest reports whether a vector expects a refused request.
-func (t Test) IsBadRequest() bool {
-	var exp struct {
-		Error string `json:"error"`
-	}
-	return json.Unmarshal(t.Expected, &exp) == nil && exp.Error == BadRequest
-}
+func (t Test) IsBadRequest() bool { return t.expectedError().Error == BadRequest }
+
+// IsKeyringError reports whether a vector expects a keyring error.
+func (t Test) IsKeyringError() bool { return t.expectedError().Error == Keyring }
+
+// Code is the result code a vector expects, in a result or a keyring
+// error; empty for a bad request.
+func (t Test) Code() verify.Code { return t.expectedError().Code }
 
 // Dir returns the directory holding the vector files.
 func Dir() string {
@@ -133,8 +152,16 @@ func Load(dir string) ([]File, error) {
 			}
 			f.Tests[k].Frame = frame
 			if t.IsBadRequest() {
-				if string(t.Expected) != `{"error":"bad_request"}` && !bytes.Equal(compact(t.Expected), []byte(`{"error":"bad_request"}`)) {
-					return nil, fmt.Errorf("%s: test %s: an error expectation is exactly {\"error\": \"bad_request\"}", f.Name, t.ID)
+				if !bytes.Equal(compact(t.Expected), []byte(`{"error":"bad_request"}`)) {
+					return nil, fmt.Errorf("%s: test %s: a bad-request expectation is exactly {\"error\": \"bad_request\"}", f.Name, t.ID)
+				}
+				continue
+			}
+			if t.IsKeyringError() {
+				var members map[string]json.RawMessage
+				_ = json.Unmarshal(t.Expected, &members)
+				if len(members) != 2 || !known[t.Code()] || t.Code() == verify.CodeOK {
+					return nil, fmt.Errorf("%s: test %s: a keyring expectation is exactly {\"error\": \"keyring\", \"code\": a result code}", f.Name, t.ID)
 				}
 				continue
 			}
@@ -214,13 +241,20 @@ func Check(expected json.RawMessage, response []byte) error {
 	if err := json.Unmarshal(response, &got); err != nil {
 		return fmt.Errorf("response is not a JSON object: %s", response)
 	}
-	var exp struct {
-		Error string `json:"error"`
-	}
-	if json.Unmarshal(expected, &exp) == nil && exp.Error == BadRequest {
+	var exp expectedError
+	_ = json.Unmarshal(expected, &exp)
+	switch exp.Error {
+	case BadRequest:
 		var msg string
 		if json.Unmarshal(got["error"], &msg) != nil || !strings.HasPrefix(msg, "licverify: bad request: ") {
 			return fmt.Errorf("want a bad request error, got %s", response)
+		}
+		return nil
+	case Keyring:
+		var resp expectedError
+		_ = json.Unmarshal(response, &resp)
+		if !strings.HasPrefix(resp.Error, "licverify: keyring: ") || resp.Code != exp.Code || len(got) != 2 {
+			return fmt.Errorf("want a keyring error with code %s, got %s", exp.Code, response)
 		}
 		return nil
 	}

@@ -189,9 +189,11 @@ func TestKeygenSignVerify(t *testing.T) {
 	key := filepath.Join(dir, "key.json")
 	require.NoError(t, os.WriteFile(key, []byte(priv), 0o600))
 
-	// A keyring never accepts the private key file.
-	code, _, _ = licverify(t, "", "proof", "--keys", key, "--now", demo.Now, "proof.json")
-	require.Equal(t, 1, code)
+	// A keyring never accepts the private key file: the configuration is
+	// wrong (exit 2), and the message names the file.
+	code, _, errOut = licverify(t, "", "proof", "--keys", key, "--now", demo.Now, "proof.json")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "keyring "+key+" does not load")
 
 	qkey := `{"package":"Demo-Pkg","user":"ada@example.com","machine_id":"0123456789abcdef0123456789ABCDEF","issued":"2026-01-01","expires":"2027-01-01T00:00:00Z","features":["Export","export","api"]}`
 	doc := filepath.Join(dir, "license.qkey.json")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -201,6 +202,16 @@ func TestCLIMatchesNative(t *testing.T) {
 				var out, errOut bytes.Buffer
 				code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
 				want := api.Handle(tc.Frame)
+				if tc.IsKeyringError() {
+					// The operator's configuration: exit 2, nothing on
+					// stdout, the keyring file and the code named.
+					require.Equal(t, 2, code, "stderr: %s", errOut.String())
+					require.Empty(t, out.String())
+					require.Contains(t, errOut.String(), "keyring "+args[slices.Index(args, "--keys")+1]+" does not load")
+					require.Contains(t, errOut.String(), "("+string(tc.Code())+")")
+					identical++
+					return
+				}
 				require.Equal(t, string(want)+"\n", out.String(), "stderr: %s", errOut.String())
 				require.Equal(t, exitStatus(t, want), code, "stderr: %s", errOut.String())
 				identical++

@@ -178,7 +178,10 @@ func (r result) failure() string {
 // call sends a request to the module: every file in it is a part holding
 // the file's bytes, untouched. A refused request is a usage error; an op
 // the module does not know means this build lacks the command.
-func (e *env) call(op string, req *api.Request) ([]byte, result, error) {
+// call sends a request to the module. keysFile names the keyring the
+// request carries, if any: a keyring the module cannot load is the
+// operator's configuration (exit 2), reported with the file's name.
+func (e *env) call(op string, req *api.Request, keysFile string) ([]byte, result, error) {
 	frame, err := req.Encode()
 	if err != nil {
 		// An option that is not UTF-8: JSON cannot carry it.
@@ -201,6 +204,9 @@ func (e *env) call(op string, req *api.Request) ([]byte, result, error) {
 		_ = json.Unmarshal(msg, &s)
 		if strings.Contains(s, "unknown op") {
 			return nil, nil, usagef("not available: this build's module has no %q operation", op)
+		}
+		if rest, ok := strings.CutPrefix(s, "licverify: keyring: "); ok {
+			return nil, nil, usagef("keyring %s does not load: %s (%s)", keysFile, rest, r.str("code"))
 		}
 		return nil, nil, usagef("%s", strings.TrimPrefix(s, "licverify: "))
 	}
@@ -256,7 +262,7 @@ func runProof(e *env, args []string) error {
 	if *minEpoch >= 0 {
 		req.Set("min_epoch", *minEpoch)
 	}
-	resp, r, err := e.call("status_proof", req)
+	resp, r, err := e.call("status_proof", req, f.keys)
 	if err != nil {
 		return err
 	}
@@ -316,7 +322,7 @@ func runRevocation(e *env, args []string) error {
 	if len(lookup) > 0 {
 		req.Set("lookup", []string(lookup))
 	}
-	resp, r, err := e.call("revocation_set", req)
+	resp, r, err := e.call("revocation_set", req, f.keys)
 	if err != nil {
 		return err
 	}
@@ -396,7 +402,7 @@ func runLicense(e *env, args []string) error {
 	if *server != "" {
 		req.Set("server_time", *server)
 	}
-	resp, r, err := e.call("license", req)
+	resp, r, err := e.call("license", req, f.keys)
 	if err != nil {
 		return err
 	}
@@ -454,7 +460,7 @@ func runQKey(e *env, args []string) error {
 	if *allowUnsigned {
 		req.Set("allow_unsigned", true)
 	}
-	resp, r, err := e.call("qkey", req)
+	resp, r, err := e.call("qkey", req, f.keys)
 	if err != nil {
 		return err
 	}
@@ -490,7 +496,7 @@ func runCanonical(e *env, args []string) error {
 	}
 	// No limit: the module's default (1 MiB) is also the largest it
 	// accepts, and a larger document is answered input_too_large.
-	resp, r, err := e.call("canonicalize", api.NewRequest("canonicalize").Part("document", doc))
+	resp, r, err := e.call("canonicalize", api.NewRequest("canonicalize").Part("document", doc), "")
 	if err != nil {
 		return err
 	}
@@ -513,7 +519,7 @@ func runFingerprint(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	resp, r, err := e.call("fingerprint", api.NewRequest("fingerprint").Part("components", text))
+	resp, r, err := e.call("fingerprint", api.NewRequest("fingerprint").Part("components", text), "")
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,17 @@ type RequestError struct{ Message string }
 
 func (e *RequestError) Error() string { return "licverify: bad request: " + e.Message }
 
+// KeyringError is a keyring the module cannot load: the host's
+// configuration is wrong, whatever the document. Its response is
+// {"error": "licverify: keyring: ...", "code": "<result code>"}, and
+// runtimes raise it as an error carrying Code, never as a result.
+type KeyringError struct {
+	Code    verify.Code
+	Message string
+}
+
+func (e *KeyringError) Error() string { return "licverify: keyring: " + e.Message }
+
 func badRequest(format string, args ...any) error {
 	return &RequestError{Message: fmt.Sprintf(format, args...)}
 }
@@ -54,7 +65,9 @@ func badRequest(format string, args ...any) error {
 type undoer interface{ undo() }
 
 // Handle answers one request frame. The response is a result object (it
-// has a "valid" member) or {"error": "..."} for a bad request.
+// has a "valid" member), {"error": "licverify: bad request: ..."} for a
+// request the module cannot act on, or {"error": "licverify: keyring:
+// ...", "code": "..."} for a keyring that does not load.
 func Handle(req []byte) []byte {
 	res, err := handle(req)
 	if err == nil {
@@ -69,6 +82,14 @@ func Handle(req []byte) []byte {
 			u.undo()
 		}
 		return errorJSON("internal: encoding the result: " + merr.Error())
+	}
+	var ke *KeyringError
+	if errors.As(err, &ke) {
+		out, _ := marshal(struct {
+			Error string      `json:"error"`
+			Code  verify.Code `json:"code"`
+		}{ke.Error(), ke.Code})
+		return out
 	}
 	var re *RequestError
 	if !errors.As(err, &re) {
@@ -300,23 +321,25 @@ func (r *request) skew() time.Duration {
 	return r.seconds("skew_seconds")
 }
 
-// keys loads the request's keyring. A keyring that loads but is refused
-// (weak key, unsupported alg) is a result; an empty one is misuse.
-func (r *request) keys() (*verify.Keyring, *verify.Result, error) {
+// keys loads the request's keyring. A keyring that does not load (a weak
+// key, an unsupported alg, not a keyring at all) is the host's
+// configuration, not a document: a *KeyringError, never a result that
+// would look like a bad document. An empty one is misuse.
+func (r *request) keys() (*verify.Keyring, error) {
 	text := r.part("keys")
 	if ring := cachedKeyring(text); ring != nil {
-		return ring, nil, nil
+		return ring, nil
 	}
 	ring, err := verify.ParseKeyring(text)
 	if err != nil {
 		if errors.Is(err, verify.ErrMisuse) {
-			return nil, nil, badRequest("%v", err)
+			return nil, badRequest("%v", err)
 		}
 		res := verify.Rejected(err)
-		return nil, &res, nil
+		return nil, &KeyringError{Code: res.Code, Message: res.Message}
 	}
 	cacheKeyring(text, ring)
-	return ring, nil, nil
+	return ring, nil
 }
 
 // misuseError turns a verifier's misuse error into a bad request.

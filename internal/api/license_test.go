@@ -58,7 +58,6 @@ func TestLicenseAndQKeyRequests(t *testing.T) {
 		{"license without license", license("license", nil), ""},
 		{"license without now", license("now", nil), ""},
 		{"license without keys", license("keys", nil), ""},
-		{"license with a weak key", license("keys", `[{"alg":"ed25519","public_key":"`+base64.StdEncoding.EncodeToString(make([]byte, 32))+`"}]`), "weak_key"},
 		{"license with an empty product_id", license("product_id", ""), ""},
 		{"license with a bad fingerprint_hash", license("fingerprint_hash", "sha256:ABC"), ""},
 		{"license with a bad release_date", license("release_date", "2026-01-01"), ""},

@@ -9,12 +9,9 @@ func init() { register("qkey", qkey) }
 // qkey is verify.QKey: the file is a part, its bytes as they are (an
 // encrypted file is not text).
 func qkey(r *request) (any, error) {
-	ring, refused, err := r.keys()
+	ring, err := r.keys()
 	if err != nil {
 		return nil, err
-	}
-	if refused != nil {
-		return refused, nil
 	}
 	file := r.part("qkey")
 	if file == nil {

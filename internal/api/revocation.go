@@ -46,12 +46,9 @@ func revocationOptions(r *request) verify.RevocationOptions {
 // result is that of the first document rejected, or of the last one.
 func loadRevocation(r *request) (*verify.RevocationSetResult, error) {
 	opts := revocationOptions(r)
-	ring, refused, err := r.keys()
+	ring, err := r.keys()
 	if err != nil {
 		return nil, err
-	}
-	if refused != nil {
-		return &verify.RevocationSetResult{Result: *refused}, nil
 	}
 	// Rollback and freshness are decided on where the chain ends.
 	res, err := verify.RevocationChain(r.part("set"), r.parts["deltas"], ring, opts)

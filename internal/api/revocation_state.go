@@ -129,12 +129,9 @@ func revocationApply(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ring, refused, err := r.keys()
+	ring, err := r.keys()
 	if err != nil {
 		return nil, err
-	}
-	if refused != nil {
-		return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: &verify.RevocationSetResult{Result: *refused}}}, nil
 	}
 	res, err := s.set.ApplyDeltas(r.parts["deltas"], ring, opts)
 	if err != nil {

@@ -20,12 +20,9 @@ func statusProof(r *request) (any, error) {
 		Skew:        r.skew(),
 		Limit:       int(r.int("limit")),
 	}
-	ring, refused, err := r.keys()
+	ring, err := r.keys()
 	if err != nil {
 		return nil, err
-	}
-	if refused != nil {
-		return verify.StatusProofResult{Result: *refused}, nil
 	}
 	res, err := verify.StatusProof(r.part("proof"), ring, opts)
 	if err != nil {

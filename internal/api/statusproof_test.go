@@ -65,19 +65,31 @@ func TestProofAndSetBadRequests(t *testing.T) {
 	}
 }
 
-// TestProofAndSetRefusedKeyring: a keyring that loads but is refused is a
-// result, not a bad request, for both ops.
-func TestProofAndSetRefusedKeyring(t *testing.T) {
+// TestRefusedKeyringIsAnError: a keyring that does not load is the host's
+// configuration, not a document: every op that takes keys answers an
+// error carrying the code, never a result that looks like a bad document.
+func TestRefusedKeyringIsAnError(t *testing.T) {
 	weak := spQuote(`[{"kid":"w","alg":"ed25519","public_key":"` + "AQ" + strings.Repeat("A", 41) + `="}]`)
-	for _, req := range []string{
-		`{"op":"status_proof","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`,
-		`{"op":"revocation_set","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","set":"{}","lookup":["a"]}`,
+	for _, tc := range []struct{ req, code string }{
+		{`{"op":"status_proof","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`, "weak_key"},
+		{`{"op":"revocation_set","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","set":"{}","lookup":["a"]}`, "weak_key"},
+		{`{"op":"revocation_load","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","set":"{}"}`, "weak_key"},
+		{`{"op":"license","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","license":"{}","product_id":"p"}`, "weak_key"},
+		{`{"op":"qkey","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","qkey":"{}"}`, "weak_key"},
+		{`{"op":"status_proof","keys":"{\"keys\":[]}","now":"2026-01-01T00:00:00Z","proof":"{}"}`, ""},
+		{`{"op":"status_proof","keys":"not a keyring","now":"2026-01-01T00:00:00Z","proof":"{}"}`, "malformed_json"},
+		{`{"op":"status_proof","keys":` + spQuote(`{"kty":"OKP","crv":"Ed25519","x":"AA","d":"AA"}`) + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`, "missing_field"},
 	} {
 		var resp map[string]any
-		require.NoError(t, json.Unmarshal(Handle(MustFromJSON(req)), &resp))
-		assert.Equal(t, false, resp["valid"], resp)
-		assert.Equal(t, "weak_key", resp["code"], resp)
-		assert.NotContains(t, resp, "lookups")
+		require.NoError(t, json.Unmarshal(Handle(MustFromJSON(tc.req)), &resp))
+		assert.NotContains(t, resp, "valid", resp)
+		msg, _ := resp["error"].(string)
+		if tc.code == "" {
+			assert.True(t, strings.HasPrefix(msg, "licverify: bad request: "), "an empty keyring is misuse: %v", resp)
+			continue
+		}
+		assert.True(t, strings.HasPrefix(msg, "licverify: keyring: "), "%v", resp)
+		assert.Equal(t, tc.code, resp["code"], resp)
 	}
 }
 

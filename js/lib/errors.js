@@ -1,11 +1,14 @@
 /**
- * LicverifyError is thrown for misuse: a request the module refuses
- * (missing keys or now, unknown option, wrong type), reported by the
- * module as {"error": "..."}, or the package used before init.
+ * LicverifyError is thrown for misuse and for configuration the module
+ * cannot use: a request it refuses (missing keys or now, unknown option,
+ * wrong type), a keyring that does not load (then `code` is the result
+ * code of the problem, such as "weak_key"), or the package used before
+ * init. `code` is undefined except for a keyring.
  */
 export class LicverifyError extends Error {
-  constructor(message) {
+  constructor(message, code) {
     super(message);
     this.name = 'LicverifyError';
+    if (code !== undefined) this.code = code;
   }
 }

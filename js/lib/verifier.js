@@ -101,7 +101,7 @@ export class Verifier {
   #result(request) {
     const out = JSON.parse(this.#exchange(request));
     if (typeof out.valid !== 'boolean') {
-      throw new LicverifyError(out.error ?? 'licverify: the module returned no result');
+      throw new LicverifyError(out.error ?? 'licverify: the module returned no result', out.code);
     }
     return out;
   }

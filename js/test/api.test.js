@@ -135,8 +135,10 @@ test('documents may be bytes, sent as they are: the module judges them', async (
   assert.equal(lv.canonicalize(enc.encode('x[4.0]').subarray(1)).canonical, '[4]', 'a subarray, only its bytes');
   const r = lv.canonicalize(new Uint8Array([0x22, 0xff, 0x22]));
   assert.deepEqual(r, { valid: false, code: 'malformed_json', message: 'canonical: invalid UTF-8 at byte 1' });
-  const k = lv.verifyStatusProof('{}', { keys: new Uint8Array([0xff]), now: '2026-01-01T00:00:00Z' });
-  assert.deepEqual({ valid: k.valid, code: k.code }, { valid: false, code: 'malformed_json' });
+  // A keyring is bytes too; one that does not load is configuration, an
+  // error carrying its code, never a result.
+  assert.throws(() => lv.verifyStatusProof('{}', { keys: new Uint8Array([0xff]), now: '2026-01-01T00:00:00Z' }),
+    (err) => err instanceof lv.LicverifyError && err.code === 'malformed_json' && err.message.startsWith('licverify: keyring: '));
 });
 
 test('fingerprintHash takes the components object or its text', async () => {

@@ -56,10 +56,14 @@ export function loadVectors(dir = vectorsDir) {
 /** isBadRequest tells a vector whose request every runtime must refuse. */
 export const isBadRequest = (expected) => isDeepStrictEqual(expected, { error: 'bad_request' });
 
+/** isKeyringError tells a vector whose keyring does not load. */
+export const isKeyringError = (expected) => expected.error === 'keyring';
+
 /**
  * check applies the rule of testvectors.Check: the response carries a
  * non-empty message and, without it, equals the expected value; for
- * {"error": "bad_request"} it is a bad-request error.
+ * {"error": "bad_request"} it is a bad-request error, and for
+ * {"error": "keyring", "code": C} a keyring error carrying C.
  * @returns {string | null} why it fails, or null
  */
 export function check(expected, responseText) {
@@ -75,6 +79,11 @@ export function check(expected, responseText) {
   if (isBadRequest(expected)) {
     if (typeof got.error === 'string' && got.error.startsWith('licverify: bad request: ')) return null;
     return `want a bad request error, got ${responseText}`;
+  }
+  if (isKeyringError(expected)) {
+    const ok = typeof got.error === 'string' && got.error.startsWith('licverify: keyring: ') &&
+      got.code === expected.code && Object.keys(got).length === 2;
+    return ok ? null : `want a keyring error with code ${expected.code}, got ${responseText}`;
   }
   if (typeof got.message !== 'string' || got.message.trim() === '') {
     return `response has no message: ${responseText}`;

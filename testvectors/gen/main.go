@@ -212,3 +212,8 @@ func sign(doc map[string]any, keyName string) map[string]any {
 	out["signature"] = base64.StdEncoding.EncodeToString(sig)
 	return out
 }
+
+// keyringErr is the expectation of a keyring that does not load: the
+// host's configuration is wrong, so every runtime raises an error that
+// carries the code, never a result that looks like a bad document.
+func keyringErr(code string) map[string]any { return map[string]any{"error": "keyring", "code": code} }

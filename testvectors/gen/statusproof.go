@@ -599,7 +599,7 @@ func statusProofTests() []test {
 	}
 	add(
 		spTest("key-weak-in-ring", "Keyring", "the ring holds a small-order public key: refused when the ring is loaded",
-			baseText, map[string]any{"keys": spWeakRing()}, spReject("weak_key")),
+			baseText, map[string]any{"keys": spWeakRing()}, keyringErr("weak_key")),
 		spTest("key-not-yet-valid", "Keyring", "the key's not_before is after checked_at",
 			baseText, map[string]any{"keys": window("2025-12-31T00:00:00Z", "")}, spReject("key_not_valid")),
 		spTest("key-retired", "Keyring", "the key's not_after is before checked_at",

@@ -108,10 +108,10 @@ func transportTests() []test {
 			trTest("proof/valid-until-after-year-9999", "TimeRange", "valid_until 9999-12-31T23:59:59-01:00 is in year 10000 in UTC",
 				spRequest(text(late), nil), spReject("invalid_field")),
 			trTest("proof/keyring-window-after-year-9999", "TimeRange Keyring", "a keyring whose not_after is in year 10000 in UTC is refused",
-				with(proof, "keys", keyring(ringKey{kid: spKID, name: "status-issuer", notAfter: "9999-12-31T23:59:59-01:00"})), spReject("invalid_field")),
+				with(proof, "keys", keyring(ringKey{kid: spKID, name: "status-issuer", notAfter: "9999-12-31T23:59:59-01:00"})), keyringErr("invalid_field")),
 			trTest("proof/keyring-not-utf8", "Keyring NotUTF8", "a keyring with a byte that is not UTF-8",
 				with(proof, "keys", nil, "keys_b64", b64(notUTF8(strings.Replace(spRing(), `"kid":"ql-api-v1"`, `"kid":"ql-api-v1","note":"`+fffd+`"`, 1)))),
-				spReject("malformed_json")),
+				keyringErr("malformed_json")),
 		)
 	}
 	{
@@ -121,10 +121,10 @@ func transportTests() []test {
 			many[i] = ringKey{kid: fmt.Sprintf("k%02d", i), name: fmt.Sprintf("many-%02d", i)}
 		}
 		add(trTest("proof/keyring-65-keys", "Keyring", "a keyring of 65 keys: at most 64, so a document without a kid costs at most 64 signature checks",
-			with(proof, "keys", keyring(many...)), spReject("invalid_field")))
+			with(proof, "keys", keyring(many...)), keyringErr("invalid_field")))
 		at := trTest("proof/keyring-at-limit", "Keyring Limit", "the keyring padded with tabs to exactly 1 MiB", proof, spClaims(spSigned(spProof()), "ok", true))
 		at.Pad = &pad{Member: "keys", To: 1 << 20}
-		over := trTest("proof/keyring-over-limit", "Keyring Limit", "the keyring padded to 1 MiB + 1 byte", proof, spReject("input_too_large"))
+		over := trTest("proof/keyring-over-limit", "Keyring Limit", "the keyring padded to 1 MiB + 1 byte", proof, keyringErr("input_too_large"))
 		over.Pad = &pad{Member: "keys", To: 1<<20 + 1}
 		add(at, over)
 	}
