@@ -11,7 +11,7 @@ help: ## list the targets
 GOTEST_QUIET = grep -Ev '^(=== |[[:space:]]*--- PASS|[[:space:]]+--- SKIP|PASS$$|[[:space:]]+[^[:space:]]+\.go:[0-9]+: )'
 GOTEST_FAILED = grep -Ev '^(=== |[[:space:]]*--- PASS|PASS$$)'
 
-test: check wasm-check ## run every test (Go, conformance, vectors, Node, Chromium)
+test: check wasm-check ## run every test (Go, conformance, vectors in Go/wazero, Node, Chromium, Python/wasmtime, JVM/Chicory)
 	@echo "$(GO) test -count=1 -v ./..."
 	@out=$$($(GO) test -count=1 -v ./... 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "$$out" | $(GOTEST_QUIET); else echo "$$out" | $(GOTEST_FAILED); exit $$rc; fi
@@ -19,7 +19,10 @@ test: check wasm-check ## run every test (Go, conformance, vectors, Node, Chromi
 	@# their summary lines are printed even though the tests pass.
 	@out=$$($(GO) test -race -count=1 -run '^(TestVectors|TestStress)$$' -v ./host 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "$$out" | $(GOTEST_QUIET); else echo "$$out" | $(GOTEST_FAILED); exit $$rc; fi
+	$(MAKE) --no-print-directory oldest-go-test
 	$(MAKE) --no-print-directory js-test
+	$(MAKE) --no-print-directory python-test
+	$(MAKE) --no-print-directory java-test
 
 check: ## vet and formatting
 	$(GO) vet ./...
@@ -57,6 +60,8 @@ WASM_BUILD = $(GO) build -buildmode=c-shared -trimpath -buildvcs=false -ldflags=
 wasm: ## build host/licverify.wasm reproducibly; print its size and sha256
 	$(WASM_ENV) $(WASM_BUILD) -o host/licverify.wasm ./wasm
 	cp host/licverify.wasm js/licverify.wasm
+	cp host/licverify.wasm python/src/licverify/licverify.wasm
+	cp internal/api/ops.json python/src/licverify/ops.json
 	@echo "host/licverify.wasm: $$(wc -c < host/licverify.wasm) bytes, $$(gzip -9c host/licverify.wasm | wc -c) gzip, built with $$($(GO) env GOVERSION)"
 	@echo "sha256 $$( (sha256sum host/licverify.wasm 2>/dev/null || shasum -a 256 host/licverify.wasm) | cut -d' ' -f1)"
 
@@ -74,6 +79,24 @@ js-test: ## the npm package (js/) in Node and Chromium: every vector identical t
 	@test -d js/node_modules || (cd js && npm ci --no-audit --no-fund)
 	@start=$$(date +%s); (cd js && npm test --silent); status=$$?; \
 	echo "js-test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# The oldest Go the module supports is go.mod's go line (wazero needs
+# 1.25); the toolchain line pins the Go that builds the committed .wasm.
+# vet's stdversion check refuses any newer API, and the packages without
+# wazero are tested with that toolchain too (the module proxy serves it).
+OLDEST_GO = go1.25.14
+.PHONY: oldest-go-test
+oldest-go-test: ## vet everything and test the pure packages with the oldest supported Go ($(OLDEST_GO))
+	GOTOOLCHAIN=$(OLDEST_GO) $(GO) vet ./...
+	@out=$$(GOTOOLCHAIN=$(OLDEST_GO) $(GO) test -count=1 ./canonical ./verify ./internal/... ./testvectors ./epochstore 2>&1); rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "$$out" | grep -E '^(ok|FAIL)' | sed 's/^/$(OLDEST_GO): /'; else echo "$$out"; exit $$rc; fi
+
+.PHONY: python-test java-test
+python-test: ## the Python package (python/) over wasmtime: mypy --strict, every vector identical to Go
+	python/run-tests.sh
+
+java-test: ## the JVM harness (java/) over Chicory, written from wasm/ABI.md alone: every vector identical to Go
+	java/run-tests.sh
 
 demo: ## build the CLI, then verify the bundled samples (examples/demo) through it
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \

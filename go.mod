@@ -1,6 +1,8 @@
 module github.com/licverify/licverify
 
-go 1.26.8
+go 1.25.0
+
+toolchain go1.26.8
 
 require (
 	filippo.io/edwards25519 v1.2.0
