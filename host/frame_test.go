@@ -2,11 +2,11 @@ package host
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"testing"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/api"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,27 +22,14 @@ type parsedFrame struct {
 
 func parseFrame(t testing.TB, b []byte) parsedFrame {
 	t.Helper()
-	require.True(t, bytes.HasPrefix(b, []byte("LVR2")), "frame does not start with LVR2")
-	b = b[4:]
-	require.GreaterOrEqual(t, len(b), 4)
-	hn := binary.LittleEndian.Uint32(b)
-	b = b[4:]
-	require.LessOrEqual(t, uint64(hn), uint64(len(b)))
+	header, parts, err := api.SplitFrame(b)
+	require.NoError(t, err)
 	f := parsedFrame{header: map[string]json.RawMessage{}, parts: map[string][][]byte{}}
-	require.NoError(t, json.Unmarshal(b[:hn], &f.header))
+	require.NoError(t, json.Unmarshal(header, &f.header))
 	require.NoError(t, json.Unmarshal(f.header["op"], &f.op))
 	delete(f.header, "op")
-	b = b[hn:]
-	for len(b) > 0 {
-		nn := int(b[0])
-		require.True(t, nn > 0 && 1+nn+4 <= len(b), "bad part name length")
-		name := string(b[1 : 1+nn])
-		b = b[1+nn:]
-		dn := binary.LittleEndian.Uint32(b)
-		b = b[4:]
-		require.LessOrEqual(t, uint64(dn), uint64(len(b)), "part %s overruns the frame", name)
-		f.parts[name] = append(f.parts[name], b[:dn:dn])
-		b = b[dn:]
+	for _, p := range parts {
+		f.parts[p.Name] = append(f.parts[p.Name], p.Data)
 	}
 	return f
 }
