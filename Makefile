@@ -31,7 +31,7 @@ check: ## vet and formatting
 vectors: ## regenerate testvectors/*.json from the deterministic generator
 	cd testvectors && $(GO) run ./gen -out .
 
-FUZZ_TARGETS = canonical:FuzzTransform verify:FuzzParseKeyring verify:FuzzStatusProof \
+FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzNumber verify:FuzzParseKeyring verify:FuzzStatusProof \
 	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall
 
 # Go 1.26's fuzz coordinator can end a clean run with "context deadline

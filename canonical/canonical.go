@@ -2,10 +2,11 @@
 // signs and verifies: the RFC 8785 (JCS) canonical form, behind a strict
 // I-JSON (RFC 7493) pre-pass.
 //
-// Numbers are serialized by github.com/gowebpki/jcs (the ECMAScript
-// algorithm of RFC 8785 §3.2.2.3), and the tests hold every output equal to
-// jcs.Transform's. The pre-pass rejects what jcs would otherwise accept or
-// silently alter:
+// Numbers are serialized as ECMAScript does (RFC 8785 §3.2.2.3) by the
+// package's own code; github.com/gowebpki/jcs is the reference, and the
+// tests hold every output equal to jcs.Transform's and every number equal
+// to jcs.NumberToJSON's. The pre-pass rejects what jcs would otherwise
+// accept or silently alter:
 //
 //   - input larger than the caller's limit ([CodeInputTooLarge]);
 //   - nesting deeper than [MaxDepth] levels;

@@ -64,18 +64,19 @@ func TestCyberphone(t *testing.T) {
 }
 
 // TestES6Numbers serializes the first 100,000 doubles of the ES6 number
-// test file (RFC 8785 §3.2.2.3). Doubles of magnitude in (2^53, 1e21)
-// serialize as integer literals beyond ±2^53, which the strict rule of the
-// specification (§0) refuses in any spelling; for those the test asserts
-// the refusal and checks the expected text against jcs.NumberToJSON, the
-// serializer Transform uses.
+// test file (RFC 8785 §3.2.2.3), each through the package's serializer
+// directly and, in two spellings, through Transform. Doubles of magnitude
+// in (2^53, 1e21) serialize as integer literals beyond ±2^53, which the
+// strict rule of the specification (§0) refuses in any spelling; for those
+// the test asserts the refusal, and checks the expected text against the
+// serializer and against jcs.NumberToJSON, the reference.
 func TestES6Numbers(t *testing.T) {
 	path := conformance.Path(t, "cyberphone-json-canonicalization", "es6testfile100m.first-100000-lines.txt")
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 
-	lines, viaTransform, refused := 0, 0, 0
+	lines, direct, viaTransform, refused := 0, 0, 0, 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		lines++
@@ -85,6 +86,11 @@ func TestES6Numbers(t *testing.T) {
 		require.NoError(t, err, "line %d", lines)
 		v := math.Float64frombits(bits)
 		require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "line %d: the file holds no NaN or Inf", lines)
+		if s, _ := canonical.AppendNumber(nil, v); string(s) == want {
+			direct++
+		} else if !t.Failed() || lines < 100 {
+			t.Errorf("line %d: %s: AppendNumber = %q; want %q", lines, hexBits, s, want)
+		}
 
 		// Shortest 'g' form: every value of 1e21 or more is written with an
 		// exponent, so no plain integer beyond 2^53 reaches the strict rule.
@@ -124,9 +130,10 @@ func TestES6Numbers(t *testing.T) {
 	}
 	require.NoError(t, sc.Err())
 	require.Equal(t, 100000, lines, "the file holds 100,000 lines")
+	require.Equal(t, lines, direct, "serialized exactly")
 	require.Equal(t, lines, viaTransform+refused)
-	report(t, "es6 numbers: %d/%d (%d through Transform; %d beyond ±2^53 refused by the strict rule, text checked with jcs.NumberToJSON)",
-		viaTransform+refused, lines, viaTransform, refused)
+	report(t, "es6 numbers: %d/%d serialized exactly; %d also through Transform, %d beyond ±2^53 refused by the strict rule (text also checked with jcs.NumberToJSON)",
+		direct, lines, viaTransform, refused)
 }
 
 func readFile(t *testing.T, elem ...string) []byte {

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/gowebpki/jcs"
 )
 
 // encoder writes the RFC 8785 form of a document that check has accepted,
@@ -216,7 +214,7 @@ func appendString(out []byte, v string) []byte {
 }
 
 // number writes a number as ECMAScript serializes its double value
-// (RFC 8785 §3.2.2.3), through jcs.NumberToJSON. check has refused
+// (RFC 8785 §3.2.2.3), through appendNumber. check has refused
 // everything outside the double range and every integer beyond ±2^53.
 func (e *encoder) number() {
 	start := e.pos
@@ -236,9 +234,10 @@ func (e *encoder) number() {
 		e.out = append(e.out, tok...)
 		return
 	}
+	// check has parsed the same text: it is in the double range, so
+	// neither call can fail.
 	v, _ := strconv.ParseFloat(string(tok), 64)
-	s, _ := jcs.NumberToJSON(v)
-	e.out = append(e.out, s...)
+	e.out, _ = appendNumber(e.out, v)
 }
 
 // utf16Compare orders strings by their UTF-16 code units (RFC 8785 §3.2.3).

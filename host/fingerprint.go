@@ -40,8 +40,14 @@ func CollectFingerprint() map[string]string {
 	if ifaces, err := net.Interfaces(); err == nil {
 		for _, ifc := range ifaces {
 			addrs, _ := ifc.Addrs()
+			// The first 6 bytes, as libuv (and so Node) reports any
+			// hardware address, an InfiniBand one's 20 bytes included.
+			mac := ifc.HardwareAddr
+			if len(mac) > 6 {
+				mac = mac[:6]
+			}
 			src.Interfaces = append(src.Interfaces, fingerprintInterface{
-				Name: ifc.Name, MAC: ifc.HardwareAddr.String(),
+				Name: ifc.Name, MAC: mac.String(),
 				Loopback: ifc.Flags&net.FlagLoopback != 0, Addresses: len(addrs),
 			})
 		}

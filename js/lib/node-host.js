@@ -115,7 +115,7 @@ export function fingerprintComponents(src) {
   const ifaces = [...(src.interfaces ?? [])].sort((a, b) => byteOrder(a.name, b.name));
   for (const i of ifaces) {
     const mac = (i.mac ?? '').toLowerCase();
-    if (i.loopback || virtualInterface.test(i.name) || i.addresses === 0 || mac === '' || mac === '00:00:00:00:00:00') continue;
+    if (i.loopback || virtualInterface.test(i.name) || !(i.addresses > 0) || mac === '' || mac === '00:00:00:00:00:00') continue;
     c.mac = mac;
     break;
   }
@@ -157,9 +157,9 @@ export async function collectFingerprint() {
         // not on this system
       }
     }
-  } else {
+  } else if (platform === 'darwin' || platform === 'win32') {
     // libuv reads what the rules name: sysctl on macOS, the registry and
-    // GlobalMemoryStatusEx on Windows.
+    // GlobalMemoryStatusEx on Windows. Elsewhere the rules name no source.
     src.cpu_model = os.cpus()[0]?.model ?? '';
     src.total_memory = os.totalmem();
   }

@@ -1,0 +1,215 @@
+"""Benchmark of the Python binding (wasmtime), printed as JSON:
+
+- latency: median time per verification through the typed API (and one
+  raw call), on the same requests as `make bench` (bench/gen's fixtures,
+  copied from the test vectors);
+- revocation: verifying the 100,000-id set of bench/gen;
+- startup: a new process's first verified result, with an empty
+  compiled-module cache (compiles the module) and with a warm one.
+
+Each latency figure is the median over rounds of the mean of many calls,
+after a warm-up, as bench/run.mjs measures. Usage:
+
+    python bench.py [--fixtures DIR] [--quick]
+
+DIR defaults to ../bench/out/fixtures when `make bench` has written it;
+otherwise bench/gen writes the fixtures into a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Dict, List
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE / "src"))
+
+import licverify  # noqa: E402
+
+
+def timed(fn: Callable[[], object], rounds: int, per_round: int) -> Dict[str, float]:
+    """Median and min over rounds of the mean time of per_round calls, in
+    microseconds, after a warm-up round."""
+    for _ in range(per_round):
+        fn()
+    means: List[float] = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(per_round):
+            fn()
+        means.append((time.perf_counter() - started) / per_round * 1e6)
+    return {"median_us": round(statistics.median(means), 1), "min_us": round(min(means), 1)}
+
+
+def fixtures(arg: str | None) -> Path:
+    if arg:
+        return Path(arg)
+    made = REPO / "bench" / "out" / "fixtures"
+    if (made / "meta.json").is_file() and (made / "revocation-100000.json").is_file():
+        return made
+    out = Path(tempfile.mkdtemp(prefix="licverify-bench-"))
+    subprocess.run(["go", "run", "./bench/gen", "-out", str(out), "-vectors", "testvectors"], cwd=REPO, check=True)
+    return out
+
+
+def request(path: Path) -> Dict[str, Any]:
+    """A request in the vectors' JSON form, with <member>_b64 as bytes."""
+    raw: Dict[str, Any] = json.loads(path.read_text("utf-8"))
+    out: Dict[str, Any] = {}
+    for k, v in raw.items():
+        if k.endswith("_b64"):
+            out[k[:-4]] = base64.b64decode(v)
+        else:
+            out[k] = v
+    return out
+
+
+def latency(v: licverify.Verifier, fx: Path, quick: bool) -> Dict[str, Any]:
+    rounds, n = (5, 20) if quick else (15, 100)
+    proof = request(fx / "request-statusproof.json")
+    lic = request(fx / "request-license.json")
+    qkey = request(fx / "request-qkey.json")
+    plain = request(fx / "request-qkey-plain.json")
+    frame = licverify.encode_frame(
+        "status_proof",
+        [("now", json.dumps(proof["now"]))],
+        [("proof", proof["proof"].encode()), ("keys", proof["keys"].encode())],
+    )
+    out: Dict[str, Any] = {
+        "status_proof": timed(lambda: v.verify_status_proof(proof["proof"], keys=proof["keys"], now=proof["now"]), rounds, n),
+        "status_proof_raw_call": timed(lambda: v.call(frame), rounds, n),
+        "license": timed(
+            lambda: v.evaluate_license(
+                lic["license"], keys=lic["keys"], now=lic["now"], product_id=lic["product_id"],
+                fingerprint_hash=lic.get("fingerprint_hash"),
+            ),
+            rounds,
+            n,
+        ),
+        "qkey_plain": timed(lambda: v.verify_qkey(plain["qkey"], keys=plain["keys"], now=plain["now"]), rounds, n),
+        "qkey_encrypted": timed(
+            lambda: v.verify_qkey(qkey["qkey"], keys=qkey["keys"], now=qkey["now"]), 3 if quick else 7, 2 if quick else 5
+        ),
+    }
+    assert v.verify_status_proof(proof["proof"], keys=proof["keys"], now=proof["now"]).valid
+    return out
+
+
+def revocation(fx: Path, quick: bool) -> Dict[str, Any]:
+    meta = json.loads((fx / "meta.json").read_text("utf-8"))
+    s = next(x for x in meta["sets"] if x["ids"] == 100_000)
+    data = (fx / s["file"]).read_bytes()
+    keys, now = meta["keys"], meta["now"]
+    with licverify.Verifier(max_instances=1) as v:
+        started = time.perf_counter()
+        r = v.verify_revocation_set(data, keys=keys, now=now, lookup=[s["revoked"], s["absent"]])
+        first = time.perf_counter() - started
+        assert r.valid and [x.status for x in r.lookups or []] == ["revoked", "not_revoked"]
+        times = []
+        for _ in range(3 if quick else 9):
+            started = time.perf_counter()
+            v.verify_revocation_set(data, keys=keys, now=now)
+            times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        loaded = v.load_revocation_set(data, keys=keys, now=now)
+        load_s = time.perf_counter() - started
+        lookup = timed(lambda: loaded.lookup(s["revoked"], now), 5, 50)
+        loaded.close()
+    return {
+        "ids": 100_000,
+        "bytes": len(data),
+        "verify_median_ms": round(statistics.median(times) * 1e3, 1),
+        "verify_first_call_of_a_new_instance_ms": round(first * 1e3, 1),
+        "load_ms": round(load_s * 1e3, 1),
+        "lookup_of_a_loaded_set": lookup,
+    }
+
+
+CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+import licverify
+t1 = time.perf_counter()
+v = licverify.Verifier()
+t2 = time.perf_counter()
+req = json.loads(sys.stdin.read())
+r = v.verify_status_proof(req["proof"], keys=req["keys"], now=req["now"])
+t3 = time.perf_counter()
+assert r.valid, r
+print(json.dumps({"import_s": t1 - t0, "module_s": t2 - t1, "first_call_s": t3 - t2, "source": v.load_info.source}))
+"""
+
+
+def startup(fx: Path, quick: bool) -> Dict[str, Any]:
+    """A new process, from spawn to its first verified result, with an empty
+    and with a warm cache directory."""
+    req = (fx / "request-statusproof.json").read_text("utf-8")
+    cache = Path(tempfile.mkdtemp(prefix="licverify-cache-"))
+    env = {**os.environ, "LICVERIFY_CACHE_DIR": str(cache), "PYTHONPATH": str(HERE / "src")}
+
+    def spawn() -> Dict[str, Any]:
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", CHILD], input=req, env=env, capture_output=True, text=True, check=True)
+        total = time.perf_counter() - started
+        inner: Dict[str, Any] = json.loads(out.stdout)
+        return {"total_s": total, **inner}
+
+    try:
+        cold = spawn()
+        warm = [spawn() for _ in range(2 if quick else 5)]
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    assert cold["source"] == "compiled" and all(w["source"] == "disk" for w in warm)
+
+    def rounded(d: Dict[str, Any]) -> Dict[str, Any]:
+        return {k.replace("_s", "_ms") if isinstance(v, float) else k: round(v * 1e3, 1) if isinstance(v, float) else v
+                for k, v in d.items()}
+
+    median_warm = {k: statistics.median(w[k] for w in warm) for k in ("total_s", "import_s", "module_s", "first_call_s")}
+    return {
+        "cold_cache": rounded(cold),
+        "warm_cache": rounded({**median_warm, "source": "disk"}),
+        "note": "total is spawn to exit; module is the compiled module (compiled, or mapped in from the cache); "
+        "first_call instantiates the module, starts its Go runtime and verifies one status proof",
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--fixtures", help="bench/gen's output directory")
+    ap.add_argument("--quick", action="store_true", help="fewer rounds")
+    args = ap.parse_args()
+    fx = fixtures(args.fixtures)
+    with licverify.Verifier(max_instances=1) as v:
+        lat = latency(v, fx, args.quick)
+    result = {
+        "runtime": "python",
+        "versions": {
+            "python": platform.python_version(),
+            "wasmtime": metadata.version("wasmtime"),
+            "licverify": licverify.__version__,
+        },
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "latency": lat,
+        "revocation": revocation(fx, args.quick),
+        "startup": startup(fx, args.quick),
+    }
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

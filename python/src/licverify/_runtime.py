@@ -1,0 +1,451 @@
+"""One instance of the licverify module under wasmtime, and the compiled
+module it is made from.
+
+Compiling the module takes Cranelift tens of seconds on a small machine, so
+the compiled code is kept: in memory for the life of the process, and on
+disk (Module.serialize) in a cache directory, keyed by the module's SHA-256
+and the wasmtime version, so that the first call of a later process only
+maps the file in.
+
+The WASI imports come from wasmtime's own WASI, configured with nothing
+granted: no preopened directories, no environment, no arguments, no stdin.
+A few imports are replaced (the linker shadows them) so that the module
+sees exactly what wasm/ABI.md asks a host to give:
+
+- clock_time_get: wasmtime answers the real wall clock. Here the wall
+  clock is fake, starting at 2022-01-01T00:00:00Z when the instance is made,
+  as the Go host's wazero clock and the npm package's shim do: the module
+  takes "now" from every request and must never decide with a clock of its
+  own, and a wrong clock makes any slip show in the test vectors. The
+  monotonic clock is real: the Go runtime paces itself with it.
+- fd_write: written to memory rather than to a wasmtime output stream, so
+  that what the Go runtime writes to fd 1 and fd 2 (its crash text) is kept
+  for the error. wasmtime's custom output streams call back into Python
+  from a runtime thread, which aborts the process when that happens during
+  interpreter shutdown.
+- poll_oneoff: wasmtime would sleep for a clock subscription; the module
+  never waits on anything (the Go runtime only polls to sleep, as its
+  usleep does while crashing), so every clock subscription fires at once
+  and every descriptor subscription fails with EBADF, as in the npm shim.
+- fd_close, fd_fdstat_set_flags: EBADF, so that the module cannot close or
+  change the host's standard descriptors.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import stat
+import struct
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import wasmtime
+
+from ._errors import ModuleCrash
+from ._ops import ABI_VERSION
+
+WASI = "wasi_snapshot_preview1"
+
+ESUCCESS = 0
+EBADF = 8
+EFAULT = 21
+EINVAL = 28
+
+CLOCK_REALTIME = 0
+CLOCK_MONOTONIC = 1
+
+EVENTTYPE_CLOCK = 0
+
+#: 2022-01-01T00:00:00Z in nanoseconds: the module's wall clock starts here.
+FAKE_EPOCH_NS = 1640995200 * 1_000_000_000
+
+#: What the module writes to fd 1 and 2 is kept up to this size (its tail):
+#: crash text is short, and a module must not grow the host's memory.
+STDERR_LIMIT = 64 * 1024
+
+#: Each instance's linear memory is bounded, as in the Go host: enough to
+#: verify a revocation set at its 64 MiB limit.
+DEFAULT_MEMORY_LIMIT = 2 << 30
+
+#: An idle instance whose linear memory grew past this is dropped rather
+#: than kept: wasm memory never shrinks, and dropping the instance gives it
+#: back. A fresh instance has 4 MiB; verifying a 100,000-id set grows it to
+#: about 21 MiB (kept), a 1,000,000-id set to about 190 MiB (dropped).
+RECYCLE_MEMORY = 64 << 20
+
+REQUIRED_EXPORTS = ("memory", "_initialize", "abi_version", "alloc", "free", "call")
+
+_U64 = struct.Struct("<Q")
+_U32 = struct.Struct("<I")
+_IOVEC = struct.Struct("<II")
+
+
+def bundled_wasm() -> bytes:
+    """The licverify.wasm shipped in the package."""
+    return resources.files(__package__).joinpath("licverify.wasm").read_bytes()
+
+
+def default_cache_dir() -> Optional[Path]:
+    """$LICVERIFY_CACHE_DIR, else the user cache directory's
+    licverify/wasmtime (as the Go host uses os.UserCacheDir()/licverify/
+    wazero), or None when there is no home to put it in."""
+    env = os.environ.get("LICVERIFY_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base, "licverify", "cache", "wasmtime") if base else None
+    if sys.platform == "darwin":
+        home = os.environ.get("HOME")
+        return Path(home, "Library", "Caches", "licverify", "wasmtime") if home else None
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg, "licverify", "wasmtime")
+    home = os.environ.get("HOME")
+    return Path(home, ".cache", "licverify", "wasmtime") if home else None
+
+
+_engine_lock = threading.Lock()
+_engine: Optional[wasmtime.Engine] = None
+
+
+def engine() -> wasmtime.Engine:
+    """The process's one engine (thread-safe in wasmtime), with the default
+    configuration: compiled code from the disk cache is only valid for the
+    configuration it was compiled with."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = wasmtime.Engine(wasmtime.Config())
+        return _engine
+
+
+@dataclass(frozen=True)
+class LoadInfo:
+    """How a compiled module was obtained, for tools and benchmarks."""
+
+    source: str  # "memory", "disk" or "compiled"
+    seconds: float
+    cache_file: Optional[Path]
+
+
+_modules_lock = threading.Lock()
+_modules: Dict[Tuple[str, Optional[str]], Tuple[wasmtime.Module, LoadInfo]] = {}
+
+
+def _private_dir(path: Path) -> bool:
+    """Whether a cache directory may be trusted: compiled code read from it
+    is run as it is, so it must belong to this user and be writable by
+    nobody else (wasmtime's own cache makes the same assumption)."""
+    if os.name != "posix":
+        return True
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and st.st_uid != getuid():
+        return False
+    return stat.S_ISDIR(st.st_mode) and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _cache_file(cache_dir: Path, digest: str) -> Path:
+    # The compiled form depends on the module, the wasmtime version and the
+    # host CPU; wasmtime refuses a file from another version or CPU, and
+    # the name keeps versions from overwriting each other.
+    return cache_dir / f"licverify-{digest[:32]}-wasmtime-{wasmtime_version()}.cwasm"
+
+
+@functools.lru_cache(maxsize=None)
+def wasmtime_version() -> str:
+    """The installed wasmtime's version (the package has no __version__);
+    read on first use: importlib.metadata is slow to import."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("wasmtime")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a vendored copy
+        return "unknown"
+
+
+def compiled_module(wasm: bytes, cache_dir: Optional[Path]) -> Tuple[wasmtime.Module, LoadInfo]:
+    """The compiled module for wasm: from memory, else the disk cache, else
+    compiled (and written to the cache). A cache that cannot be read or
+    written costs speed, never correctness."""
+    digest = hashlib.sha256(wasm).hexdigest()
+    key = (digest, str(cache_dir) if cache_dir is not None else None)
+    with _modules_lock:
+        hit = _modules.get(key)
+        if hit is not None:
+            return hit[0], LoadInfo("memory", 0.0, hit[1].cache_file)
+        eng = engine()
+        started = time.perf_counter()
+        file = _cache_file(cache_dir, digest) if cache_dir is not None else None
+        module: Optional[wasmtime.Module] = None
+        source = "compiled"
+        if file is not None and file.is_file() and _private_dir(file.parent):
+            try:
+                module = wasmtime.Module.deserialize_file(eng, str(file))
+                source = "disk"
+            except wasmtime.WasmtimeError:
+                module = None  # another version or CPU: compile again below
+        if module is None:
+            module = wasmtime.Module(eng, wasm)
+            if file is not None:
+                _write_cache(file, module)
+        info = LoadInfo(source, time.perf_counter() - started, file)
+        _modules[key] = (module, info)
+        return module, info
+
+
+def _write_cache(file: Path, module: wasmtime.Module) -> None:
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _private_dir(file.parent):
+            return
+        import tempfile  # only when writing: it is slow to import
+
+        data = module.serialize()
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=file.name + ".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            # Renamed into place whole: a process that starts meanwhile
+            # sees the old file or the new one, never half of one.
+            os.replace(tmp, file)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
+
+
+class AllocFailed(Exception):
+    """The module's alloc returned 0: it could not make room for the request."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"licverify: the module could not allocate a request of {size} bytes")
+        self.size = size
+
+
+def _i32(n: int) -> List[wasmtime.ValType]:
+    return [wasmtime.ValType.i32()] * n
+
+
+class Host:
+    """The WASI imports this package replaces in wasmtime's (see the module
+    docstring), with their state: the instance's clock origin and what it
+    wrote to fd 1 and 2."""
+
+    def __init__(self) -> None:
+        self.output = bytearray()
+        self._started_ns = time.monotonic_ns()
+
+    def define(self, linker: wasmtime.Linker) -> None:
+        """Defines wasmtime's WASI in the linker, then shadows the imports
+        replaced here."""
+        linker.define_wasi()
+        linker.allow_shadowing = True
+        i32, i64 = wasmtime.ValType.i32(), wasmtime.ValType.i64()
+        define = linker.define_func
+        define(WASI, "clock_time_get", wasmtime.FuncType([i32, i64, i32], [i32]), self._clock_time_get, access_caller=True)
+        define(WASI, "fd_write", wasmtime.FuncType(_i32(4), [i32]), self._fd_write, access_caller=True)
+        define(WASI, "poll_oneoff", wasmtime.FuncType(_i32(4), [i32]), self._poll_oneoff, access_caller=True)
+        define(WASI, "fd_close", wasmtime.FuncType(_i32(1), [i32]), lambda fd: EBADF)
+        define(WASI, "fd_fdstat_set_flags", wasmtime.FuncType(_i32(2), [i32]), lambda fd, flags: EBADF)
+
+    # Host functions never raise: wasmtime-py hands a Python exception back
+    # through a process-wide variable, which threads would share.
+
+    @staticmethod
+    def _mem(caller: wasmtime.Caller) -> Optional[wasmtime.Memory]:
+        m = caller.get("memory")
+        return m if isinstance(m, wasmtime.Memory) else None
+
+    def _clock_time_get(self, caller: wasmtime.Caller, clock: int, _precision: int, ptr: int) -> int:
+        now = time.monotonic_ns()
+        if clock == CLOCK_REALTIME:
+            t = FAKE_EPOCH_NS + (now - self._started_ns)
+        elif clock == CLOCK_MONOTONIC:
+            t = now
+        else:
+            return EINVAL
+        return _write(caller, self._mem(caller), ptr, _U64.pack(t))
+
+    def _fd_write(self, caller: wasmtime.Caller, fd: int, iovs: int, n: int, nwritten: int) -> int:
+        if fd not in (1, 2):
+            return EBADF
+        mem = self._mem(caller)
+        if mem is None:
+            return EFAULT
+        try:
+            vec = mem.read(caller, iovs, iovs + 8 * n)
+            if len(vec) != 8 * n:
+                return EFAULT
+            total = 0
+            for i in range(n):
+                p, length = _IOVEC.unpack_from(vec, 8 * i)
+                self.output += mem.read(caller, p, p + length)
+                total += length
+            if len(self.output) > STDERR_LIMIT:
+                del self.output[: len(self.output) - STDERR_LIMIT]
+        except Exception:
+            return EFAULT
+        return _write(caller, mem, nwritten, _U32.pack(total & 0xFFFFFFFF))
+
+    def _poll_oneoff(self, caller: wasmtime.Caller, subs: int, events: int, n: int, nevents: int) -> int:
+        mem = self._mem(caller)
+        if mem is None or n == 0:
+            return EINVAL
+        try:
+            raw = mem.read(caller, subs, subs + 48 * n)
+            if len(raw) != 48 * n:
+                return EFAULT
+            out = bytearray(32 * n)
+            for i in range(n):
+                userdata = raw[48 * i : 48 * i + 8]
+                tag = raw[48 * i + 8]
+                out[32 * i : 32 * i + 8] = userdata
+                struct.pack_into("<HB", out, 32 * i + 8, ESUCCESS if tag == EVENTTYPE_CLOCK else EBADF, tag)
+            if _write(caller, mem, events, bytes(out)) != ESUCCESS:
+                return EFAULT
+        except Exception:
+            return EFAULT
+        return _write(caller, mem, nevents, _U32.pack(n))
+
+
+class Instance:
+    """One instantiated module. Not safe for concurrent use: the Go runtime
+    inside is single-threaded and keeps state between calls. Discarded
+    after any failure (``broken``)."""
+
+    def __init__(self, module: wasmtime.Module, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
+        names = {e.name for e in module.exports}
+        missing = [n for n in REQUIRED_EXPORTS if n not in names]
+        if missing:
+            raise TypeError(f"licverify: not the licverify module: missing exports {', '.join(missing)}")
+        eng = engine()
+        self.broken = False
+        self._host = Host()
+        self._store = wasmtime.Store(eng)
+        # Nothing granted: no preopens, no environment, no arguments, no stdin.
+        self._store.set_wasi(wasmtime.WasiConfig())
+        self._store.set_limits(memory_size=memory_limit)
+        linker = wasmtime.Linker(eng)
+        self._host.define(linker)
+        self._instance = self._guard(lambda: linker.instantiate(self._store, module))
+        exports = self._instance.exports(self._store)
+
+        def func(name: str) -> wasmtime.Func:
+            f = exports[name]
+            if not isinstance(f, wasmtime.Func):
+                raise TypeError(f"licverify: export {name} is not a function")
+            return f
+
+        memory = exports["memory"]
+        if not isinstance(memory, wasmtime.Memory):
+            raise TypeError("licverify: export memory is not a memory")
+        self._memory = memory
+        self._alloc = func("alloc")
+        self._free = func("free")
+        self._call = func("call")
+        self._initialize = func("_initialize")
+        # The reactor's one-time start: the Go runtime cannot be started twice.
+        self._guard(lambda: self._initialize(self._store))
+        abi = self._guard(lambda: func("abi_version")(self._store))
+        if abi != ABI_VERSION:
+            raise TypeError(
+                f"licverify: the module speaks ABI version {abi}, this package speaks {ABI_VERSION}: "
+                "use the licverify.wasm built with this package"
+            )
+
+    # -- calls ----------------------------------------------------------------
+
+    def memory_size(self) -> int:
+        """The size of the instance's linear memory, in bytes."""
+        return int(self._memory.data_len(self._store))
+
+    def output(self) -> str:
+        """What the module wrote to fd 1 and 2 (the tail of it)."""
+        return self._host.output.decode("utf-8", "replace")
+
+    def _guard(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
+            self.broken = True
+            detail = self.output().strip()
+            what = str(e).splitlines()[0] if str(e) else type(e).__name__
+            code = getattr(e, "trap_code", None)
+            if code is not None:
+                what += f" ({code.name.lower()})"
+            exit_code = getattr(e, "code", None)
+            if isinstance(exit_code, int):
+                what += f" (exit code {exit_code})"
+            raise ModuleCrash(f"licverify: the module crashed: {what}" + (f"\n{detail}" if detail else "")) from e
+
+    def call(self, frame: bytes) -> bytes:
+        """Sends one request frame and returns the response bytes. Raises
+        ModuleCrash when the module traps or exits (the instance is then
+        broken), AllocFailed when it cannot make room for the request."""
+        if self.broken:
+            raise ModuleCrash("licverify: the instance crashed earlier")
+        return self._guard(lambda: self._exchange(frame))  # type: ignore[no-any-return]
+
+    def _exchange(self, frame: bytes) -> bytes:
+        store = self._store
+        n = len(frame)
+        ptr = self._alloc(store, n)
+        if ptr == 0:
+            raise AllocFailed(n)
+        self._copy_in(ptr, frame)
+        packed = self._call(store, ptr, n) & 0xFFFFFFFFFFFFFFFF
+        # Freed only after a call that returned: after a trap the instance
+        # is discarded, and calling into its broken runtime again could
+        # replace the crash with another.
+        self._free(store, ptr)
+        rp, rn = packed >> 32, packed & 0xFFFFFFFF
+        out = self._copy_out(rp, rn)
+        self._free(store, rp)
+        return out
+
+    def _base(self, end: int) -> int:
+        # Read again for every copy: a call may grow memory, which moves it.
+        if end > self._memory.data_len(self._store):
+            self.broken = True
+            raise ModuleCrash("licverify: the module answered a buffer outside its memory")
+        return ctypes.addressof(self._memory.data_ptr(self._store).contents)
+
+    def _copy_in(self, ptr: int, data: bytes) -> None:
+        ctypes.memmove(self._base(ptr + len(data)) + ptr, data, len(data))
+
+    def _copy_out(self, ptr: int, n: int) -> bytes:
+        return ctypes.string_at(self._base(ptr + n) + ptr, n)
+
+    def trap_for_test(self) -> None:
+        """Makes the module trap for real (a second _initialize is an
+        ``unreachable``), as a crash would, for tests of recovery."""
+        self._guard(lambda: self._initialize(self._store))
+
+
+def _write(caller: wasmtime.Caller, mem: Optional[wasmtime.Memory], ptr: int, data: bytes) -> int:
+    if mem is None:
+        return EFAULT
+    try:
+        if ptr < 0 or ptr + len(data) > mem.data_len(caller):
+            return EFAULT
+        mem.write(caller, data, ptr)
+    except Exception:
+        return EFAULT
+    return ESUCCESS
