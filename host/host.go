@@ -23,7 +23,8 @@
 // second, so a compiled module is cached on disk (by default under
 // os.UserCacheDir()/licverify/wazero) and in memory for the life of the
 // process: the first Verifier of a process is fast when an earlier process
-// compiled the module, and every further Verifier is fast.
+// compiled the module, and every further Verifier is fast. [CacheDir]
+// tells whether the disk cache is in use, and if not, why.
 //
 // # Failures
 //

@@ -4,30 +4,69 @@
 //
 // Usage:
 //
-//	licverify proof --keys KEYRING [--now T] [--license-id ID] [--device FILE] [--min-epoch N] PROOF
-//	licverify revocation --keys KEYRING [--now T] [--min-epoch N] [--allow-stale] [--lookup ID]... SET [DELTA...]
-//	licverify license --keys KEYRING --product ID [--now T] [--fingerprint-hash H] [--state FILE] [--write-state FILE] [--release-date T] [--server-time T] LICENSE
-//	licverify qkey --keys KEYRING [--now T] [--password P] [--package NAME] [--machine-id HEX] [--allow-unsigned] FILE
+//	licverify proof --keys KEYRING [--now TIME] [--license-id ID] [--device FILE] [--min-epoch EPOCH] [--epoch-store FILE [--epoch-namespace NAME]] PROOF
+//	licverify revocation --keys KEYRING [--now TIME] [--min-epoch EPOCH] [--epoch-store FILE [--epoch-namespace NAME]] [--allow-stale] [--lookup ID]... SET [DELTA...]
+//	licverify license --keys KEYRING --product ID [--now TIME] [--fingerprint-hash HASH] [--state FILE] [--write-state FILE] [--release-date TIME] [--server-time TIME] LICENSE
+//	licverify qkey --keys KEYRING [--now TIME] [--password PASSWORD] [--package NAME] [--machine-id HEX] [--allow-unsigned] FILE
 //	licverify canonical [FILE]
 //	licverify fingerprint
 //	licverify keygen [--kid KID] [--seed HEX] [--keyring FILE]
 //	licverify sign --key PRIVATE DOC
+//	licverify help [COMMAND]
+//	licverify --version
 //
-// Every verifying command prints a short summary, or with --json exactly
-// the result JSON. Exit status: 0 valid (for license: run or warn; for
-// revocation: no id looked up is revoked or suspended), 1 invalid (block,
-// revoked), 2 a usage or I/O error, with a one-line message on stderr.
-// --now defaults to the current time. keygen and sign make test fixtures;
-// they run natively, never in the module, and the verifier never sees a
-// private key.
+// Flags may come before, between or after the arguments. "licverify
+// COMMAND --help" (or -h) prints the command's usage and every flag on
+// stdout; "licverify --help" prints the list of commands. --version prints
+// the module version, the sha256 of the embedded licverify.wasm and the Go
+// version.
+//
+// Every command but keygen and sign runs the module: it prints a short
+// summary, or with --json exactly the result JSON, and takes --cache-dir
+// DIR, the directory of the compiled-module cache (default
+// $LICVERIFY_CACHE_DIR, else licverify/wazero in the user cache
+// directory). Without a usable cache directory the module is compiled on
+// every run, which takes seconds; a line on stderr says so.
+//
+// Exit status: 0 valid (for license: run or warn; for revocation: no id
+// looked up is revoked or suspended); 1 invalid, the document is bad
+// (block, revoked, any rejection); 2 the configuration is bad: the command
+// line, a file that cannot be read or written, a keyring that does not
+// load, an epoch store that is damaged. An exit 2 prints a one-line
+// message on stderr naming the file at fault (an unknown flag is followed
+// by the command's usage).
+//
+// --now defaults to the current time; given, it must be an RFC 3339 time
+// such as 2026-03-01T12:00:00Z. --min-epoch is an integer from 0 to 2^53.
+// A flag given an empty value (--now "", --license-id "", --epoch-store
+// "", ...) is a usage error, never "not given": an unset shell variable
+// must not switch a check off.
+//
+// --epoch-store FILE (proof, revocation) keeps the anti-rollback epoch in a
+// JSON file (package epochstore, the npm package's Node store format):
+// before verifying, the epoch stored for the namespace is read and
+// max(stored, --min-epoch) is sent as min_epoch; after a result that
+// carries store_epoch (a valid one, and also revoked, expired or
+// set_expired), the stored epoch is raised to it. The namespace is the
+// keyring file's absolute path, or --epoch-namespace NAME (required with
+// --keys -): use one namespace per issuer, and the same one wherever the
+// same issuer's documents are verified. A store that cannot be read or
+// written is exit 2, never a verification with epoch 0.
+//
+// keygen and sign make test fixtures; they run natively, never in the
+// module, and the verifier never sees a private key.
 package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/licverify/licverify/host"
@@ -45,15 +84,33 @@ var hostOptions = host.Options{MaxInstances: 1}
 // per run would dominate a test that runs the command hundreds of times.
 var sharedVerifier *host.Verifier
 
+// newVerifier starts the module; tests see the options it is given.
+var newVerifier = host.New
+
 // clock is the default for --now; tests pin it.
 var clock = time.Now
 
-// usageError is a problem with the command line or its files: exit 2.
-type usageError struct{ msg string }
+// readBuildInfo is debug.ReadBuildInfo; tests replace it.
+var readBuildInfo = debug.ReadBuildInfo
+
+// cacheDirEnv names the environment variable that sets the compiled-module
+// cache directory when --cache-dir is not given.
+const cacheDirEnv = "LICVERIFY_CACHE_DIR"
+
+// usageError is a problem with the command line, its files or the host's
+// configuration: exit 2. more, when set, is printed after the message (the
+// command's usage); err, when set, is the cause (errors.Is sees it).
+type usageError struct {
+	msg, more string
+	err       error
+}
 
 func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Unwrap() error { return e.err }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
 
 // errInvalid is returned by a command whose answer was "invalid": exit 1,
 // with the summary already printed.
@@ -65,16 +122,31 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	verifier       *host.Verifier
+	cacheDir       string // --cache-dir
 }
 
 // module starts the module on first use; keygen, sign and usage errors
-// never pay for it.
+// never pay for it. Without a usable cache directory it says, in one line
+// on stderr, why the start takes seconds.
 func (e *env) module() (*host.Verifier, error) {
 	if sharedVerifier != nil {
 		return sharedVerifier, nil
 	}
 	if e.verifier == nil {
-		v, err := host.New(e.ctx, hostOptions)
+		opts := hostOptions
+		switch {
+		case e.cacheDir != "":
+			opts.CacheDir = e.cacheDir
+		case os.Getenv(cacheDirEnv) != "":
+			opts.CacheDir = os.Getenv(cacheDirEnv)
+		}
+		if !opts.NoDiskCache {
+			if _, err := host.CacheDir(opts); err != nil {
+				fmt.Fprintf(e.stderr, "licverify: %s, so the module is compiled on every run, which takes a few seconds (set --cache-dir or %s to a writable directory)\n",
+					strings.TrimPrefix(err.Error(), "host: "), cacheDirEnv)
+			}
+		}
+		v, err := newVerifier(e.ctx, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -92,10 +164,10 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"proof", "--keys KEYRING [--now T] [--license-id ID] [--device FILE] [--min-epoch N] PROOF", "verify a license status proof", runProof},
-		{"revocation", "--keys KEYRING [--now T] [--min-epoch N] [--allow-stale] [--lookup ID]... SET [DELTA...]", "verify a revocation set (and deltas), look ids up", runRevocation},
-		{"license", "--keys KEYRING --product ID [--now T] [--fingerprint-hash H] [--state FILE] [--write-state FILE] [--release-date T] [--server-time T] LICENSE", "evaluate a license.key", runLicense},
-		{"qkey", "--keys KEYRING [--now T] [--password P] [--package NAME] [--machine-id HEX] [--allow-unsigned] FILE", "verify a .qkey license", runQKey},
+		{"proof", "--keys KEYRING [--now TIME] [--license-id ID] [--device FILE] [--min-epoch EPOCH] [--epoch-store FILE [--epoch-namespace NAME]] PROOF", "verify a license status proof", runProof},
+		{"revocation", "--keys KEYRING [--now TIME] [--min-epoch EPOCH] [--epoch-store FILE [--epoch-namespace NAME]] [--allow-stale] [--lookup ID]... SET [DELTA...]", "verify a revocation set (and deltas), look ids up", runRevocation},
+		{"license", "--keys KEYRING --product ID [--now TIME] [--fingerprint-hash HASH] [--state FILE] [--write-state FILE] [--release-date TIME] [--server-time TIME] LICENSE", "evaluate a license.key", runLicense},
+		{"qkey", "--keys KEYRING [--now TIME] [--password PASSWORD] [--package NAME] [--machine-id HEX] [--allow-unsigned] FILE", "verify a .qkey license", runQKey},
 		{"canonical", "[FILE]", "print the RFC 8785 canonical form of a JSON document (stdin without FILE)", runCanonical},
 		{"fingerprint", "", "print this machine's fingerprint components and their hashes", runFingerprint},
 		{"keygen", "[--kid KID] [--seed HEX] [--keyring FILE]", "make an Ed25519 key for test fixtures (private key JSON on stdout)", runKeygen},
@@ -103,21 +175,75 @@ func init() {
 	}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: licverify COMMAND [flags] [args]   (--json: print the result JSON)")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-11s %s\n  %-11s   %s\n", c.name, c.help, "", c.args)
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
 	}
-	fmt.Fprintln(w, "exit status: 0 valid, 1 invalid, 2 usage or I/O error")
+	return nil
+}
+
+const exitStatusText = "exit status: 0 valid; 1 invalid (the document is bad); 2 the command line, a file,\n" +
+	"the keyring or the epoch store is bad (one line on stderr names it)"
+
+// usage prints the overview: every command, the shared flags, the exit
+// status.
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: licverify COMMAND [flags] [args]")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.help)
+		if c.args != "" {
+			fmt.Fprintf(w, "  %-12s   %s %s\n", "", c.name, c.args)
+		}
+	}
+	fmt.Fprintf(w, `
+Flags may come before, between or after the arguments. Every command but
+keygen and sign takes --json (print exactly the result JSON) and
+--cache-dir DIR (the compiled-module cache; default $%s, else
+licverify/wazero in the user cache directory).
+
+  licverify COMMAND --help   a command's usage and every flag
+  licverify --version        the version, the module's sha256, the Go version
+
+%s
+`, cacheDirEnv, exitStatusText)
+}
+
+// version prints the module version (from the build information), the
+// sha256 of the embedded module and the Go version.
+func version(w io.Writer) {
+	v := "(devel)"
+	if info, ok := readBuildInfo(); ok && info.Main.Version != "" {
+		v = info.Main.Version
+	}
+	fmt.Fprintf(w, "licverify %s\nlicverify.wasm sha256 %x\n%s %s/%s\n", v, sha256.Sum256(host.Module()), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // run is the whole command, testable: it returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return 0
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return 0
+		}
+		if lookup(args[1]) == nil || len(args) > 2 {
+			fmt.Fprintf(stderr, "licverify help: want one command name, got %q (run licverify --help)\n", strings.Join(args[1:], " "))
 			return 2
 		}
+		// The command's own --help.
+		args = []string{args[1], "--help"}
+	case "-version", "--version", "version":
+		version(stdout)
 		return 0
 	}
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
@@ -126,30 +252,30 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			e.verifier.Close(ctx)
 		}
 	}()
-	for _, c := range commands {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(e, args[1:])
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, errInvalid):
-			return 1
-		default:
-			fmt.Fprintf(stderr, "licverify %s: %s\n", c.name, oneLine(err.Error()))
-			return 2
-		}
+	c := lookup(args[0])
+	if c == nil {
+		fmt.Fprintf(stderr, "licverify: unknown command %q (run licverify --help)\n", args[0])
+		return 2
 	}
-	fmt.Fprintf(stderr, "licverify: unknown command %q (run licverify --help)\n", args[0])
-	return 2
+	err := c.run(e, args[1:])
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errInvalid):
+		return 1
+	case errors.As(err, &ue) && ue.more != "":
+		fmt.Fprintf(stderr, "licverify %s: %s\n%s", c.name, oneLine(ue.msg), ue.more)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "licverify %s: %s\n", c.name, oneLine(err.Error()))
+		return 2
+	}
 }
 
 func oneLine(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			return s[:i]
-		}
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
 	}
 	return s
 }

@@ -28,10 +28,10 @@ type privateKey struct {
 }
 
 func runKeygen(e *env, args []string) error {
-	f := newFlags("keygen", false)
-	kid := f.String("kid", "", "the key id (default derived from the public key)")
-	seedHex := f.String("seed", "", "64 hex digits of seed, for reproducible fixtures (default random)")
-	keyring := f.String("keyring", "", "also write the public keyring (JSON array) to this file")
+	f := e.newFlags("keygen", native)
+	kid := f.String("kid", "", "the key id `KID` (default: derived from the public key)")
+	seedHex := f.String("seed", "", "the seed, 64 `HEX` digits, for reproducible fixtures (default: random)")
+	keyring := f.String("keyring", "", "also write the public keyring (a JSON array) to this `FILE`")
 	if pos, err := f.parse(args); err != nil {
 		return err
 	} else if len(pos) != 0 {
@@ -65,8 +65,8 @@ func runKeygen(e *env, args []string) error {
 }
 
 func runSign(e *env, args []string) error {
-	f := newFlags("sign", false)
-	keyFile := f.String("key", "", "private key file from keygen (required)")
+	f := e.newFlags("sign", native)
+	keyFile := f.String("key", "", "the `PRIVATE` key file from keygen (required)")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func runSign(e *env, args []string) error {
 	if len(pos) != 1 || *keyFile == "" {
 		return usagef("want --key PRIVATE and one DOC")
 	}
-	kb, err := readFile(*keyFile)
+	kb, err := e.readFile(*keyFile)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func runSign(e *env, args []string) error {
 	if err != nil || len(seed) != ed25519.SeedSize {
 		return usagef("%s: private_key is not %d bytes of base64", *keyFile, ed25519.SeedSize)
 	}
-	doc, err := readFile(pos[0])
+	doc, err := e.readFile(pos[0])
 	if err != nil {
 		return err
 	}

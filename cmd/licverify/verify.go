@@ -3,9 +3,9 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,59 +15,19 @@ import (
 	"github.com/licverify/licverify/internal/api"
 )
 
-// flags is a command's flag set with the flags every command shares.
-type flags struct {
-	*flag.FlagSet
-	json      bool
-	keys, now string
-}
-
-func newFlags(name string, verifies bool) *flags {
-	f := &flags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
-	f.SetOutput(io.Discard)
-	f.BoolVar(&f.json, "json", false, "print the result JSON")
-	if verifies {
-		f.StringVar(&f.keys, "keys", "", "keyring file (JSON array, JWKS or PEM)")
-		f.StringVar(&f.now, "now", "", "the time to verify at (RFC 3339; default now)")
-	}
-	return f
-}
-
-// parse parses flags that may come before, between or after the
-// positional arguments, and returns the positional arguments.
-func (f *flags) parse(args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := f.Parse(args); err != nil {
-			return nil, usagef("%v", err)
-		}
-		args = f.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // verification starts a verifying request with the members every
 // verification shares: the keyring file, as its bytes, and now.
 func (f *flags) verification(op string) (*api.Request, error) {
 	if f.keys == "" {
 		return nil, usagef("--keys is required")
 	}
-	keys, err := readFile(f.keys)
+	keys, err := f.e.readFile(f.keys)
 	if err != nil {
 		return nil, err
 	}
-	now := f.now
-	if now == "" {
+	now := f.now.value // checked by timeFlag.Set
+	if !f.now.set {
 		now = clock().UTC().Format(time.RFC3339)
-	} else if _, err := time.Parse(time.RFC3339Nano, now); err != nil {
-		return nil, usagef("--now %q is not an RFC 3339 time", now)
 	}
 	return api.NewRequest(op).Part("keys", keys).Set("now", now), nil
 }
@@ -76,23 +36,53 @@ func (f *flags) verification(op string) (*api.Request, error) {
 // in a request (a revocation set at its 64 MiB limit and the envelope).
 const maxFile = api.MaxRequest
 
-func readFile(name string) ([]byte, error) {
+// readFile reads the named file, or the command's stdin for "-".
+func (e *env) readFile(name string) ([]byte, error) {
 	if name == "-" {
-		return readAll(os.Stdin, "stdin")
+		return readAll(e.stdin, "stdin")
 	}
-	f, err := os.Open(name)
+	f, err := openFile(name)
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, err
 	}
 	defer f.Close()
 	return readAll(f, name)
+}
+
+// openFile opens a file to read, refusing a directory. Errors name the
+// file once.
+func openFile(name string) (*os.File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, &usageError{msg: fmt.Sprintf("%s: %v", name, cause(err)), err: err}
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, usagef("%s is a directory, not a file", name)
+	}
+	return f, nil
+}
+
+// cause strips the path from an *fs.PathError or *os.LinkError, so that a
+// message names the file once, and names the file the user gave rather
+// than a temporary file beside it.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 // readAll reads r, refusing more than maxFile bytes.
 func readAll(r io.Reader, name string) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
 	if err != nil {
-		return nil, usagef("read %s: %v", name, err)
+		return nil, usagef("read %s: %v", name, cause(err))
 	}
 	if len(b) > maxFile {
 		return nil, usagef("%s is larger than %d bytes", name, maxFile)
@@ -103,38 +93,42 @@ func readAll(r io.Reader, name string) ([]byte, error) {
 // readState reads the --state file, or returns nil when there is none yet
 // (the first activation).
 func readState(name string) ([]byte, error) {
-	f, err := os.Open(name)
+	f, err := openFile(name)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return nil, nil
 	case err != nil:
-		return nil, usagef("%v", err)
+		return nil, err
 	}
 	defer f.Close()
 	return readAll(f, name)
 }
 
 // writeFileAtomic writes data to name through a temporary file in the same
-// directory and a rename, so that a reader never sees half a file.
+// directory and a rename, so that a reader never sees half a file. Errors
+// name the file, never the temporary one.
 func writeFileAtomic(name string, data []byte) error {
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return usagef("write %s: it is a directory", name)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
-		return usagef("%v", err)
+		return usagef("write %s: %v", name, cause(err))
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return usagef("write %s: %v", name, err)
+		return usagef("write %s: %v", name, cause(err))
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return usagef("write %s: %v", name, err)
+		return usagef("write %s: %v", name, cause(err))
 	}
 	if err := tmp.Close(); err != nil {
-		return usagef("write %s: %v", name, err)
+		return usagef("write %s: %v", name, cause(err))
 	}
 	if err := os.Rename(tmp.Name(), name); err != nil {
-		return usagef("%v", err)
+		return usagef("write %s: %v", name, cause(err))
 	}
 	return nil
 }
@@ -177,9 +171,9 @@ func (r result) failure() string {
 
 // call sends a request to the module: every file in it is a part holding
 // the file's bytes, untouched. A refused request is a usage error; an op
-// the module does not know means this build lacks the command.
-// call sends a request to the module. keysFile names the keyring the
-// request carries, if any: a keyring the module cannot load is the
+// the module does not know means this build lacks the command. keysFile
+// names the keyring the request carries, if any: a keyring the module
+// cannot load (or an empty one, which it refuses as misuse) is the
 // operator's configuration (exit 2), reported with the file's name.
 func (e *env) call(op string, req *api.Request, keysFile string) ([]byte, result, error) {
 	frame, err := req.Encode()
@@ -208,6 +202,10 @@ func (e *env) call(op string, req *api.Request, keysFile string) ([]byte, result
 		if rest, ok := strings.CutPrefix(s, "licverify: keyring: "); ok {
 			return nil, nil, usagef("keyring %s does not load: %s (%s)", keysFile, rest, r.str("code"))
 		}
+		if _, rest, ok := strings.Cut(s, "misuse: keyring "); ok && keysFile != "" {
+			// An empty keyring, or one with no keys: misuse to the module.
+			return nil, nil, usagef("keyring %s does not load: keyring %s", keysFile, rest)
+		}
 		return nil, nil, usagef("%s", strings.TrimPrefix(s, "licverify: "))
 	}
 	return resp, r, nil
@@ -229,10 +227,11 @@ func (e *env) report(f *flags, resp []byte, summary string, ok bool) error {
 }
 
 func runProof(e *env, args []string) error {
-	f := newFlags("proof", true)
-	licenseID := f.String("license-id", "", "the license id the proof must be for")
-	device := f.String("device", "", "file with this device's fingerprint components (JSON object)")
-	minEpoch := f.Int64("min-epoch", -1, "the stored anti-rollback epoch")
+	f := e.newFlags("proof", verifying)
+	licenseID := f.nonEmpty("license-id", "the license `ID` the proof must be for: the id the host holds")
+	device := f.nonEmpty("device", "a `FILE` with this device's fingerprint components (a JSON object)")
+	var epochs epochFlags
+	epochs.register(f, "a proof")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -244,7 +243,7 @@ func runProof(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	proof, err := readFile(pos[0])
+	proof, err := e.readFile(pos[0])
 	if err != nil {
 		return err
 	}
@@ -253,17 +252,21 @@ func runProof(e *env, args []string) error {
 		req.Set("license_id", *licenseID)
 	}
 	if *device != "" {
-		fp, err := readFile(*device)
+		fp, err := e.readFile(*device)
 		if err != nil {
 			return err
 		}
 		req.Part("fingerprint", fp)
 	}
-	if *minEpoch >= 0 {
-		req.Set("min_epoch", *minEpoch)
+	g, err := epochs.apply(req, f.keys)
+	if err != nil {
+		return err
 	}
 	resp, r, err := e.call("status_proof", req, f.keys)
 	if err != nil {
+		return err
+	}
+	if err := g.raise(r); err != nil {
 		return err
 	}
 	summary := r.failure()
@@ -278,18 +281,13 @@ func runProof(e *env, args []string) error {
 	return e.report(f, resp, summary, r.valid())
 }
 
-// repeated is a flag that may be given many times.
-type repeated []string
-
-func (r *repeated) String() string     { return strings.Join(*r, ",") }
-func (r *repeated) Set(s string) error { *r = append(*r, s); return nil }
-
 func runRevocation(e *env, args []string) error {
-	f := newFlags("revocation", true)
-	minEpoch := f.Int64("min-epoch", -1, "the stored anti-rollback epoch")
+	f := e.newFlags("revocation", verifying)
+	var epochs epochFlags
+	epochs.register(f, "a set (with its deltas)")
 	allowStale := f.Bool("allow-stale", false, "accept a set past its valid_until")
 	var lookup repeated
-	f.Var(&lookup, "lookup", "a license id to look up (repeatable)")
+	f.Var(&lookup, "lookup", "a license `ID` to look up (repeatable); a revoked or suspended one is exit 1")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -301,20 +299,21 @@ func runRevocation(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	set, err := readFile(pos[0])
+	set, err := e.readFile(pos[0])
 	if err != nil {
 		return err
 	}
 	req.Part("set", set)
 	for _, name := range pos[1:] {
-		d, err := readFile(name)
+		d, err := e.readFile(name)
 		if err != nil {
 			return err
 		}
 		req.Part("deltas", d)
 	}
-	if *minEpoch >= 0 {
-		req.Set("min_epoch", *minEpoch)
+	g, err := epochs.apply(req, f.keys)
+	if err != nil {
+		return err
 	}
 	if *allowStale {
 		req.Set("allow_stale", true)
@@ -324,6 +323,9 @@ func runRevocation(e *env, args []string) error {
 	}
 	resp, r, err := e.call("revocation_set", req, f.keys)
 	if err != nil {
+		return err
+	}
+	if err := g.raise(r); err != nil {
 		return err
 	}
 	if !r.valid() {
@@ -355,13 +357,13 @@ func runRevocation(e *env, args []string) error {
 }
 
 func runLicense(e *env, args []string) error {
-	f := newFlags("license", true)
-	product := f.String("product", "", "the product id this host is (required)")
-	fpHash := f.String("fingerprint-hash", "", "this machine's sha256:<hex> fingerprint hash")
-	state := f.String("state", "", "the previous license.state.json")
-	writeState := f.String("write-state", "", "write the new license.state.json here")
-	release := f.String("release-date", "", "release date of the build to run (RFC 3339)")
-	server := f.String("server-time", "", "the time the vendor's server reported in a successful online check just made (RFC 3339): recorded as the last check, and it resets the clock guard")
+	f := e.newFlags("license", verifying)
+	product := f.String("product", "", "the product `ID` this host is (required)")
+	fpHash := f.nonEmpty("fingerprint-hash", "this machine's fingerprint `HASH`, sha256:<hex>")
+	state := f.nonEmpty("state", "the previous license.state.json `FILE` (none yet when missing)")
+	writeState := f.nonEmpty("write-state", "write the new license.state.json to this `FILE` (atomically)")
+	release := f.nonEmpty("release-date", "the release date `TIME` of the build to run (RFC 3339)")
+	server := f.nonEmpty("server-time", "the `TIME` the vendor's server reported in a successful online check just made (RFC 3339): recorded as the last check, and it resets the clock guard")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -376,7 +378,7 @@ func runLicense(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lic, err := readFile(pos[0])
+	lic, err := e.readFile(pos[0])
 	if err != nil {
 		return err
 	}
@@ -431,10 +433,10 @@ func runLicense(e *env, args []string) error {
 }
 
 func runQKey(e *env, args []string) error {
-	f := newFlags("qkey", true)
-	password := f.String("password", "", "the file's password (default the format's)")
-	pkg := f.String("package", "", "the package this host is")
-	machineID := f.String("machine-id", "", "this machine's 32-hex-digit id")
+	f := e.newFlags("qkey", verifying)
+	password := f.String("password", "", "the file's `PASSWORD` (default: the format's)")
+	pkg := f.nonEmpty("package", "the package `NAME` this host is")
+	machineID := f.nonEmpty("machine-id", "this machine's id, 32 `HEX` digits")
 	allowUnsigned := f.Bool("allow-unsigned", false, "accept a license without a signature")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -447,7 +449,7 @@ func runQKey(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	file, err := readFile(pos[0])
+	file, err := e.readFile(pos[0])
 	if err != nil {
 		return err
 	}
@@ -476,7 +478,7 @@ func runQKey(e *env, args []string) error {
 }
 
 func runCanonical(e *env, args []string) error {
-	f := newFlags("canonical", false)
+	f := e.newFlags("canonical", module)
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -488,7 +490,7 @@ func runCanonical(e *env, args []string) error {
 			return err
 		}
 	case 1:
-		if doc, err = readFile(pos[0]); err != nil {
+		if doc, err = e.readFile(pos[0]); err != nil {
 			return err
 		}
 	default:
@@ -508,7 +510,7 @@ func runCanonical(e *env, args []string) error {
 }
 
 func runFingerprint(e *env, args []string) error {
-	f := newFlags("fingerprint", false)
+	f := e.newFlags("fingerprint", module)
 	if pos, err := f.parse(args); err != nil {
 		return err
 	} else if len(pos) != 0 {

@@ -1,0 +1,663 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"github.com/licverify/licverify/examples/demo"
+	"github.com/licverify/licverify/host"
+	"github.com/stretchr/testify/require"
+)
+
+// commandFlags is every command's flags: the help must list them all.
+var commandFlags = map[string][]string{
+	"proof":       {"json", "cache-dir", "keys", "now", "license-id", "device", "min-epoch", "epoch-store", "epoch-namespace"},
+	"revocation":  {"json", "cache-dir", "keys", "now", "min-epoch", "epoch-store", "epoch-namespace", "allow-stale", "lookup"},
+	"license":     {"json", "cache-dir", "keys", "now", "product", "fingerprint-hash", "state", "write-state", "release-date", "server-time"},
+	"qkey":        {"json", "cache-dir", "keys", "now", "password", "package", "machine-id", "allow-unsigned"},
+	"canonical":   {"json", "cache-dir"},
+	"fingerprint": {"json", "cache-dir"},
+	"keygen":      {"kid", "seed", "keyring"},
+	"sign":        {"key"},
+}
+
+// captureFlags runs the command line and returns the flag set the
+// command made.
+func captureFlags(t *testing.T, args ...string) (*flags, int, string, string) {
+	t.Helper()
+	var made *flags
+	flagsMade = func(f *flags) { made = f }
+	defer func() { flagsMade = nil }()
+	code, out, errOut := licverify(t, "", args...)
+	require.NotNil(t, made, "no flag set made")
+	return made, code, out, errOut
+}
+
+// requireListsFlags checks that text lists every flag of f, each with its
+// help text, and exactly the flags commandFlags expects.
+func requireListsFlags(t *testing.T, f *flags, text string) {
+	t.Helper()
+	var names []string
+	f.VisitAll(func(fl *flag.Flag) {
+		names = append(names, fl.Name)
+		name, help := flag.UnquoteUsage(fl)
+		want := "  --" + fl.Name
+		if name != "" {
+			want += " " + name
+		}
+		require.Contains(t, text, want+"\n      "+help, "flag --%s", fl.Name)
+	})
+	require.ElementsMatch(t, commandFlags[f.Name()], names, "the flags of %s", f.Name())
+}
+
+// TestCommandHelp: COMMAND --help, COMMAND -h and help COMMAND print the
+// command's usage line and every flag with its help text on stdout, and
+// exit 0, for every command; flags before --help do not matter.
+func TestCommandHelp(t *testing.T) {
+	require.Len(t, commands, len(commandFlags))
+	for _, c := range commands {
+		for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}, {c.name, "--json", "x.json", "-help"}} {
+			if args[1] == "--json" && commandFlags[c.name][0] != "json" {
+				continue
+			}
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				f, code, out, errOut := captureFlags(t, args...)
+				require.Equal(t, 0, code, errOut)
+				require.Empty(t, errOut)
+				require.True(t, strings.HasPrefix(out, strings.TrimSpace("usage: licverify "+c.name+" "+c.args)+"\n"+c.help+"\n"), out)
+				requireListsFlags(t, f, out)
+				require.Contains(t, out, "exit status: ")
+			})
+		}
+	}
+}
+
+// TestOverview: --help, -h and help print the overview on stdout (exit
+// 0); no arguments print it on stderr (exit 2), as do the mistakes of the
+// command name.
+func TestOverview(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		code, out, errOut := licverify(t, "", args...)
+		require.Equal(t, 0, code, args)
+		require.Empty(t, errOut)
+		require.True(t, strings.HasPrefix(out, "usage: licverify COMMAND [flags] [args]\n"), out)
+		for _, c := range commands {
+			require.Contains(t, out, "\n  "+c.name+" ")
+			require.Contains(t, out, c.help)
+		}
+		for _, s := range []string{"--json", "--cache-dir DIR", "LICVERIFY_CACHE_DIR", "licverify COMMAND --help", "--version", "exit status: 0 valid; 1 invalid"} {
+			require.Contains(t, out, s)
+		}
+	}
+	code, out, errOut := licverify(t, "")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.True(t, strings.HasPrefix(errOut, "usage: licverify COMMAND"), errOut)
+
+	for _, args := range [][]string{{"help", "nope"}, {"help", "proof", "extra"}, {"nope"}} {
+		code, out, errOut := licverify(t, "", args...)
+		require.Equal(t, 2, code, args)
+		require.Empty(t, out)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+		require.Contains(t, errOut, "run licverify --help")
+	}
+}
+
+// TestUnknownFlag: an unknown flag is exit 2, with a first line naming it
+// and then the command's usage, which lists its flags; nothing on stdout.
+func TestUnknownFlag(t *testing.T) {
+	for _, c := range commands {
+		for _, bad := range []string{"--bogus", "-bogus", "--bogus=1"} {
+			f, code, out, errOut := captureFlags(t, c.name, bad, "x")
+			require.Equal(t, 2, code, errOut)
+			require.Empty(t, out)
+			first, rest, _ := strings.Cut(errOut, "\n")
+			require.Equal(t, "licverify "+c.name+": unknown flag --bogus (licverify "+c.name+" takes the flags below)", first)
+			require.True(t, strings.HasPrefix(rest, "usage: licverify "+c.name), rest)
+			requireListsFlags(t, f, rest)
+		}
+	}
+}
+
+// TestVersion: --version prints the module version from the build
+// information ((devel) without one), the sha256 of the embedded module
+// and the Go version, on stdout.
+func TestVersion(t *testing.T) {
+	defer func(f func() (*debug.BuildInfo, bool)) { readBuildInfo = f }(readBuildInfo)
+	sum := sha256.Sum256(host.Module())
+	for _, tc := range []struct {
+		name string
+		info func() (*debug.BuildInfo, bool)
+		want string
+	}{
+		{"tagged", func() (*debug.BuildInfo, bool) {
+			return &debug.BuildInfo{Main: debug.Module{Path: "github.com/licverify/licverify", Version: "v1.4.2"}}, true
+		}, "v1.4.2"},
+		{"no version", func() (*debug.BuildInfo, bool) { return &debug.BuildInfo{}, true }, "(devel)"},
+		{"no build information", func() (*debug.BuildInfo, bool) { return nil, false }, "(devel)"},
+	} {
+		for _, arg := range []string{"--version", "-version", "version"} {
+			readBuildInfo = tc.info
+			code, out, errOut := licverify(t, "", arg)
+			require.Equal(t, 0, code)
+			require.Empty(t, errOut)
+			require.Equal(t, fmt.Sprintf("licverify %s\nlicverify.wasm sha256 %s\n%s %s/%s\n",
+				tc.want, hex.EncodeToString(sum[:]), runtime.Version(), runtime.GOOS, runtime.GOARCH), out, tc.name)
+		}
+	}
+}
+
+// TestConfigurationErrors: what the operator must fix is exit 2, with one
+// line on stderr naming the file at fault once, and nothing on stdout: a
+// keyring that does not load (whatever the document), a file that cannot
+// be read, a flag value that is not one.
+func TestConfigurationErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+		return path
+	}
+	code, priv, errOut := licverify(t, "", "keygen", "--seed", strings.Repeat("07", 32))
+	require.Equal(t, 0, code, errOut)
+	proofAsKeys, err := filepath.Abs(filepath.Join("..", "..", "examples", "demo", "proof.json"))
+	require.NoError(t, err)
+	keyrings := map[string]string{
+		"garbage":            write("garbage.json", "garbage\n"),
+		"JWKS with no keys":  write("empty.jwks", `{"keys":[]}`),
+		"empty array":        write("empty.json", `[]`),
+		"empty file":         write("nothing.json", ""),
+		"private key file":   write("private.json", priv),
+		"weak key":           write("weak.json", `[{"kid":"w","alg":"ed25519","public_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]`),
+		"status proof":       proofAsKeys,
+		"PEM of another alg": write("p256.pem", p256PEM(t)),
+	}
+	certs := filepath.Join(dir, "certs")
+	require.NoError(t, os.Mkdir(certs, 0o700))
+	missing := filepath.Join(dir, "missing.json")
+	now := "--now=" + demo.Now
+	type tc struct {
+		name   string
+		args   []string
+		stderr string
+		named  string // must appear exactly once
+	}
+	var tests []tc
+	for name, ring := range keyrings {
+		for _, cmd := range [][]string{
+			{"proof", "proof.json"},
+			{"revocation", "revocation-set.json"},
+			{"license", "--product", demo.Product, "license.key"},
+		} {
+			args := append([]string{cmd[0], "--keys", ring, now}, cmd[1:]...)
+			tests = append(tests, tc{cmd[0] + " keyring " + name, args, "licverify " + cmd[0] + ": keyring " + ring + " does not load: ", ring})
+		}
+	}
+	tests = append(tests,
+		tc{"keyring is a directory", []string{"proof", "--keys", certs, now, "proof.json"}, certs + " is a directory, not a file", certs},
+		tc{"relative directory", []string{"proof", "--keys", "keyring.json", now, "gen"}, "licverify proof: gen is a directory, not a file", "gen"},
+		tc{"proof is missing", []string{"proof", "--keys", "keyring.json", now, missing}, missing + ": no such file or directory", missing},
+		tc{"keyring is missing", []string{"revocation", "--keys", missing, now, "revocation-set.json"}, missing + ": no such file or directory", missing},
+		tc{"delta is a directory", []string{"revocation", "--keys", "keyring.json", now, "revocation-set.json", certs}, certs + " is a directory", certs},
+		tc{"state is a directory", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "--state", certs, "license.key"}, certs + " is a directory", certs},
+		tc{"device is a directory", []string{"proof", "--keys", "keyring.json", now, "--device", certs, "proof.json"}, certs + " is a directory", certs},
+		tc{"now empty", []string{"proof", "--keys", "keyring.json", "--now", "", "proof.json"}, `--now "": empty; give an RFC 3339 time such as 2026-03-01T12:00:00Z`, ""},
+		tc{"now empty with =", []string{"license", "--keys", "keyring.json", "--now=", "--product", demo.Product, "license.key"}, `--now "": empty`, ""},
+		tc{"now not RFC 3339", []string{"revocation", "--keys", "keyring.json", "--now", "2026-03-01 12:00", "revocation-set.json"}, `--now "2026-03-01 12:00": not an RFC 3339 time; write it like 2026-03-01T12:00:00Z`, ""},
+		tc{"now without a value", []string{"proof", "--keys", "keyring.json", "proof.json", "--now"}, "--now needs a value", ""},
+		tc{"min-epoch negative", []string{"proof", "--keys", "keyring.json", now, "--min-epoch", "-1", "proof.json"}, `--min-epoch "-1": an epoch is an integer from 0 to 2^53`, ""},
+		tc{"min-epoch negative (revocation)", []string{"revocation", "--keys", "keyring.json", now, "--min-epoch=-5", "revocation-set.json"}, `--min-epoch "-5": an epoch is an integer from 0 to 2^53`, ""},
+		tc{"min-epoch not a number", []string{"proof", "--keys", "keyring.json", now, "--min-epoch", "7.5", "proof.json"}, `--min-epoch "7.5": an epoch`, ""},
+		tc{"min-epoch above 2^53", []string{"proof", "--keys", "keyring.json", now, "--min-epoch", "9007199254740993", "proof.json"}, `--min-epoch "9007199254740993": an epoch`, ""},
+		tc{"license-id empty", []string{"proof", "--keys", "keyring.json", now, "--license-id", "", "proof.json"}, `--license-id "": empty`, ""},
+		tc{"device empty", []string{"proof", "--keys", "keyring.json", now, "--device=", "proof.json"}, `--device "": empty`, ""},
+		tc{"state empty", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "--state", "", "license.key"}, `--state "": empty`, ""},
+		tc{"write-state empty", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "--write-state", "", "license.key"}, `--write-state "": empty`, ""},
+		tc{"machine-id empty", []string{"qkey", "--keys", "keyring.json", now, "--machine-id", "", "device.json"}, `--machine-id "": empty`, ""},
+		tc{"min-epoch empty", []string{"proof", "--keys", "keyring.json", now, "--min-epoch", "", "proof.json"}, `--min-epoch "": an epoch`, ""},
+	)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := licverify(t, "", tc.args...)
+			require.Equal(t, 2, code, "stdout: %s\nstderr: %s", out, errOut)
+			require.Empty(t, out)
+			require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
+			require.Contains(t, errOut, tc.stderr)
+			if tc.named != "" {
+				require.Equal(t, 1, strings.Count(errOut, tc.named), "named once: %q", errOut)
+			}
+		})
+	}
+
+	// Given at their limits, the flags are fine.
+	code, out, errOut := licverify(t, "", "proof", "--keys", "keyring.json", now, "--min-epoch", "0", "proof.json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "valid:")
+	code, out, errOut = licverify(t, "", "proof", "--keys", "keyring.json", now, "--min-epoch", "9007199254740992", "proof.json")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "invalid (epoch_rollback)")
+}
+
+// TestKeyringErrorCodes: the keyring's code is in the message.
+func TestKeyringErrorCodes(t *testing.T) {
+	dir := t.TempDir()
+	weak := filepath.Join(dir, "weak.json")
+	require.NoError(t, os.WriteFile(weak, []byte(`[{"kid":"w","alg":"ed25519","public_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]`), 0o600))
+	code, _, errOut := licverify(t, "", "proof", "--keys", weak, "--now", demo.Now, "proof.json")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "small order (weak_key)")
+	garbage := filepath.Join(dir, "garbage")
+	require.NoError(t, os.WriteFile(garbage, []byte("garbage"), 0o600))
+	code, _, errOut = licverify(t, "", "qkey", "--keys", garbage, "--now", demo.Now, "device.json")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "keyring "+garbage+" does not load: ")
+	require.Contains(t, errOut, "(malformed_json)")
+}
+
+// TestWriteStateErrors: --write-state (and keygen --keyring) errors name
+// the file given, never the temporary file written beside it.
+func TestWriteStateErrors(t *testing.T) {
+	dir := t.TempDir()
+	isDir := filepath.Join(dir, "state-dir")
+	require.NoError(t, os.Mkdir(isDir, 0o700))
+	file := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	underFile := filepath.Join(file, "license.state.json")
+	readOnly := filepath.Join(dir, "read-only")
+	require.NoError(t, os.Mkdir(readOnly, 0o500))
+	inReadOnly := filepath.Join(readOnly, "license.state.json")
+
+	targets := []struct{ name, path, cause string }{
+		{"target is a directory", isDir, "is a directory"},
+		{"parent is a file", underFile, "not a directory"},
+		{"directory not writable", inReadOnly, "permission denied"},
+	}
+	defer os.Chmod(readOnly, 0o700)
+	for _, tg := range targets {
+		if tg.path == inReadOnly && (os.Geteuid() == 0 || runtime.GOOS == "windows") {
+			continue // root writes anyway
+		}
+		for _, args := range [][]string{
+			{"license", "--keys", "keyring.json", "--now", demo.Now, "--product", demo.Product, "--write-state", tg.path, "license.key"},
+			{"keygen", "--keyring", tg.path},
+		} {
+			t.Run(tg.name+" "+args[0], func(t *testing.T) {
+				code, out, errOut := licverify(t, "", args...)
+				require.Equal(t, 2, code, out+errOut)
+				require.Empty(t, out)
+				require.True(t, strings.HasPrefix(errOut, "licverify "+args[0]+": write "+tg.path+": "), errOut)
+				require.Contains(t, errOut, tg.cause)
+				require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+				require.Equal(t, 1, strings.Count(errOut, filepath.Base(tg.path)), "names the state file once, no temporary file: %q", errOut)
+			})
+		}
+	}
+	entries, err := os.ReadDir(isDir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no temporary file left behind")
+}
+
+// TestCacheDirOption: the cache directory is --cache-dir, else
+// $LICVERIFY_CACHE_DIR, else the user cache directory; every command that
+// runs the module takes the flag.
+func TestCacheDirOption(t *testing.T) {
+	defer func(v *host.Verifier, o host.Options) { sharedVerifier, hostOptions = v, o }(sharedVerifier, hostOptions)
+	sharedVerifier = nil
+	hostOptions.NoDiskCache = false
+	var got host.Options
+	defer func(f func(context.Context, host.Options) (*host.Verifier, error)) { newVerifier = f }(newVerifier)
+	newVerifier = func(ctx context.Context, opts host.Options) (*host.Verifier, error) {
+		got = opts
+		// The compiled module TestMain's Verifier left in memory.
+		return host.New(ctx, host.Options{NoDiskCache: true, MaxInstances: 1})
+	}
+	tmp := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(tmp, "xdg"))
+	t.Setenv("HOME", filepath.Join(tmp, "home"))
+	flagDir, envDir := filepath.Join(tmp, "flag"), filepath.Join(tmp, "env")
+	base, err := os.UserCacheDir()
+	require.NoError(t, err)
+	userDir := filepath.Join(base, "licverify", "wazero")
+	every := [][]string{
+		{"proof", "--keys", "keyring.json", "--now", demo.Now, "proof.json"},
+		{"revocation", "--keys", "keyring.json", "--now", demo.Now, "revocation-set.json"},
+		{"license", "--keys", "keyring.json", "--now", demo.Now, "--product", demo.Product, "license.key"},
+		{"qkey", "--keys", "keyring.json", "--now", demo.Now, "device.json"},
+		{"canonical", "device.json"},
+		{"fingerprint"},
+	}
+	for _, tc := range []struct {
+		name     string
+		env      string
+		args     []string
+		want     string
+		commands [][]string
+	}{
+		{"default", "", nil, "", every[:1]},
+		{"environment", envDir, nil, envDir, every[:1]},
+		{"flag", "", []string{"--cache-dir", flagDir}, flagDir, every},
+		{"flag wins", envDir, []string{"--cache-dir=" + flagDir}, flagDir, every[4:5]},
+	} {
+		t.Setenv(cacheDirEnv, tc.env)
+		for _, cmd := range tc.commands {
+			got = host.Options{CacheDir: "unset"}
+			code, out, errOut := licverify(t, "", append(cmd, tc.args...)...)
+			require.Contains(t, []int{0, 1}, code, "%s %s: %s%s", tc.name, cmd[0], out, errOut)
+			require.Empty(t, errOut, "no cache warning")
+			require.Equal(t, tc.want, got.CacheDir, "%s %s", tc.name, cmd[0])
+			require.False(t, got.NoDiskCache)
+		}
+		if tc.want != "" {
+			require.DirExists(t, tc.want)
+		}
+	}
+	require.DirExists(t, userDir, "the default, made by the first case")
+
+	// keygen and sign never start the module, and have no such flag.
+	code, _, errOut := licverify(t, "", "keygen", "--cache-dir", flagDir)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "unknown flag --cache-dir")
+}
+
+// TestNoCacheWarning: without a usable cache directory one line on
+// stderr says so, and that each run compiles the module; the command
+// still answers.
+func TestNoCacheWarning(t *testing.T) {
+	defer func(v *host.Verifier, o host.Options) { sharedVerifier, hostOptions = v, o }(sharedVerifier, hostOptions)
+	sharedVerifier = nil
+	hostOptions.NoDiskCache = false
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	for _, tc := range []struct {
+		name, env string
+		args      []string
+		why       string
+	}{
+		{"flag under a file", "", []string{"--cache-dir", filepath.Join(file, "cache")}, "compilation cache directory " + filepath.Join(file, "cache") + " cannot be created: "},
+		{"flag is a file", "", []string{"--cache-dir", file}, "compilation cache directory " + file + " cannot be created: "},
+		{"environment is a file", file, nil, "compilation cache directory " + file + " cannot be created: "},
+		{"no HOME", "", nil, "no compilation cache directory: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(cacheDirEnv, tc.env)
+			t.Setenv("XDG_CACHE_HOME", "")
+			t.Setenv("HOME", "")
+			if _, err := os.UserCacheDir(); err == nil && tc.name == "no HOME" {
+				t.Skip("a user cache directory without $HOME")
+			}
+			code, out, errOut := licverify(t, "", append([]string{"canonical", "device.json"}, tc.args...)...)
+			require.Equal(t, 0, code, errOut)
+			require.True(t, strings.HasPrefix(out, "{"), out)
+			require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
+			require.True(t, strings.HasPrefix(errOut, "licverify: "+tc.why), errOut)
+			require.Contains(t, errOut, "the module is compiled on every run, which takes a few seconds (set --cache-dir or LICVERIFY_CACHE_DIR to a writable directory)")
+		})
+	}
+}
+
+// TestCacheDirIsUsed: a real start with --cache-dir writes the compiled
+// module there, and says nothing. (It compiles the module: seconds.)
+func TestCacheDirIsUsed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the module")
+	}
+	defer func(v *host.Verifier, o host.Options) { sharedVerifier, hostOptions = v, o }(sharedVerifier, hostOptions)
+	sharedVerifier = nil
+	hostOptions.NoDiskCache = false
+	dir := filepath.Join(t.TempDir(), "cache")
+	code, out, errOut := licverify(t, `{"b":1,"a":2}`, "canonical", "--cache-dir", dir)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, errOut)
+	require.Equal(t, `{"a":2,"b":1}`+"\n", out)
+	var files int
+	require.NoError(t, filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			files++
+		}
+		return err
+	}))
+	require.NotZero(t, files, "the compiled module is in %s", dir)
+}
+
+// signedProof writes the demo proof with the given epoch and status,
+// signed with key (kid) by the sign command, and returns its path.
+func signedProof(t *testing.T, dir, key, kid string, epoch int, status string) string {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(sample(t, "proof.json")), &m))
+	delete(m, "signature")
+	m["issuer_kid"] = kid
+	m["revocation_epoch"] = epoch
+	m["status"] = status
+	text, err := json.Marshal(m)
+	require.NoError(t, err)
+	unsigned := filepath.Join(dir, "unsigned.json")
+	require.NoError(t, os.WriteFile(unsigned, text, 0o600))
+	code, signed, errOut := licverify(t, "", "sign", "--key", key, unsigned)
+	require.Equal(t, 0, code, errOut)
+	path := filepath.Join(dir, fmt.Sprintf("proof-%d-%s.json", epoch, status))
+	require.NoError(t, os.WriteFile(path, []byte(signed), 0o600))
+	return path
+}
+
+// readStore returns the epoch store's contents.
+func readStore(t *testing.T, path string) map[string]int64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m map[string]int64
+	require.NoError(t, json.Unmarshal(b, &m))
+	return m
+}
+
+// TestEpochStore: --epoch-store keeps the anti-rollback epoch across runs.
+// A proof at epoch N verified with a fresh store leaves N stored; a proof
+// at N-1 is then epoch_rollback through the store alone; --min-epoch
+// combines with it (the larger wins); results that carry store_epoch
+// raise it, a damaged store is exit 2 and is left as it is.
+func TestEpochStore(t *testing.T) {
+	dir := t.TempDir()
+	ring := filepath.Join(dir, "ring.json")
+	code, priv, errOut := licverify(t, "", "keygen", "--kid", "epochs", "--seed", strings.Repeat("2a", 32), "--keyring", ring)
+	require.Equal(t, 0, code, errOut)
+	key := filepath.Join(dir, "key.json")
+	require.NoError(t, os.WriteFile(key, []byte(priv), 0o600))
+	p5 := signedProof(t, dir, key, "epochs", 5, "valid")
+	p4 := signedProof(t, dir, key, "epochs", 4, "valid")
+	p9revoked := signedProof(t, dir, key, "epochs", 9, "revoked")
+	store := filepath.Join(dir, "state", "epochs.json") // its directory is made too
+
+	proof := func(file string, extra ...string) (int, string, string) {
+		return licverify(t, "", append([]string{"proof", "--keys", ring, "--now", demo.Now, "--epoch-store", store, file}, extra...)...)
+	}
+
+	// Without a store both verify: nothing is kept.
+	for _, p := range []string{p5, p4} {
+		code, out, errOut := licverify(t, "", "proof", "--keys", ring, "--now", demo.Now, p)
+		require.Equal(t, 0, code, out+errOut)
+	}
+	require.NoFileExists(t, store)
+
+	// Epoch 5 with a fresh store: valid, and 5 is stored under the
+	// keyring's absolute path.
+	code, out, errOut := proof(p5)
+	require.Equal(t, 0, code, out+errOut)
+	require.Contains(t, out, "store epoch 5")
+	require.Equal(t, map[string]int64{ring: 5}, readStore(t, store))
+
+	// Epoch 4: rolled back, through the store alone.
+	code, out, errOut = proof(p4)
+	require.Equal(t, 1, code, out+errOut)
+	require.Contains(t, out, "invalid (epoch_rollback): epoch 4 is older than the stored epoch 5")
+	require.Equal(t, map[string]int64{ring: 5}, readStore(t, store))
+
+	// --json: the result of a request with min_epoch 5.
+	code, out, _ = proof(p4, "--json")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, `"code":"epoch_rollback"`)
+
+	// Equal is fine; a lower --min-epoch does not lower the store; a
+	// higher one wins over it.
+	code, out, errOut = proof(p5, "--min-epoch", "2")
+	require.Equal(t, 0, code, out+errOut)
+	code, out, _ = proof(p4, "--min-epoch", "0")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "epoch_rollback")
+	code, out, _ = proof(p5, "--min-epoch", "6")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "epoch 5 is older than the stored epoch 6")
+	require.Equal(t, map[string]int64{ring: 5}, readStore(t, store))
+
+	// The same keyring by a relative path is the same namespace (the
+	// command runs in examples/demo).
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	rel, err := filepath.Rel(filepath.Join(wd, "..", "..", "examples", "demo"), ring)
+	require.NoError(t, err)
+	require.False(t, filepath.IsAbs(rel))
+	code, out, _ = licverify(t, "", "proof", "--keys", rel, "--now", demo.Now, "--epoch-store", store, p4)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "epoch 4 is older than the stored epoch 5")
+
+	// Another namespace has its own epoch.
+	code, out, errOut = proof(p4, "--epoch-namespace", "issuer-b")
+	require.Equal(t, 0, code, out+errOut)
+	require.Equal(t, map[string]int64{ring: 5, "issuer-b": 4}, readStore(t, store))
+
+	// A revoked proof at epoch 9 is exit 1, and still raises the store:
+	// a genuine newer statement must stop the older "valid" proof.
+	code, out, _ = proof(p9revoked)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "invalid (revoked)")
+	require.Equal(t, map[string]int64{ring: 9, "issuer-b": 4}, readStore(t, store))
+	code, out, _ = proof(p5)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "epoch 5 is older than the stored epoch 9")
+
+	// A result without store_epoch (a bad signature) changes nothing.
+	tampered := filepath.Join(dir, "tampered.json")
+	b, err := os.ReadFile(p9revoked)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(tampered, []byte(strings.Replace(string(b), `"revocation_epoch":9`, `"revocation_epoch":99`, 1)), 0o600))
+	code, out, _ = proof(tampered, "--epoch-namespace", "issuer-b")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "bad_signature")
+	require.Equal(t, map[string]int64{ring: 9, "issuer-b": 4}, readStore(t, store))
+
+	// A damaged store is exit 2, names the file, verifies nothing and is
+	// left as it is.
+	for _, damaged := range []string{"garbage", "", `{"` + ring + `": -1}`, `{"` + ring + `": "9"}`, `[9]`} {
+		bad := filepath.Join(dir, "damaged.json")
+		require.NoError(t, os.WriteFile(bad, []byte(damaged), 0o600))
+		code, out, errOut := licverify(t, "", "proof", "--keys", ring, "--now", demo.Now, "--epoch-store", bad, p5)
+		require.Equal(t, 2, code, out+errOut)
+		require.Empty(t, out)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+		require.Contains(t, errOut, "licverify proof: epochstore: damaged: epoch file "+bad)
+		require.Contains(t, errOut, "not verifying")
+		after, err := os.ReadFile(bad)
+		require.NoError(t, err)
+		require.Equal(t, damaged, string(after))
+	}
+	// A store that cannot be read, or written, is exit 2 too.
+	code, out, errOut = licverify(t, "", "proof", "--keys", ring, "--now", demo.Now, "--epoch-store", dir, p5)
+	require.Equal(t, 2, code, out+errOut)
+	require.Empty(t, out)
+	require.Contains(t, errOut, "epoch file "+dir+": is a directory")
+	underFile := filepath.Join(key, "epochs.json")
+	code, out, errOut = licverify(t, "", "proof", "--keys", ring, "--now", demo.Now, "--epoch-store", underFile, p5)
+	require.Equal(t, 2, code, out+errOut)
+	require.Empty(t, out)
+	require.Contains(t, errOut, "epoch file "+underFile)
+	if os.Geteuid() != 0 && runtime.GOOS != "windows" { // root writes anyway
+		readOnly := filepath.Join(dir, "read-only")
+		require.NoError(t, os.Mkdir(readOnly, 0o700))
+		roStore := filepath.Join(readOnly, "epochs.json")
+		require.NoError(t, os.WriteFile(roStore, []byte("{}"), 0o600))
+		require.NoError(t, os.Chmod(readOnly, 0o500))
+		defer os.Chmod(readOnly, 0o700)
+		code, out, errOut = licverify(t, "", "proof", "--keys", ring, "--now", demo.Now, "--epoch-store", roStore, p5)
+		require.Equal(t, 2, code, out+errOut)
+		require.Empty(t, out)
+		require.Contains(t, errOut, "licverify proof: epochstore: writing epoch file "+roStore+": ")
+	}
+
+	// Misuse.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--epoch-store", ""}, `--epoch-store "": empty`},
+		{[]string{"--epoch-store", store, "--epoch-namespace="}, `--epoch-namespace "": empty`},
+		{[]string{"--epoch-namespace", "x"}, "--epoch-namespace needs --epoch-store"},
+	} {
+		code, out, errOut := licverify(t, "", append([]string{"proof", "--keys", ring, "--now", demo.Now, p5}, tc.args...)...)
+		require.Equal(t, 2, code, out+errOut)
+		require.Contains(t, errOut, tc.want)
+	}
+	code, out, errOut = licverify(t, sample(t, "keyring.json"), "proof", "--keys", "-", "--now", demo.Now, "--epoch-store", store, "proof.json")
+	require.Equal(t, 2, code, out+errOut)
+	require.Contains(t, errOut, "--epoch-store with --keys - needs --epoch-namespace")
+}
+
+// TestEpochStoreRevocation: revocation shares the flags and the store: a
+// set raises the keyring's epoch, which then guards proofs and sets.
+func TestEpochStoreRevocation(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "epochs.json")
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	ring := filepath.Join(wd, "..", "..", "examples", "demo", "keyring.json")
+	now := "--now=" + demo.Now
+
+	// The demo set (epoch 7), with a revoked id looked up: exit 1, and the
+	// genuine set's epoch is stored all the same.
+	code, out, errOut := licverify(t, "", "revocation", "--keys", "keyring.json", now, "--epoch-store", store, "--lookup", demo.RevokedID, "revocation-set.json")
+	require.Equal(t, 1, code, out+errOut)
+	require.Contains(t, out, "valid: revocation set at epoch 7")
+	require.Equal(t, map[string]int64{filepath.Clean(ring): 7}, readStore(t, store))
+
+	// The demo proof is at epoch 7 as well: fine with the same store.
+	code, out, errOut = licverify(t, "", "proof", "--keys", "keyring.json", now, "--epoch-store", store, "proof.json")
+	require.Equal(t, 0, code, out+errOut)
+
+	// A stored 8 makes the set a rollback; so does --min-epoch 8 with a
+	// store below it.
+	require.NoError(t, os.WriteFile(store, []byte(fmt.Sprintf("{%q: 8}", filepath.Clean(ring))), 0o600))
+	code, out, _ = licverify(t, "", "revocation", "--keys", "keyring.json", now, "--epoch-store", store, "revocation-set.json")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "invalid (epoch_rollback)")
+	code, out, _ = licverify(t, "", "revocation", "--keys", "keyring.json", now, "--epoch-store", store, "--epoch-namespace", "fresh", "--min-epoch", "8", "revocation-set.json")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "invalid (epoch_rollback)")
+
+	// An expired set is set_expired (exit 1) but genuine: its epoch is
+	// stored.
+	code, out, _ = licverify(t, "", "revocation", "--keys", "keyring.json", "--now", "2026-03-05T00:00:00Z", "--epoch-store", store, "--epoch-namespace", "expired", "revocation-set.json")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "set_expired")
+	require.Equal(t, int64(7), readStore(t, store)["expired"])
+}
+
+// p256PEM is a PEM public key that is not Ed25519.
+func p256PEM(t *testing.T) string {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
