@@ -10,6 +10,11 @@
 // missed are reported, with a profile of what dominates.
 //
 // BENCH_QUICK=1 runs fewer rounds, for working on this script.
+//
+// `node run.mjs dashboard` runs one measurement only: the dashboard example
+// (examples/dashboard/) verifying 10,000 status proofs in Chromium, the
+// time to its full table and the longest main-thread task. It prints the
+// figures and writes bench/out/dashboard.json; results.md is left alone.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,12 +24,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { median, setReps } from './lib/measure.js';
+import { build as buildDashboardSample, bundle as dashboardBundle } from '../examples/dashboard/gen.mjs';
 
 const bench = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(bench);
 const out = path.join(bench, 'out');
 const fixtures = path.join(out, 'fixtures');
 const quick = process.env.BENCH_QUICK === '1';
+const mode = process.argv[2] ?? 'all';
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const chromiumFlags = [
   '--headless',
@@ -253,14 +260,22 @@ function goPackage(sym) {
 // ---------------------------------------------------------------- Chromium
 
 // serve serves the package (js/, with the committed module), the bench page
-// and libraries, the references and the inputs. A path may start with
-// /rN/: the same files under a new URL, so that nothing of an earlier run
-// comes from a cache. Cross-origin isolation gives the page fine timers.
+// and libraries, the examples, the references and the inputs. A path may
+// start with /rN/: the same files under a new URL, so that nothing of an
+// earlier run comes from a cache. Cross-origin isolation gives the page
+// fine timers.
 function serve() {
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm' };
-  const roots = { js: path.join(repo, 'js'), bench: bench, nm: path.join(bench, 'node_modules'), fixtures };
+  const types = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.svg': 'image/svg+xml',
+    '.json': 'application/json',
+    '.wasm': 'application/wasm',
+  };
+  const roots = { js: path.join(repo, 'js'), bench: bench, nm: path.join(bench, 'node_modules'), examples: path.join(repo, 'examples'), fixtures };
   const firstPage = readFileSync(path.join(bench, 'page', 'first.html'), 'utf8');
-  const request = readFileSync(path.join(fixtures, 'request-statusproof.json'), 'utf8');
+  let request = null; // read on first use: the dashboard mode has no such fixture
   const server = http.createServer((req, res) => {
     const headers = {
       'cross-origin-opener-policy': 'same-origin',
@@ -274,6 +289,7 @@ function serve() {
     let rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/r\d+\//, '/');
     if (rel === '/bench/page/first.html') {
       res.writeHead(200, { ...headers, 'content-type': types['.html'] });
+      request ??= readFileSync(path.join(fixtures, 'request-statusproof.json'), 'utf8');
       return res.end(firstPage.replace('{{REQUEST}}', request));
     }
     const [, top, ...rest] = rel.split('/');
@@ -285,6 +301,10 @@ function serve() {
     let st;
     try {
       st = statSync(file);
+      if (st.isDirectory()) {
+        file = path.join(file, 'index.html');
+        st = statSync(file);
+      }
       if (!st.isFile()) return fail(404);
     } catch {
       return fail(404);
@@ -430,6 +450,96 @@ ${grid.join('\n')}
 ${parts.join('\n')}
 </svg>
 `;
+}
+
+// ---------------------------------------------------------------- dashboard
+
+// DASHBOARD_PROOFS proofs for the dashboard example: the pattern of
+// examples/dashboard/gen.mjs (70 % valid, the rest in grace, revoked or
+// suspended by the set, revoked, expired or tampered with), with its set.
+const DASHBOARD_PROOFS = 10_000;
+
+// dashboardBench opens examples/dashboard/ with DASHBOARD_PROOFS proofs,
+// clicks "Verify the bundled sample" and waits for the full table: the
+// time from the click to the frame after the last row (the page's
+// "dashboard:full-table" measure), the worker's own time, and what the
+// main thread went through meanwhile (page/dashboard-probe.js). Each run
+// is a new page; the figures are medians, the longest task the worst run's.
+async function dashboardBench(chromium, base) {
+  const sample = await buildDashboardSample({ proofs: DASHBOARD_PROOFS, sample: false });
+  mkdirSync(fixtures, { recursive: true });
+  for (const [name, text] of Object.entries(dashboardBundle(sample, `dashboard-${DASHBOARD_PROOFS}`, 'dashboard-'))) {
+    writeFileSync(path.join(fixtures, name), text);
+  }
+  const expected = Object.fromEntries(['valid', 'warn', 'rejected'].map((v) => [v, sample.expected.filter((e) => e.verdict === v).length]));
+  const b = await launch(chromium);
+  const runs = [];
+  try {
+    for (let i = 0; i < (quick ? 1 : 3); i++) {
+      const page = await b.context.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.addInitScript({ path: path.join(bench, 'page', 'dashboard-probe.js') });
+      await page.goto(`${base}/r${i + 1}/examples/dashboard/?sample=/fixtures/dashboard-${DASHBOARD_PROOFS}.json`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      await page.evaluate(() => window.__probe.arm());
+      await page.click('#sample');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 600_000 });
+      const r = await page.evaluate(() => ({
+        ...window.__probe.read(),
+        ...window.dashboard.metrics,
+        rows: document.querySelectorAll('#rows .row').length,
+        counts: Object.fromEntries([...document.querySelectorAll('[data-count]')].map((el) => [el.dataset.count, Number(el.textContent)])),
+        error: document.getElementById('error').hidden ? null : document.getElementById('error').textContent,
+      }));
+      if (errors.length || r.error) throw new Error(`dashboard: ${[...errors, r.error].filter(Boolean).join('; ')}`);
+      if (r.rows !== DASHBOARD_PROOFS) throw new Error(`dashboard: ${r.rows} rows, not ${DASHBOARD_PROOFS}`);
+      for (const [v, n] of Object.entries(expected)) {
+        if (r.counts[v] !== n) throw new Error(`dashboard: ${r.counts[v]} ${v} rows, the sample has ${n}`);
+      }
+      runs.push(r);
+      log(`dashboard run ${i + 1}: full table ${fmtMs(r.fullTableMs)}, worker ${fmtMs(r.workerMs)}, longest task ${fmtMs(r.longestTask)}, ${r.longTasks} long tasks, longest timer gap ${fmtMs(r.maxGap)}`);
+      await page.close();
+    }
+  } finally {
+    await b.close();
+  }
+  return {
+    proofs: DASHBOARD_PROOFS,
+    runs: runs.length,
+    fullTableMs: median(runs.map((r) => r.fullTableMs)),
+    workerMs: median(runs.map((r) => r.workerMs)),
+    progressEvents: median(runs.map((r) => r.progressEvents)),
+    longestTask: runs.some((r) => r.longestTask != null) ? Math.max(...runs.map((r) => r.longestTask ?? 0)) : null,
+    longTasks: median(runs.map((r) => r.longTasks)),
+    blocking: median(runs.map((r) => r.blocking)),
+    maxGap: Math.max(...runs.map((r) => r.maxGap)),
+    counts: runs[0].counts,
+  };
+}
+
+// dashboardText describes dashboardBench's figures for people.
+function dashboardText(d) {
+  const longest =
+    d.longestTask == null
+      ? 'none over 50 ms in any run'
+      : `${fmtMs(d.longestTask)} in the worst run (median run: ${d.longTasks} tasks over 50 ms, ${d.blocking > 0 ? fmtMs(d.blocking) : 'no'} total blocking time)`;
+  return { longest, line: `${d.proofs.toLocaleString('en-US')} proofs: full table in ${fmtMs(d.fullTableMs)} (the worker verifies in ${fmtMs(d.workerMs)}, ${d.progressEvents} progress events); longest main-thread task ${longest}; longest gap of a 10 ms timer ${fmtMs(d.maxGap)}` };
+}
+
+// dashboardOnly is `node run.mjs dashboard`.
+async function dashboardOnly() {
+  const { chromium } = await import('playwright-core');
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found`);
+  mkdirSync(out, { recursive: true });
+  const server = await serve();
+  try {
+    const d = await dashboardBench(chromium, `http://127.0.0.1:${server.address().port}`);
+    writeFileSync(path.join(out, 'dashboard.json'), JSON.stringify(d, null, 2) + '\n');
+    log(`dashboard: ${dashboardText(d).line}`);
+  } finally {
+    server.close();
+  }
 }
 
 // ---------------------------------------------------------------- main
@@ -669,6 +779,8 @@ async function main() {
         };
         await b.close();
       }
+      log(`Chromium dashboard (examples/dashboard/, ${DASHBOARD_PROOFS.toLocaleString('en-US')} status proofs)`);
+      R.dashboard = await dashboardBench(chromium, base);
       log('Chromium scale (a new browser per size)');
       for (const ids of sizes) {
         const b = await launch(chromium);
@@ -920,7 +1032,19 @@ The module has ${kB(bd.code)} of code and ${kB(bd.data)} of data (Go's type and 
 
 ${table(['package', 'code', 'share of code'], topPkgs)}
 
-## Scale: revocation sets
+${R.dashboard ? `## Dashboard: ${R.dashboard.proofs.toLocaleString('en-US')} status proofs in a page
+
+The dashboard example (\`examples/dashboard/\`) in Chromium: a keyring and a revocation set loaded once in a Web Worker, then ${R.dashboard.proofs.toLocaleString('en-US')} status proofs (bench fixtures from \`examples/dashboard/gen.mjs\`) verified there, one set lookup per batch, and their rows drawn by the page as the batches arrive. Medians of ${R.dashboard.runs} runs, each a new page; the longest task and gap are the worst run's.
+
+${table(['measure', 'value'], [
+  ['click → full table (the frame after the last row)', fmtMs(R.dashboard.fullTableMs)],
+  ['the worker: fetch, verify, look up', `${fmtMs(R.dashboard.workerMs)} (${R.dashboard.progressEvents} progress events)`],
+  ['longest main-thread task (PerformanceObserver longtask)', dashboardText(R.dashboard).longest],
+  ['longest gap of a 10 ms timer on the main thread (also the OS scheduler\'s: a gap with no long task is time the thread was not running)', fmtMs(R.dashboard.maxGap)],
+  ['rows: valid / warn / rejected', `${R.dashboard.counts.valid} / ${R.dashboard.counts.warn} / ${R.dashboard.counts.rejected}`],
+])}
+
+` : ''}## Scale: revocation sets
 
 ${table(['ids', 'document', 'runtime', 'verify', '÷ native', 'first verify', 'wasm memory (÷ document)', 'peak RSS', 'RSS afterwards', 'lookup of one id'], scaleRows)}
 
@@ -983,4 +1107,6 @@ function setRepsText(meta) {
   return reps.length === 1 ? String(reps[0]) : `${reps[0]}–${reps[reps.length - 1]}`;
 }
 
-await main();
+if (mode === 'dashboard') await dashboardOnly();
+else if (mode === 'all') await main();
+else throw new Error(`run.mjs: unknown mode ${mode} (none, or "dashboard")`);

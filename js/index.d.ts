@@ -6,13 +6,22 @@
  * Call {@link init} once, then the verbs. Every verification returns a
  * result object — `valid: false` is an answer, not an exception — with a
  * stable {@link Code}; only misuse (a missing `keys` or `now`, an unknown
- * option, a value of the wrong type) throws.
+ * option, a value of the wrong type) and a keyring that does not load
+ * throw.
+ *
+ * Results are discriminated unions on `valid` (and a license's
+ * `decision`): once `valid` is checked, TypeScript knows which claims are
+ * there.
  *
  * ```js
  * import { init, verifyStatusProof } from 'licverify';
  * await init();
  * const r = verifyStatusProof(proofText, { keys: keyringText, now: new Date() });
- * if (!r.valid) console.log(r.code, r.message);
+ * if (r.valid) {
+ *   r.valid_until; // string: the claims of a valid result are present
+ * } else {
+ *   console.log(r.code, r.message, r.license_id ?? '(not authenticated)');
+ * }
  * ```
  *
  * The same declarations serve both entry points: `node.js` (Node, Electron's
@@ -56,16 +65,35 @@ export type Code =
   | 'decrypt_failed'
   | 'clock_rollback';
 
+/** Every code but `"ok"`: the code of a rejection. */
+export type RejectionCode = Exclude<Code, 'ok'>;
+
 /**
  * What every result has. `valid` is true exactly when `code` is `"ok"`.
  * Claims are present only once the document's signature has verified, so
  * they are never read from forged content.
+ *
+ * Each verb's result type is a union of an accepted and a rejected form
+ * (see {@link Accepted} and {@link Rejected}): test `valid` (or `code ===
+ * 'ok'`) and TypeScript narrows it to the form with its claims.
  */
 export interface Result {
   valid: boolean;
   code: Code;
   /** A sentence for people; its wording may change, `code` does not. */
   message: string;
+}
+
+/** A result whose every check passed. */
+export interface Accepted extends Result {
+  valid: true;
+  code: 'ok';
+}
+
+/** A rejection: `code` is the first check that failed, in the documented order. */
+export interface Rejected extends Result {
+  valid: false;
+  code: RejectionCode;
 }
 
 /**
@@ -233,10 +261,17 @@ export interface CanonicalizeOptions {
   limit?: number;
 }
 
-export interface CanonicalizeResult extends Result {
-  /** The RFC 8785 canonical form; present when valid. */
-  canonical?: string;
+export interface CanonicalizeAccepted extends Accepted {
+  /** The RFC 8785 canonical form. */
+  canonical: string;
 }
+
+export interface CanonicalizeRejected extends Rejected {
+  canonical?: undefined;
+}
+
+/** The canonical form when `valid`; nothing more otherwise. */
+export type CanonicalizeResult = CanonicalizeAccepted | CanonicalizeRejected;
 
 /**
  * Returns the RFC 8785 canonical form of a JSON document, after the strict
@@ -245,12 +280,20 @@ export interface CanonicalizeResult extends Result {
  */
 export function canonicalize(document: DocumentInput, options?: CanonicalizeOptions): CanonicalizeResult;
 
-export interface FingerprintResult extends Result {
+export interface FingerprintAccepted extends Accepted {
   /** `"sha256:" + hex(SHA-256(JCS(components)))`: a proof's binding_hash, a license's fingerprint_hash. */
-  binding_hash?: string;
+  binding_hash: string;
   /** The first 32 hex digits of the same digest: a .qkey machine_id. */
-  machine_id?: string;
+  machine_id: string;
 }
+
+export interface FingerprintRejected extends Rejected {
+  binding_hash?: undefined;
+  machine_id?: undefined;
+}
+
+/** Both hashes when `valid`; `malformed_json`, `invalid_field` (not an object)… otherwise. */
+export type FingerprintResult = FingerprintAccepted | FingerprintRejected;
 
 /**
  * Hashes fingerprint components (the object, or its JSON text or bytes)
@@ -278,24 +321,60 @@ export interface StatusProofOptions extends VerifyOptions {
   limit?: number;
 }
 
-export interface StatusProofResult extends Result {
-  license_id?: string;
-  status?: 'valid' | 'revoked' | 'expired' | 'grace_period';
-  checked_at?: string;
-  valid_until?: string;
-  epoch?: number;
-  entitlements?: string[];
+/**
+ * The claims of a status proof whose signature verified (docs/formats.md,
+ * "Claims"). A rejection after the signature (`proof_expired`,
+ * `license_mismatch`, `revoked`, …) carries them too; one before it
+ * (`bad_signature`, `malformed_json`, …) carries none.
+ */
+export interface StatusProofClaims {
+  license_id: string;
+  /** As signed: any string in a rejection (`"suspended"` is `invalid_field`). */
+  status: string;
+  checked_at: string;
+  valid_until: string;
+  /** The proof's `revocation_epoch`. */
+  epoch: number;
+  /** As signed; `[]` when the proof has none. */
+  entitlements: string[];
   /** The kid of the key that verified the proof. */
-  kid?: string;
+  kid: string;
   /** Whether the proof is bound to a device. */
-  bound?: boolean;
-  /** checked_at + 75% of the TTL: when to fetch a fresh proof. */
+  bound: boolean;
+  /** checked_at + 75% of the TTL: when to fetch a fresh proof. Absent when valid_until is not after checked_at (an `invalid_field`). */
   refresh_after?: string;
-  /** Set for a proof in its grace period (still valid). */
-  grace?: boolean;
-  /** The epoch to store as the new anti-rollback epoch. */
+  /** True for a proof in its grace period; absent otherwise. */
+  grace?: true;
+  /**
+   * The epoch to store as the new anti-rollback epoch: once the epoch
+   * check has passed, so also with `revoked` and `expired`.
+   */
   store_epoch?: number;
 }
+
+/** A status proof that passed every check: all its claims are present. */
+export interface StatusProofAccepted extends Accepted, StatusProofClaims {
+  status: 'valid' | 'grace_period';
+  refresh_after: string;
+  store_epoch: number;
+}
+
+/** A rejected status proof: claims only if its signature verified. */
+export interface StatusProofRejected extends Rejected, Partial<StatusProofClaims> {}
+
+/**
+ * The result of {@link verifyStatusProof}:
+ *
+ * ```ts
+ * const r = verifyStatusProof(proofText, { keys: keyringText, now: new Date() });
+ * if (r.valid) {
+ *   const until: string = r.valid_until;
+ *   const refresh: string = r.refresh_after;
+ *   const epoch: number = r.store_epoch;
+ * }
+ * ```
+ */
+export type StatusProofResult = StatusProofAccepted | StatusProofRejected;
 
 /**
  * Verifies a status proof offline: the proof object, the API's
@@ -318,27 +397,45 @@ export interface RevocationSetOptions extends VerifyOptions {
   lookup?: string[];
 }
 
-export interface LookupResult {
-  license_id: string;
-  status: 'revoked' | 'suspended' | 'not_revoked';
-  /** The end of a suspension. */
-  until?: string;
+/**
+ * The status of one license id in a verified set at `now`: `revoked`,
+ * `suspended` with the end of the suspension, or `not_revoked` (also once
+ * a suspension has ended).
+ */
+export type LookupResult =
+  | { license_id: string; status: 'revoked' | 'not_revoked'; until?: undefined }
+  | { license_id: string; status: 'suspended'; /** The end of the suspension. */ until: string };
+
+/** The claims of a revocation set (or of the set a delta chain reaches) that was authenticated and read. */
+export interface RevocationSetClaims {
+  epoch: number;
+  issued_at: string;
+  valid_until: string;
+  /** The kid of the key that verified the set: its issuer_kid, or the ring key's kid (absent for a key without one). */
+  kid?: string;
+  revoked_count: number;
+  /** Suspension entries listed, whether or not their `until` has passed. */
+  suspended_count: number;
+  /** Accepted past valid_until because `allowStale` was set; absent otherwise. */
+  stale?: true;
+  /** The epoch to store as the new anti-rollback epoch (also given with `set_expired`). */
+  store_epoch?: number;
 }
 
-export interface RevocationSetResult extends Result {
-  epoch?: number;
-  issued_at?: string;
-  valid_until?: string;
-  kid?: string;
-  revoked_count?: number;
-  suspended_count?: number;
-  /** Accepted past valid_until because `allowStale` was set. */
-  stale?: boolean;
-  /** The epoch to store as the new anti-rollback epoch. */
-  store_epoch?: number;
-  /** The answers for `options.lookup`, in order. */
+/** A verified set: its claims, and the lookups asked for. */
+export interface RevocationSetAccepted extends Accepted, RevocationSetClaims {
+  store_epoch: number;
+  /** The answers for `options.lookup`, in order (absent when no id, or an empty list, was asked for). */
   lookups?: LookupResult[];
 }
+
+/** A rejected set or delta: claims from the set reached, once it was authenticated (`epoch_rollback`, `set_expired`, …). */
+export interface RevocationSetRejected extends Rejected, Partial<RevocationSetClaims> {
+  lookups?: undefined;
+}
+
+/** The result of {@link verifyRevocationSet} and {@link applyRevocationDelta}. */
+export type RevocationSetResult = RevocationSetAccepted | RevocationSetRejected;
 
 /**
  * Verifies a revocation set, applies its deltas (`delta_base_mismatch` when
@@ -346,23 +443,39 @@ export interface RevocationSetResult extends Result {
  */
 export function verifyRevocationSet(set: DocumentInput, options: RevocationSetOptions): RevocationSetResult;
 
-/** What {@link loadRevocationSet} returns. */
-export interface LoadResult {
-  /** The verification of the set and its deltas, as {@link verifyRevocationSet} gives it. */
-  result: RevocationSetResult;
-  /** The set, held in the module; null unless `result.valid`. */
-  set: LoadedRevocationSet | null;
+/**
+ * What {@link loadRevocationSet} returns: `set` is the loaded set exactly
+ * when `result.valid`, so testing `set !== null` narrows `result` too.
+ */
+export type LoadResult =
+  | {
+      /** The verification of the set and its deltas, as {@link verifyRevocationSet} gives it. */
+      result: RevocationSetAccepted;
+      /** The set, held in the module. */
+      set: LoadedRevocationSet;
+    }
+  | { result: RevocationSetRejected; set: null };
+
+/** The answer of {@link LoadedRevocationSet.lookup} for a set still fresh (or loaded with `allowStale`). */
+export interface LookupsAccepted extends Accepted {
+  /** The set's epoch (after any deltas applied). */
+  epoch: number;
+  /** Past valid_until, accepted because the set was loaded with `allowStale`; absent otherwise. */
+  stale?: true;
+  /** One entry per id asked for, in order. */
+  lookups: LookupResult[];
+}
+
+/** A set that expired since it was loaded: `set_expired`, no lookups. */
+export interface LookupsRejected extends Rejected {
+  /** The set's epoch (after any deltas applied). */
+  epoch: number;
+  stale?: undefined;
+  lookups?: undefined;
 }
 
 /** The answer of {@link LoadedRevocationSet.lookup}. */
-export interface LookupsResult extends Result {
-  /** The set's epoch (after any deltas applied). */
-  epoch?: number;
-  /** Past valid_until, accepted because the set was loaded with `allowStale`. */
-  stale?: boolean;
-  /** One entry per id asked for, in order; empty unless valid. */
-  lookups?: LookupResult[];
-}
+export type LookupsResult = LookupsAccepted | LookupsRejected;
 
 /**
  * A revocation set verified once and held in the module: lookups are O(1)
@@ -402,8 +515,10 @@ export interface ApplyDeltaOptions extends VerifyOptions {
  *
  * ```js
  * const { result, set } = loadRevocationSet(setText, { keys, now: new Date() });
- * if (!result.valid) throw new Error(result.code);
- * set.lookup('lic-123', new Date()).lookups[0].status; // 'revoked' | 'suspended' | 'not_revoked'
+ * if (set === null) throw new Error(result.code);
+ * const answer = set.lookup('lic-123', new Date());
+ * if (answer.valid) answer.lookups[0].status; // 'revoked' | 'suspended' | 'not_revoked'
+ * else answer.code; // 'set_expired': load a fresh set
  * ```
  */
 export function loadRevocationSet(set: DocumentInput, options: RevocationSetOptions): LoadResult;
@@ -464,34 +579,88 @@ export interface LicenseState {
   clock_guard: { last_seen_time: string; rollback_count: number };
 }
 
-export interface LicenseResult extends Result {
-  /** Always present: `block` for a license refused before its evaluation (then `reasons` is `[code]`). */
-  decision: 'run' | 'warn' | 'block';
-  /** Everything that applies: blocking codes first, then warnings, then notices. Always present. */
-  reasons: string[];
-  license_id?: string;
-  product_id?: string;
-  customer_id?: string;
-  customer_name?: string;
-  plan?: string;
-  status?: string;
-  issued_at?: string;
-  expires_at?: string;
+/**
+ * What a license result's `reasons` may hold: blocking codes first, then
+ * warnings, then notices (docs/formats.md, "Evaluation"). A license
+ * refused before its evaluation has `[code]`.
+ */
+export type LicenseReason =
+  | RejectionCode
+  | 'active_warn'
+  | 'offline_warn'
+  | 'state_invalid'
+  | 'state_mismatch'
+  | 'state_future'
+  | 'check_due'
+  | 'update_not_allowed';
+
+/** The claims of an evaluated license; present for `run` and `warn`, and for a `block` decided by the evaluation. */
+export interface LicenseClaims {
+  license_id: string;
+  product_id: string;
+  customer_id: string;
+  customer_name: string;
+  plan: 'trial' | 'perpetual' | 'subscription';
+  status: 'TRIAL' | 'TRIAL_EXPIRED' | 'ACTIVE' | 'ACTIVE_WARN' | 'EXPIRED' | 'SUSPENDED' | 'REVOKED';
+  issued_at: string;
+  expires_at: string;
+  /** Required of perpetual and subscription licenses; a trial may have none. */
   updates_until?: string;
+  /** Trials only. */
   trial_days?: number;
+  /** Trials only: min(expires_at, first activation + trial_days). */
   trial_ends_at?: string;
-  bound?: boolean;
+  bound: boolean;
+  /** The license's own fingerprint hash, when it has one. */
   fingerprint_hash?: string;
-  policy?: LicensePolicy;
+  /** With the defaults applied. */
+  policy: LicensePolicy;
   /** max(now, the state's last_seen_time): every decision is taken at this time. */
-  trusted_time?: string;
-  days_to_expiry?: number;
-  days_offline?: number;
-  check_due?: boolean;
+  trusted_time: string;
+  days_to_expiry: number;
+  days_offline: number;
+  check_due: boolean;
+  /** Only when `releaseDate` was given. */
   update_allowed?: boolean;
-  /** The new license.state.json to write (JSON.stringify it). */
+  /** The new license.state.json to write (JSON.stringify it); absent only for `product_mismatch`. */
   state?: LicenseState;
 }
+
+/** A license that may run (`run`, or `warn` with its warnings in `reasons`): its claims and the state to write. */
+export interface LicenseAccepted extends Accepted, LicenseClaims {
+  decision: 'run' | 'warn';
+  /** Warnings, then notices; empty for a plain `run`. */
+  reasons: LicenseReason[];
+  state: LicenseState;
+}
+
+/**
+ * A license that must not run. Decided by the evaluation (`expired`,
+ * `revoked`, `offline_too_long`, …) it carries the claims; refused before
+ * the evaluation (JSON, signature, field rules, key) it has `reasons:
+ * [code]` and no claims. So the claims stay optional here.
+ */
+export interface LicenseBlocked extends Rejected, Partial<LicenseClaims> {
+  decision: 'block';
+  /** Blocking codes first (`code` is the first), then warnings and notices. */
+  reasons: LicenseReason[];
+}
+
+/**
+ * The result of {@link evaluateLicense}. `decision` is always there;
+ * `valid` is true exactly for `run` and `warn`:
+ *
+ * ```ts
+ * const r = evaluateLicense(licenseText, { keys: keyringText, now: new Date(), productId: 'calcpro' });
+ * if (r.decision !== 'block') {
+ *   const state: string = JSON.stringify(r.state); // write it back
+ *   const days: number = r.days_to_expiry;
+ * } else {
+ *   console.log('blocked:', r.reasons.join(', '));
+ * }
+ * ```
+ */
+export type LicenseResult = LicenseAccepted | LicenseBlocked;
 
 /**
  * Evaluates a Licensing Engine license.key with the previous
@@ -513,17 +682,25 @@ export interface QKeyOptions extends VerifyOptions {
   limit?: number;
 }
 
-export interface QKeyResult extends Result {
-  package?: string;
-  user?: string;
-  machine_id?: string;
+/** The claims of a .qkey whose signature verified (or, unsigned and allowed, whose fields are valid). */
+export interface QKeyClaims {
+  /** Trimmed and lower-cased. */
+  package: string;
+  user: string;
+  /** 32 hex digits, lower case. */
+  machine_id: string;
   /** Lower-cased, without duplicates, sorted. */
-  features?: string[];
-  issued?: string;
-  expires?: string;
-  days_left?: number;
+  features: string[];
+  issued: string;
+  expires: string;
+  /** Whole days from now to expires, rounded down; negative once expired. */
+  days_left: number;
   /** False only for an unsigned license accepted with `allowUnsigned`. */
-  signed?: boolean;
+  signed: boolean;
+}
+
+/** The helper every .qkey result has. */
+export interface QKeyHas {
   /**
    * Whether the license is valid and grants `feature`, compared
    * case-insensitively (ASCII), as Go's `QKeyResult.Has`. Not enumerable,
@@ -531,6 +708,14 @@ export interface QKeyResult extends Result {
    */
   has(feature: string): boolean;
 }
+
+export interface QKeyAccepted extends Accepted, QKeyClaims, QKeyHas {}
+
+/** A rejected .qkey: the claims are there for a check after the signature (`expired`, `product_mismatch`, …). */
+export interface QKeyRejected extends Rejected, Partial<QKeyClaims>, QKeyHas {}
+
+/** The result of {@link verifyQKey}. */
+export type QKeyResult = QKeyAccepted | QKeyRejected;
 
 /**
  * Decrypts and verifies a QuantumMeta .qkey license: the file's bytes

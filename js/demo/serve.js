@@ -1,10 +1,13 @@
-// A static file server for the demo and the browser tests, with no
-// dependencies. From js/:
+// A static file server for the demo, the dashboard example and the browser
+// tests, with no dependencies. From js/:
 //
-//	node demo/serve.js [port]     then open http://127.0.0.1:8080/demo/
+//	node demo/serve.js [port]     then open http://127.0.0.1:8080/js/demo/
+//	                              or http://127.0.0.1:8080/examples/dashboard/
 //
-// It serves one directory read-only on 127.0.0.1, with the MIME types a
-// browser needs (application/wasm lets it compile while downloading).
+// It serves one directory read-only on 127.0.0.1 (from the command line,
+// the repository), with the MIME types a browser needs (application/wasm
+// lets it compile while downloading), and optionally extra headers on
+// every response, such as a Content-Security-Policy.
 
 import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
@@ -25,13 +28,14 @@ const types = {
 
 /**
  * serve starts a server for root on 127.0.0.1 (port 0: any free port) and
- * resolves to the http.Server once it listens.
+ * resolves to the http.Server once it listens. options.headers are added
+ * to every response.
  */
-export function serve(root, port = 0) {
+export function serve(root, port = 0, { headers = {} } = {}) {
   root = path.resolve(root);
   const server = http.createServer((req, res) => {
     const fail = (status) => {
-      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.writeHead(status, { ...headers, 'content-type': 'text/plain' });
       res.end(`${status}\n`);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(405);
@@ -48,7 +52,7 @@ export function serve(root, port = 0) {
       st = statSync(file);
       if (st.isDirectory()) {
         if (!rel.endsWith('/')) {
-          res.writeHead(301, { location: rel + '/' });
+          res.writeHead(301, { ...headers, location: rel + '/' });
           return res.end();
         }
         file = path.join(file, 'index.html');
@@ -58,6 +62,7 @@ export function serve(root, port = 0) {
       return fail(404);
     }
     res.writeHead(200, {
+      ...headers,
       'content-type': types[path.extname(file)] ?? 'application/octet-stream',
       'content-length': st.size,
       'cache-control': 'no-store',
@@ -72,7 +77,8 @@ export function serve(root, port = 0) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const root = fileURLToPath(new URL('..', import.meta.url));
+  const root = fileURLToPath(new URL('../..', import.meta.url));
   const server = await serve(root, Number(process.argv[2] ?? 8080));
-  console.log(`serving ${root} at http://127.0.0.1:${server.address().port}/demo/`);
+  const base = `http://127.0.0.1:${server.address().port}`;
+  console.log(`serving ${root}:\n  the demo       ${base}/js/demo/\n  the dashboard  ${base}/examples/dashboard/`);
 }
