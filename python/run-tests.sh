@@ -4,6 +4,7 @@
 # then runs mypy --strict and pytest. Exits non-zero on any failure.
 #
 #   python/run-tests.sh [pytest arguments...]
+#   python/run-tests.sh --setup    # only make the venv (what .ci/run does first)
 #
 # PYTHON chooses the interpreter that makes the venv (default: python3,
 # which must be 3.10 or later). The compiled module is cached in the user
@@ -37,6 +38,11 @@ wasmtime_version=$("$venv/bin/python" -c 'from importlib.metadata import version
 if ! ls "$venv/wheelhouse/wasmtime-$wasmtime_version-"*.whl >/dev/null 2>&1; then
 	"$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
 		"wasmtime==$wasmtime_version" -d "$venv/wheelhouse"
+fi
+
+if [ "${1:-}" = "--setup" ]; then
+	echo "python venv ready: $venv ($("$venv/bin/python" --version))"
+	exit 0
 fi
 
 echo "mypy --strict (src, tests, bench.py)"
