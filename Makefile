@@ -15,6 +15,10 @@ test: check wasm-check ## run every test (Go, conformance, vectors in Go/wazero,
 	@echo "$(GO) test -count=1 -v ./..."
 	@out=$$($(GO) test -count=1 -v ./... 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "$$out" | $(GOTEST_QUIET); else echo "$$out" | $(GOTEST_FAILED); exit $$rc; fi
+	@# verify's whole suite and the vectors natively through the wasm
+	@# build's Ed25519 (internal/ed25519wasm), conformance data included.
+	@out=$$($(GO) test -count=1 -tags licverify_ed25519wasm ./verify/ ./testvectors/ 2>&1); rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "$$out" | grep -E '^(ok|FAIL)' | sed 's/^/ed25519wasm: /'; else echo "$$out"; exit $$rc; fi
 	@# The wazero runner and the stress test again under the race detector;
 	@# their summary lines are printed even though the tests pass.
 	@out=$$($(GO) test -race -count=1 -run '^(TestVectors|TestStress)$$' -v ./host 2>&1); rc=$$?; \
@@ -32,7 +36,8 @@ vectors: ## regenerate testvectors/*.json from the deterministic generator
 	cd testvectors && $(GO) run ./gen -out .
 
 FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzNumber verify:FuzzParseKeyring verify:FuzzStatusProof \
-	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall
+	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \
+	internal/ed25519wasm:FuzzFieldOps internal/ed25519wasm:FuzzVerify
 
 # Go 1.26's fuzz coordinator can end a clean run with "context deadline
 # exceeded" when -fuzztime expires while a worker is mid-call

@@ -1,0 +1,99 @@
+// Package ed25519wasm verifies Ed25519 signatures (RFC 8032 §5.1) with a
+// field arithmetic made for WebAssembly, and decides exactly as
+// crypto/ed25519.Verify does.
+//
+// It is verify-only and variable-time by design. A verifier handles only
+// public data — the key, the message and the signature — so nothing here
+// needs to run in constant time, and the double-scalar multiplication
+// uses NAF digits, tables and early exits that depend on the inputs. There
+// is no signing and no private key code.
+//
+// Why it exists: Go's crypto/ed25519 represents GF(2^255 − 19) with five
+// 51-bit limbs and multiplies them into 128-bit products. WebAssembly has
+// a 64×64→64-bit multiply but no 64×64→128, so in the wasm build every
+// such product is assembled from four 32-bit multiplies, and that field
+// code was 62–64 % of a status proof's time in Node and Chromium
+// (bench/results.md). Here the field has ten limbs of 25.5 bits (the
+// representation of ref10), so that each limb product is one i64.mul.
+// In Node, Verify is about 1.7× faster than crypto/ed25519.Verify, and a
+// status proof through the module about 1.35× faster; on amd64, where Go's
+// field code is assembly, Verify is about 2.1× slower. So licverify uses
+// this package only in its wasm build, and crypto/ed25519 natively.
+//
+// What it implements:
+//
+//   - the field, mod 2^255 − 19: addition, subtraction, multiplication,
+//     squaring, inversion and the (p−5)/8 power, with canonical encoding
+//     (field.go);
+//   - point decoding as RFC 8032 §5.1.3, in its strict form and in the
+//     lenient form crypto/ed25519 applies to public keys, and encoding as
+//     §5.1.2; point addition and doubling in extended coordinates with
+//     complete formulas (point.go);
+//   - verification as RFC 8032 §5.1.7 without the cofactor, in Go's
+//     decision procedure ([Verify]).
+//
+// The tests prove it equal to crypto/ed25519: the field against math/big,
+// decoding against filippo.io/edwards25519, and Verify against
+// crypto/ed25519.Verify on every public conformance vector (Wycheproof,
+// CCTV, speccheck, sign.input, ZIP 215) and under fuzzing.
+package ed25519wasm
+
+import (
+	"crypto/sha512"
+	"strconv"
+)
+
+const (
+	// PublicKeySize is the size of a public key, in bytes.
+	PublicKeySize = 32
+	// SignatureSize is the size of a signature, in bytes.
+	SignatureSize = 64
+)
+
+// Verify reports whether sig is a valid signature of message by
+// publicKey, with the answer of crypto/ed25519.Verify for every input. It
+// panics, as crypto/ed25519.Verify does, if publicKey is not 32 bytes.
+//
+// The decision is RFC 8032 §5.1.7, cofactorless, as Go decides it:
+//
+//   - the signature is 64 bytes, R || S;
+//   - S < L (a signature with S >= L is refused, although [S]B is the
+//     same point for S and S + L);
+//   - A decodes per RFC 8032 §5.1.3, leniently as Go does: y >= p is
+//     taken mod p and x = 0 takes either sign bit. (licverify's keyring
+//     refuses such keys, and small-order ones, before they get here.)
+//     Mixed-order and small-order A are used as they are;
+//   - k = SHA-512(R || A || message) mod L, over the bytes as given;
+//   - R' = [S]B − [k]A, and the signature is valid exactly when the
+//     canonical encoding of R' equals the 32 bytes of R. R itself is never
+//     decoded: a non-canonical encoding of R, or one of no point, cannot
+//     equal a canonical encoding, so it fails; a small-order or mixed-order
+//     R is accepted whenever the equation holds, with no cofactor.
+func Verify(publicKey, message, sig []byte) bool {
+	if l := len(publicKey); l != PublicKeySize {
+		panic("ed25519: bad public key length: " + strconv.Itoa(l))
+	}
+	if len(sig) != SignatureSize || sig[63]&0xe0 != 0 {
+		return false
+	}
+	var A point
+	if !A.setBytes(publicKey, false) {
+		return false
+	}
+	if !scalarIsCanonical(sig[32:]) {
+		return false
+	}
+
+	h := sha512.New()
+	h.Write(sig[:32])
+	h.Write(publicKey)
+	h.Write(message)
+	var digest [sha512.Size]byte
+	k := reduceDigest(h.Sum(digest[:0]))
+
+	var minusA point
+	minusA.neg(&A)
+	S := [32]byte(sig[32:])
+	R := varTimeDoubleScalarBaseMult(&k, &minusA, &S)
+	return R.bytes() == [32]byte(sig[:32])
+}
