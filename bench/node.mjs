@@ -6,6 +6,14 @@
 //	node --expose-gc node.mjs scale N   the revocation set of N ids
 //	node --cpu-prof node.mjs loop JOB MS      JOB's request over and over, to profile
 //	node --cpu-prof node.mjs loopset N REPS   the set of N ids, REPS times, to profile
+//	node node.mjs baseline-latency        the status proof through the baseline module
+//	node --expose-gc node.mjs baseline-scale N   the set of N ids through the baseline module
+//	node node.mjs big NAME                one 64 MiB set of meta.json's big (forged, genuine)
+//
+// The baseline is the module of the last release before ABI 2 (run.mjs
+// extracts it and its own js/ into out/baseline/): it speaks ABI 1, JSON
+// requests with the documents inside JSON strings, which is the test
+// vectors' JSON form of a request as it is.
 //
 // and reads one JSON line from its output. LICVERIFY_BENCH_WASM names
 // another build of the module (the profiles use one that keeps function
@@ -153,6 +161,62 @@ async function loopset(n, reps) {
   return { reps };
 }
 
+// baselineInstance is one instance of the baseline module, through the
+// baseline package's own ABI 1 caller (alloc, write the JSON text, call,
+// read and free the response).
+async function baselineInstance() {
+  const dir = here('./out/baseline/js/');
+  const { Instance } = await import(`${dir}lib/instance.js`);
+  return new Instance(await WebAssembly.compile(readFileSync(`${dir}licverify.wasm`)));
+}
+
+async function baselineLatency() {
+  const { medianPerOp } = await import('./lib/measure.js');
+  const inst = await baselineInstance();
+  const text = request(meta().latency.find((j) => j.name === 'statusproof'));
+  mustBeValid('baseline status proof', inst.call(text));
+  return { statusproof: medianPerOp(() => inst.call(text)) };
+}
+
+// baselineScale is scale's verify for the baseline module: the request is
+// JSON with the set inside a string, as its package built it.
+async function baselineScale(n) {
+  const { hookInstances } = await import('./lib/hook.js');
+  const { firstThenMedian, setReps, timedValid } = await import('./lib/measure.js');
+  const linearMemory = hookInstances();
+  const m = meta();
+  const s = m.sets.find((x) => x.ids === n);
+  const text = readFileSync(`${fixtures}/${s.file}`, 'utf8');
+  const inst = await baselineInstance();
+  const verify = () => JSON.parse(inst.call(JSON.stringify({ op: 'revocation_set', keys: m.keys, now: m.now, set: text })));
+  const { firstMs, ms, reps } = firstThenMedian(timedValid(verify, `baseline set of ${n}`), setReps(n));
+  return { ms, firstMs, reps, wasmBytes: linearMemory(), peakRSS: process.resourceUsage().maxRSS * 1024 };
+}
+
+// big verifies one 64 MiB set once, on an instance made before the clock
+// starts, and reports its verdict (or the crash), time and memory.
+async function big(name) {
+  const { hookInstances } = await import('./lib/hook.js');
+  const linearMemory = hookInstances();
+  const lv = await import('../js/node.js');
+  const m = meta();
+  const b = m.big.find((x) => x.name === name);
+  const text = readFileSync(`${fixtures}/${b.file}`, 'utf8');
+  const v = await lv.createVerifier({ wasm });
+  v.canonicalize('{}');
+  const t = performance.now();
+  let code;
+  let error = null;
+  try {
+    code = v.verifyRevocationSet(text, { keys: m.keys, now: m.now }).code;
+  } catch (err) {
+    error = String(err?.message ?? err).slice(0, 300);
+  }
+  const ms = performance.now() - t;
+  if (error === null && code !== b.code) throw new Error(`${name}: code ${code}, want ${b.code}`);
+  return { ms, code, error, wasmBytes: linearMemory(), peakRSS: process.resourceUsage().maxRSS * 1024 };
+}
+
 const [mode, arg, arg2] = process.argv.slice(2);
 const run = {
   first,
@@ -160,6 +224,9 @@ const run = {
   scale: () => scale(Number(arg)),
   loop: () => loop(arg, Number(arg2)),
   loopset: () => loopset(Number(arg), Number(arg2)),
+  'baseline-latency': baselineLatency,
+  'baseline-scale': () => baselineScale(Number(arg)),
+  big: () => big(arg),
 }[mode];
 if (run === undefined) {
   console.error('usage: node node.mjs latency | first | scale N | loop JOB MS | loopset N REPS');

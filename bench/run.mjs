@@ -9,6 +9,13 @@
 // same bytes, written by bench/gen. Nothing here asserts a time: targets
 // missed are reported, with a profile of what dominates.
 //
+// Beside them: the Python package over wasmtime (python/bench.py, in
+// python/.venv); the baseline, the module of the last release before ABI 2
+// (BASELINE, extracted from git with its own js/ into out/baseline/), in
+// Node and in Chromium's first-result page; and the 64 MiB sets of
+// bench/gen, a forged one and a genuine one, in native Go and wazero
+// (bench/forged) and Node, one process each, stopped after BIG_LIMIT_MS.
+//
 // BENCH_QUICK=1 runs fewer rounds, for working on this script.
 //
 // `node run.mjs dashboard` runs one measurement only: the dashboard example
@@ -43,6 +50,11 @@ const chromiumFlags = [
   '--no-first-run',
 ];
 const started = Date.now();
+// BASELINE is the last release before this work: its module is committed
+// at host/licverify.wasm and speaks ABI 1 (its wasm/ABI.md).
+const BASELINE = 'a192d67';
+// BIG_LIMIT_MS bounds one verification of a 64 MiB set.
+const BIG_LIMIT_MS = 5 * 60_000;
 const env = { ...process.env, LICVERIFY_BENCH_FIXTURES: fixtures };
 
 function log(msg) {
@@ -74,6 +86,33 @@ function spawnTimed(cmd, args, opts = {}) {
     p.on('close', (code) => {
       const ms = performance.now() - t;
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}\n${stderr.slice(-2000)}`));
+      else resolve({ stdout, ms });
+    });
+  });
+}
+
+// spawnLimited is spawnTimed with a time limit: it resolves with
+// {stdout, ms} or {error, ms} (a non-zero exit, such as an out-of-memory
+// crash, or the limit reached), never rejects.
+function spawnLimited(cmd, args, limitMs, opts = {}) {
+  return new Promise((resolve) => {
+    const t = performance.now();
+    const p = spawn(cmd, args, { cwd: bench, env, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      p.kill('SIGKILL');
+    }, limitMs);
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', (e) => resolve({ error: String(e), ms: performance.now() - t }));
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const ms = performance.now() - t;
+      if (timedOut) resolve({ error: `no verdict within ${limitMs / 60000} min (stopped)`, ms });
+      else if (code !== 0) resolve({ error: `exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`, ms });
       else resolve({ stdout, ms });
     });
   });
@@ -273,7 +312,7 @@ function serve() {
     '.json': 'application/json',
     '.wasm': 'application/wasm',
   };
-  const roots = { js: path.join(repo, 'js'), bench: bench, nm: path.join(bench, 'node_modules'), examples: path.join(repo, 'examples'), fixtures };
+  const roots = { js: path.join(repo, 'js'), basejs: path.join(out, 'baseline', 'js'), bench: bench, nm: path.join(bench, 'node_modules'), examples: path.join(repo, 'examples'), fixtures };
   const firstPage = readFileSync(path.join(bench, 'page', 'first.html'), 'utf8');
   let request = null; // read on first use: the dashboard mode has no such fixture
   const server = http.createServer((req, res) => {
@@ -286,11 +325,14 @@ function serve() {
       res.writeHead(status, headers);
       res.end();
     };
-    let rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/r\d+\//, '/');
-    if (rel === '/bench/page/first.html') {
+    let rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/[rb]\d+\//, '/');
+    if (rel === '/bench/page/first.html' || rel === '/bench/page/first-baseline.html') {
       res.writeHead(200, { ...headers, 'content-type': types['.html'] });
       request ??= readFileSync(path.join(fixtures, 'request-statusproof.json'), 'utf8');
-      return res.end(firstPage.replace('{{REQUEST}}', request));
+      // The baseline page is the same page on the baseline's package and
+      // module (out/baseline/js/, served as /basejs/).
+      const page = rel.endsWith('baseline.html') ? firstPage.replaceAll('../../js/', '../../basejs/') : firstPage;
+      return res.end(page.replace('{{REQUEST}}', request));
     }
     const [, top, ...rest] = rel.split('/');
     if (!(top in roots) || rest.some((s) => s === '..')) return fail(404);
@@ -405,6 +447,7 @@ const runtimes = [
   ['purejs-node', 'pure JS · Node', '#d2691e'],
   ['purejs-chromium', 'pure JS · Chromium', '#f4a460'],
   ['nodecrypto', 'node:crypto + JS JCS', '#7f7f7f'],
+  ['python', 'wasm · Python (wasmtime)', '#9467bd'],
 ];
 
 // chartSVG draws the latency table as grouped horizontal bars on a log
@@ -554,6 +597,17 @@ async function main() {
   run('go', ['run', './bench/gen', '-out', fixtures, '-vectors', 'testvectors']);
   const meta = JSON.parse(readFileSync(path.join(fixtures, 'meta.json'), 'utf8'));
 
+  log(`baseline: the module and package of ${BASELINE} (ABI 1), into bench/out/baseline`);
+  const baselineWasm = path.join(out, 'baseline.wasm');
+  {
+    const dir = path.join(out, 'baseline');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(baselineWasm, execFileSync('git', ['show', `${BASELINE}:host/licverify.wasm`], { cwd: repo, maxBuffer: 64 << 20 }));
+    execFileSync('sh', ['-c', `git archive ${BASELINE} js | tar -x -C "${dir}"`], { cwd: repo });
+    writeFileSync(path.join(dir, 'js', 'licverify.wasm'), readFileSync(baselineWasm));
+  }
+
   log('building the test binaries and the start-up program');
   const benchBin = path.join(out, 'bench.test');
   const hostBin = path.join(out, 'host.test');
@@ -561,6 +615,8 @@ async function main() {
   run('go', ['test', '-c', '-o', benchBin, './bench']);
   run('go', ['test', '-c', '-o', hostBin, './host']);
   run('go', ['build', '-o', startupBin, './bench/startup']);
+  const forgedBin = path.join(out, 'forged');
+  run('go', ['build', '-o', forgedBin, './bench/forged']);
   const namesWasm = path.join(out, 'licverify-names.wasm');
   // The same module with its name section, for profiles and the size
   // breakdown (`make wasm` strips it).
@@ -592,6 +648,14 @@ async function main() {
     brotli: zlib.brotliCompressSync(wasmBytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasmBytes.length } }).length,
     breakdown: wasmBreakdown(namesWasm),
   };
+  {
+    const b = readFileSync(baselineWasm);
+    R.size.baseline = {
+      raw: b.length,
+      gzip: zlib.gzipSync(b, { level: 9 }).length,
+      brotli: zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length,
+    };
+  }
   {
     const packDir = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-pack-'));
     const [pack] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: path.join(repo, 'js') }));
@@ -713,6 +777,60 @@ async function main() {
     const r = lastJSON((await spawnTimed(process.execPath, ['--expose-gc', 'node.mjs', 'scale', String(ids)])).stdout);
     R.scale[ids].node = r;
   }
+  log('Node, the baseline module (ABI 1): status proof, 1,000,000-id set');
+  R.baseline = {};
+  {
+    const r = lastJSON((await spawnTimed(process.execPath, ['node.mjs', 'baseline-latency'])).stdout);
+    R.baseline.statusproof = r.statusproof.ms;
+    const big = sizes.includes(1_000_000) ? 1_000_000 : sizes[sizes.length - 1];
+    R.baseline.set = { ids: big, ...lastJSON((await spawnTimed(process.execPath, ['--expose-gc', 'node.mjs', 'baseline-scale', String(big)])).stdout) };
+  }
+
+  log('64 MiB sets, forged and genuine (native, wazero, Node; one process each, 5 min at most)');
+  R.big = {};
+  {
+    const wzCache = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-cache-'));
+    // A warm cache, so that the wazero runs do not compile the module.
+    await spawnTimed(startupBin, ['-cache', wzCache, '-request', path.join(fixtures, 'request-statusproof.json')]);
+    for (const b of meta.big ?? []) {
+      R.big[b.name] = {};
+      for (const [k, cmd, args] of [
+        ['native', forgedBin, ['-fixtures', fixtures, '-set', b.name, '-runtime', 'native']],
+        ['wazero', forgedBin, ['-fixtures', fixtures, '-set', b.name, '-runtime', 'wazero', '-cache', wzCache]],
+        ['node', process.execPath, ['node.mjs', 'big', b.name]],
+      ]) {
+        const r = await spawnLimited(cmd, args, BIG_LIMIT_MS);
+        const x = r.error ? { error: r.error, wall: r.ms } : { ...lastJSON(r.stdout), wall: r.ms };
+        R.big[b.name][k] = x;
+        log(`  ${b.name} in ${k}: ${x.error ?? x.code} after ${fmtMs(x.ms ?? x.wall)}, peak RSS ${MiB(x.peakRSS)}`);
+      }
+    }
+    rmSync(wzCache, { recursive: true, force: true });
+  }
+
+  log('Python (wasmtime): python/bench.py');
+  {
+    const py = path.join(repo, 'python', '.venv', 'bin', 'python');
+    try {
+      if (!existsSync(py)) {
+        log('  no python/.venv: making it with python/run-tests.sh -k table');
+        run(path.join(repo, 'python', 'run-tests.sh'), ['-k', 'table'], { cwd: path.join(repo, 'python') });
+      }
+      const r = await spawnTimed(py, ['bench.py', '--fixtures', fixtures, ...(quick ? ['--quick'] : [])], { cwd: path.join(repo, 'python') });
+      const j = JSON.parse(r.stdout);
+      R.python = j;
+      versions.python = j.versions.python;
+      versions.wasmtime = j.versions.wasmtime;
+      const us = (x) => (x ? x.median_us / 1000 : null);
+      R.latency.statusproof.python = us(j.latency.status_proof);
+      R.latency.license.python = us(j.latency.license);
+      R.latency['qkey-plain'].python = us(j.latency.qkey_plain);
+      R.latency.qkey.python = us(j.latency.qkey_encrypted);
+    } catch (err) {
+      R.pythonSkipped = String(err.message ?? err).split('\n')[0].slice(0, 200);
+      log(`  Python skipped: ${R.pythonSkipped}`);
+    }
+  }
 
   // ------------------------------------------------------------ Chromium
   let chromium = null;
@@ -768,6 +886,22 @@ async function main() {
           if (!first.valid) throw new Error('Chromium: the first result is not valid');
           runs.push({ ...first, wall });
           await p.close();
+        }
+        log('Chromium first result, the baseline package and module');
+        try {
+          const base1 = [];
+          for (let i = 0; i < (quick ? 3 : 9); i++) {
+            const p = await b.context.newPage();
+            await p.goto(`${base}/b${i + 1}/bench/page/first-baseline.html`);
+            const first = await (await p.waitForFunction(() => window.firstResult, null, { timeout: 60_000 })).jsonValue();
+            if (!first.valid) throw new Error('Chromium: the baseline\'s first result is not valid');
+            base1.push(first);
+            await p.close();
+          }
+          R.baseline.chromiumFirst = median(base1.map((x) => x.done - x.wasmFetchStart));
+        } catch (err) {
+          R.baseline.chromiumFirstError = String(err.message ?? err).split('\n')[0];
+          log(`  baseline first result: ${R.baseline.chromiumFirstError}`);
         }
         R.startup.chromium = {
           phases: medianPhases(runs.map((x) => x.phases)),
@@ -912,6 +1046,7 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
       fmtX(ratio(x['purejs-node'], x.node)),
       fmtX(ratio(x['purejs-chromium'], x.chromium)),
       fmtX(ratio(x.node, x.nodecrypto)),
+      fmtX(ratio(x.python, x.native)),
     ];
   });
 
@@ -942,6 +1077,54 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
     }
   }
 
+  if (R.python && R.scale[100000]) {
+    const pr = R.python.revocation;
+    scaleRows.push(['100,000', MB(R.scale[100000].bytes), 'Python (wasmtime)', fmtMs(pr.verify_median_ms), fmtX(ratio(pr.verify_median_ms, R.scale[100000].native.ms)), fmtMs(pr.verify_first_call_of_a_new_instance_ms), '–', '–', '–', fmtMs(pr.lookup_of_a_loaded_set.median_us / 1000)]);
+  }
+
+  // Issue 14's figures: the new module against the baseline, and its goals.
+  const B = R.baseline ?? {};
+  const S1 = R.scale[B.set?.ids ?? 1000000];
+  const i14 = [];
+  const goal = (what, limit, x, shown) => i14.push([what, limit, shown ?? fmtX(x), x == null ? '– (not measured)' : x <= Number(limit.replace(/[^0-9.]/g, '')) ? 'met' : `**missed** ${over(x, Number(limit.replace(/[^0-9.]/g, '')))}`]);
+  goal(`${(B.set?.ids ?? 0).toLocaleString('en-US')}-id set, verify in Node: new ÷ baseline`, '≤ 0.4×', ratio(S1?.node?.ms, B.set?.ms), `${(S1?.node?.ms / B.set?.ms).toFixed(2)}× (${fmtMs(S1?.node?.ms)} against ${fmtMs(B.set?.ms)})`);
+  if (st.chromium) goal('Chromium, module fetch → first verdict: new ÷ baseline', '≤ 0.6×', ratio(st.chromium.fromWasmFetch, B.chromiumFirst), B.chromiumFirst == null ? `– (${B.chromiumFirstError})` : `${(st.chromium.fromWasmFetch / B.chromiumFirst).toFixed(2)}× (${fmtMs(st.chromium.fromWasmFetch)} against ${fmtMs(B.chromiumFirst)})`);
+  goal('.wasm, gzip -9 (MB)', '≤ 1.00', R.size.gzip / 1e6, MB(R.size.gzip));
+  goal('.wasm, brotli 11 (MB)', '≤ 0.75', R.size.brotli / 1e6, MB(R.size.brotli));
+  goal('status proof: wasm in Node ÷ native Go', '≤ 3.5×', rNode);
+  if (rChromium != null) goal('status proof: wasm in Chromium ÷ native Go', '≤ 3.5×', rChromium);
+  goal('status proof: wazero ÷ native Go', '≤ 6×', rWazero);
+  const baseRows = [
+    ['.wasm, raw', MB(R.size.baseline.raw), MB(R.size.raw), (R.size.raw / R.size.baseline.raw).toFixed(2) + '×'],
+    ['.wasm, gzip -9', MB(R.size.baseline.gzip), MB(R.size.gzip), (R.size.gzip / R.size.baseline.gzip).toFixed(2) + '×'],
+    ['.wasm, brotli 11', MB(R.size.baseline.brotli), MB(R.size.brotli), (R.size.brotli / R.size.baseline.brotli).toFixed(2) + '×'],
+    ['status proof in Node (the raw call of each ABI)', fmtMs(B.statusproof), fmtMs(sp.node), (sp.node / B.statusproof).toFixed(2) + '×'],
+    [`${(B.set?.ids ?? 0).toLocaleString('en-US')}-id set, verify in Node`, fmtMs(B.set?.ms), fmtMs(S1?.node?.ms), (S1?.node?.ms / B.set?.ms).toFixed(2) + '×'],
+    [`${(B.set?.ids ?? 0).toLocaleString('en-US')}-id set, first verify of a new instance in Node`, fmtMs(B.set?.firstMs), fmtMs(S1?.node?.firstMs), (S1?.node?.firstMs / B.set?.firstMs).toFixed(2) + '×'],
+    [`${(B.set?.ids ?? 0).toLocaleString('en-US')}-id set, wasm memory in Node`, MiB(B.set?.wasmBytes), MiB(S1?.node?.wasmBytes), (S1?.node?.wasmBytes / B.set?.wasmBytes).toFixed(2) + '×'],
+    [`${(B.set?.ids ?? 0).toLocaleString('en-US')}-id set, peak RSS of the Node process`, MiB(B.set?.peakRSS), MiB(S1?.node?.peakRSS), (S1?.node?.peakRSS / B.set?.peakRSS).toFixed(2) + '×'],
+  ];
+  if (st.chromium) baseRows.push(['Chromium: module fetch starts → first verified result', B.chromiumFirst == null ? `– (${B.chromiumFirstError})` : fmtMs(B.chromiumFirst), fmtMs(st.chromium.fromWasmFetch), B.chromiumFirst == null ? '–' : (st.chromium.fromWasmFetch / B.chromiumFirst).toFixed(2) + '×']);
+
+  const bigRows = [];
+  for (const b of meta.big ?? []) {
+    for (const [k, label] of [['native', 'native Go'], ['wazero', 'wazero'], ['node', 'Node']]) {
+      const x = R.big?.[b.name]?.[k];
+      if (!x) continue;
+      const g = R.big.genuine?.[k];
+      const verdict = x.error ? `**${x.error}**` : x.code;
+      bigRows.push([
+        b.name === 'forged' ? `forged (${b.members.toLocaleString('en-US')} members, bad signature)` : `genuine (${b.ids.toLocaleString('en-US')} ids)`,
+        label,
+        verdict,
+        fmtMs(x.ms ?? x.wall),
+        b.name === 'forged' && g?.ms != null && x.ms != null ? fmtX(x.ms / g.ms) : '–',
+        x.wasmBytes != null ? MiB(x.wasmBytes) : '–',
+        MiB(x.peakRSS),
+      ]);
+    }
+  }
+
   const phaseText = (ph, names) => names.filter(([k]) => ph[k] != null).map(([k, label]) => `${label} ${fmtMs(ph[k])}`).join(', ');
   const startupRows = [
     ['wazero: compile the module, empty cache (in-process benchmark)', fmtMs(st.compileCold)],
@@ -954,6 +1137,14 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
       `${fmtMs(st.node.inProcess)} (${phaseText(st.node.phases, [['boot', 'Node boot'], ['import', 'import'], ['compile', 'compile'], ['instantiate', 'init'], ['call', 'first call']])}); spawn → exit ${fmtMs(st.node.wall)}`,
     ],
   ];
+  if (R.python) {
+    const ps = R.python.startup;
+    const pyText = (x) => `${fmtMs(x.total_ms)} (import licverify ${fmtMs(x.import_ms)}, compiled module ${fmtMs(x.module_ms)}, first call ${fmtMs(x.first_call_ms)})`;
+    startupRows.push(
+      ['Python (wasmtime): new process → first verified result, empty cache (compiles)', pyText(ps.cold_cache)],
+      ['Python (wasmtime): new process → first verified result, warm cache', pyText(ps.warm_cache)],
+    );
+  }
   if (st.chromium) {
     startupRows.push(
       [
@@ -996,12 +1187,16 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
 Written by \`make bench\` (bench/run.mjs) on ${date}, in ${R.elapsed.toFixed(0)} s.
 
 - Machine: ${machine}. It is shared and noisy: every figure is a median, and every ratio is taken within this one run.
-- Versions: Go ${versions.go}, wazero ${versions.wazero}, Node ${versions.node}, Chromium ${versions.chromium ?? '– (' + R.chromiumSkipped + ')'} through playwright-core ${versions['playwright-core']}; licverify ${versions.licverify} at commit ${versions.commit}${versions.dirty ? ' (with uncommitted changes)' : ''}; references: @noble/ed25519 ${versions['@noble/ed25519']}, @noble/hashes ${versions['@noble/hashes']}, canonicalize ${versions.canonicalize}.
+- Versions: Go ${versions.go}, wazero ${versions.wazero}, Node ${versions.node}, Chromium ${versions.chromium ?? '– (' + R.chromiumSkipped + ')'} through playwright-core ${versions['playwright-core']}, Python ${versions.python ?? '– (' + R.pythonSkipped + ')'} with wasmtime ${versions.wasmtime ?? '–'}; licverify ${versions.licverify} at commit ${versions.commit}${versions.dirty ? ' (with uncommitted changes)' : ''}; references: @noble/ed25519 ${versions['@noble/ed25519']}, @noble/hashes ${versions['@noble/hashes']}, canonicalize ${versions.canonicalize}.
 - Inputs: the requests of the test vectors ${meta.latency.map((x) => `\`${x.vector}\` (${x.bytes} bytes)`).join(', ')}, the same bytes in every runtime; revocation sets of ${meta.sets.map((x) => x.ids.toLocaleString('en-US')).join(' / ')} ids written by bench/gen and signed with a fixed-seed key.
 
 ## Targets
 
 ${table(['target', 'goal', 'measured', 'result'], targets)}
+
+### Issue 14's targets
+
+${table(['target', 'goal', 'now', 'result'], i14)}
 
 Where a target is missed, [what dominates](#where-targets-are-missed-and-what-dominates) is below, from profiles of this run.
 
@@ -1013,7 +1208,7 @@ ${png ? '![latency chart](chart.png)' : '![latency chart](chart.svg)'}
 
 Ratios, within this run:
 
-${table(['job', 'wazero ÷ native', 'Node wasm ÷ native', 'Chromium wasm ÷ native', 'pure JS ÷ wasm (Node)', 'pure JS ÷ wasm (Chromium)', 'Node wasm ÷ node:crypto'], ratioRows)}
+${table(['job', 'wazero ÷ native', 'Node wasm ÷ native', 'Chromium wasm ÷ native', 'pure JS ÷ wasm (Node)', 'pure JS ÷ wasm (Chromium)', 'Node wasm ÷ node:crypto', 'Python wasm ÷ native'], ratioRows)}
 
 - *native Go* is \`api.Handle\` on the same request bytes: the request codec, parsing the keyring and verifying, which is exactly what the module runs. A Go program that calls \`verify.StatusProof\` with a keyring parsed once takes ${fmtMs(R.nativeTyped)} per status proof; wasm in Node takes ${fmtX(ratio(sp.node, R.nativeTyped))} that.
 - The *wasm* columns send the same request through \`host.Verifier.Call\` (wazero) and the npm package's \`call()\` (Node, Chromium).
@@ -1051,6 +1246,18 @@ ${table(['ids', 'document', 'runtime', 'verify', '÷ native', 'first verify', 'w
 - *verify* uses the typed entry point that each runtime's users call: \`verify.RevocationSet\` (Go, with the document already in memory), \`host.Verifier.RevocationSet\` (wazero), and the npm package's \`verifyRevocationSet\` (Node, Chromium). Each one builds the request, copies it into the module and verifies it. The figure is the median of ${setRepsText(meta)} runs made after a warm-up of at least a second. *first verify* is the first call on a new instance in Node and Chromium, before V8 has optimized the code. It is what an application pays the first time it checks a set.
 - *wasm memory* is the linear memory of the instance after it verified the set. WebAssembly memory never shrinks, so this is also the peak. *peak RSS* is the high-water mark of the process (for Chromium, of the renderer), with a new process for each size.
 - *lookup* looks up one id in a set that was loaded once (\`LoadRevocationSet\` / \`loadRevocationSet\`) by sending a small request to the instance that holds the set. Natively it is \`VerifiedSet.Lookup\`.
+
+## The baseline: ${BASELINE}, the last release before ABI 2
+
+The module committed at \`host/licverify.wasm\` in ${BASELINE}, measured in this run beside the current one. It speaks ABI 1: a JSON request with the documents inside JSON strings, which is the test vectors' JSON form as it is. In Node it is called through that release's own ABI 1 caller (\`js/lib/instance.js\`, extracted into bench/out/baseline/); its set request is \`JSON.stringify\`'d around the set text on every call, as its package did. In Chromium, the first-result page runs on that release's package and module.
+
+${table(['figure', `baseline (${BASELINE})`, 'now', 'now ÷ baseline'], baseRows)}
+
+## A forged 64 MiB revocation set
+
+A set a forger can write without the key: the members of a genuine set, an empty \`revoked_ids\`, a signature that does not verify, and ${(meta.big?.[0]?.members ?? 0).toLocaleString('en-US')} small members (\`"a0b1":0\`) filling it to ${MB(meta.big?.[0]?.bytes ?? 0)}, just under the 64 MiB limit of a revocation document. Beside it, a genuine set of the same size. Each figure is one verification in a new process (an instance made before the clock starts), stopped after ${BIG_LIMIT_MS / 60000} min; wazero runs with a memory limit of 4 GiB (the most wasm32 addresses), Node with the package's defaults.
+
+${table(['set', 'runtime', 'verdict', 'time to verdict', 'forged ÷ genuine', 'wasm memory', 'peak RSS'], bigRows)}
 
 ## Throughput: status proofs per second through one host
 

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -55,7 +56,25 @@ type Meta struct {
 	Keys    string       `json:"keys"`
 	Sets    []SetMeta    `json:"sets"`
 	Latency []LatencyJob `json:"latency"`
+	// Big are the two sets just under the 64 MiB limit of a revocation
+	// document: a forged one (a bad signature over millions of small
+	// members) and a genuine one of the same size, for the time ratio.
+	Big []BigSet `json:"big"`
 }
+
+// BigSet is one set of the 64 MiB row.
+type BigSet struct {
+	Name    string `json:"name"`
+	File    string `json:"file"`
+	Bytes   int    `json:"bytes"`
+	Members int    `json:"members"`
+	IDs     int    `json:"ids"`
+	// Code is the verdict every runtime must give.
+	Code string `json:"code"`
+}
+
+// bigLimit is the largest revocation document accepted by default.
+const bigLimit = 64 << 20
 
 // SetMeta is one revocation set file.
 type SetMeta struct {
@@ -87,6 +106,7 @@ type LatencyJob struct {
 func main() {
 	out := flag.String("out", "bench/out/fixtures", "directory to write to")
 	vectors := flag.String("vectors", "testvectors", "directory of the test vector files")
+	noBig := flag.Bool("no-big", false, "skip the two 64 MiB sets")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
@@ -121,6 +141,17 @@ func main() {
 			IDs: n, File: file, Bytes: len(doc), SHA256: hex.EncodeToString(sum[:]),
 			Revoked: ids[n/2], Absent: id("absent", 0),
 		})
+	}
+	if !*noBig {
+		forged, members := forgedSet(bigLimit - 64)
+		write(*out, "revocation-forged-64mib.json", forged)
+		meta.Big = append(meta.Big, BigSet{Name: "forged", File: "revocation-forged-64mib.json", Bytes: len(forged),
+			Members: members, Code: "bad_signature"})
+		n := (bigLimit - 512) / 39
+		doc, _ := revocationSet(priv, n)
+		write(*out, "revocation-genuine-64mib.json", doc)
+		meta.Big = append(meta.Big, BigSet{Name: "genuine", File: "revocation-genuine-64mib.json", Bytes: len(doc),
+			Members: 6, IDs: n, Code: "ok"})
 	}
 	m, err := json.MarshalIndent(meta, "", "  ")
 	if err != nil {
@@ -183,6 +214,44 @@ func revocationSet(priv ed25519.PrivateKey, n int) ([]byte, []string) {
 	// "signature" sorts between "revoked_ids" and "valid_until".
 	i := strings.LastIndex(body, `,"valid_until"`)
 	return []byte(body[:i] + `,"signature":"` + sig + `"` + body[i:]), ids
+}
+
+// forgedSet returns a revocation set of at most size bytes that a forger
+// can write without the key: the members of a genuine set with an empty
+// revoked_ids, a signature that does not verify, and as many small
+// members ("a0b1":0, 9 bytes each, names of four characters) as fit, so
+// that a verifier that parses or canonicalizes before it checks the
+// signature does so for millions of members. It returns the document and
+// its count of top-level members.
+func forgedSet(size int) ([]byte, int) {
+	head := fmt.Sprintf(`{"epoch":1,"issued_at":"%s","issuer_kid":"%s","revoked_ids":[],"valid_until":"%s"`,
+		setIssuedAt, setKID, setValidTill)
+	// A signature of the right length over other bytes: it decodes, and
+	// does not verify.
+	fake := sha512.Sum512([]byte("licverify bench forged signature"))
+	tail := `,"signature":"` + base64.StdEncoding.EncodeToString(fake[:]) + `"}`
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var b bytes.Buffer
+	b.Grow(size)
+	b.WriteString(head)
+	members := 5
+	name := make([]byte, 4)
+	for i := 0; b.Len()+9+len(tail) <= size; i++ {
+		x := i
+		for k := 3; k >= 0; k-- {
+			name[k] = alphabet[x%len(alphabet)]
+			x /= len(alphabet)
+		}
+		if x != 0 {
+			log.Fatal("forged set: out of four-character names")
+		}
+		b.WriteString(`,"`)
+		b.Write(name)
+		b.WriteString(`":0`)
+		members++
+	}
+	b.WriteString(tail)
+	return b.Bytes(), members + 1
 }
 
 // vectorRequest returns the request of one test vector as compact JSON,
