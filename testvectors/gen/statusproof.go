@@ -571,6 +571,10 @@ func statusProofTests() []test {
 	add(
 		spTest("shape-epoch-fraction", "Shape", "revocation_epoch 42.5", rawEpoch("42.5"), nil, spReject("invalid_field")),
 		spTest("json-epoch-1e16", "Json", "revocation_epoch 1e16 is canonically an integer above 2^53", rawEpoch("1e16"), nil, spReject("malformed_json")),
+		spTest("json-epoch-2^53+1-with-fraction", "Json", "revocation_epoch 9007199254740993.0 rounds to the double 2^53 but its value is beyond it: refused before rounding",
+			rawEpoch("9007199254740993.0"), nil, spReject("malformed_json")),
+		spTest("json-epoch-2^53-with-fraction", "Json Form", "revocation_epoch 9007199254740992.0 is exactly 2^53: canonically 9007199254740992, so the signature of the proof at 42 fails",
+			rawEpoch("9007199254740992.0"), nil, spReject("bad_signature")),
 		spTest("form-epoch-integral-float", "Form Valid", "revocation_epoch 42.0 is the number 42 (same canonical form): the signature still verifies",
 			rawEpoch("42.0"), nil, ok(base)),
 	)
