@@ -112,9 +112,13 @@ function headerValue(kind, name, v) {
       if (typeof v !== 'string') throw bad('a Date or an RFC 3339 string');
       return JSON.stringify(v);
     case 'int':
-      // A bigint reaches integers beyond 2^53 (min_epoch's bound is 2^53).
+      // Every integer Number up to 2^53 in magnitude is exact, 2^53 itself
+      // included: it is the largest epoch a document carries, and a
+      // store_epoch of 2^53 must go back as min_epoch. Beyond it a Number
+      // is no longer the integer it prints as; a bigint says exactly.
+      // Bounds are the module's to check (a bad request, as elsewhere).
       if (typeof v === 'bigint') return String(v);
-      if (!Number.isSafeInteger(v)) throw bad('a safe integer');
+      if (!Number.isInteger(v) || Math.abs(v) > 2 ** 53) throw bad('an integer within ±2^53, or a bigint');
       return String(v);
     case 'bool':
       if (typeof v !== 'boolean') throw bad('a boolean');

@@ -74,12 +74,12 @@ test('a rejection is a result, misuse throws', async () => {
     const options = JSON.parse(`{${JSON.stringify(name)}: 1}`);
     assert.throws(() => lv.canonicalize('{}', options), { name: 'TypeError', message: /unknown option/ }, name);
   }
-  assert.throws(() => lv.canonicalize('{}', { limit: 1.5 }), { name: 'TypeError', message: /limit must be a safe integer/ });
+  assert.throws(() => lv.canonicalize('{}', { limit: 1.5 }), { name: 'TypeError', message: /limit must be an integer within ±2\^53/ });
   assert.throws(() => lv.canonicalize('{}', 'x'), TypeError);
   assert.throws(() => lv.canonicalize(), { name: 'TypeError', message: /document is required/ });
   assert.throws(() => lv.verifyStatusProof('{}', { keys: '[]', now: '2026-01-01T00:00:00Z', minEpoch: '1' }), {
     name: 'TypeError',
-    message: /minEpoch must be a safe integer/,
+    message: /minEpoch must be an integer within ±2\^53/,
   });
   assert.throws(() => lv.verifyRevocationSet('{}', { keys: '[]', now: 5 }), { name: 'TypeError', message: /now must be a Date/ });
   assert.throws(() => lv.verifyRevocationSet('{}', { keys: '[]', now: '2026-01-01T00:00:00Z', deltas: '{}' }), {
@@ -93,6 +93,13 @@ test('a rejection is a result, misuse throws', async () => {
     message: 'licverify: bad request: keys is required',
   });
   assert.throws(() => lv.canonicalize('{}', { limit: 0 }), { name: 'LicverifyError', message: /limit is 0, below its minimum 1/ });
+  // 2^53 is an exact Number and the largest epoch: it goes back as
+  // min_epoch; bounds beyond a member's maximum are the module's to refuse,
+  // a LicverifyError as in every runtime.
+  const sp = lv.verifyStatusProof('{}', { keys: '[{"kid":"k","alg":"ed25519","public_key":"WGZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmY="}]', now: '2026-01-01T00:00:00Z', minEpoch: 2 ** 53 });
+  assert.equal(sp.code, 'signature_missing');
+  assert.throws(() => lv.verifyStatusProof('{}', { keys: '[]', now: '2026-01-01T00:00:00Z', maxTtlSeconds: 2 ** 53 }), { name: 'LicverifyError', message: /max_ttl_seconds/ });
+  assert.throws(() => lv.verifyStatusProof('{}', { keys: '[]', now: '2026-01-01T00:00:00Z', minEpoch: 2 ** 53 + 2 }), { name: 'TypeError', message: /within ±2\^53/ });
 });
 
 test('call takes a frame or a request object, and returns the response text', async () => {
