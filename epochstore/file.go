@@ -10,8 +10,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
+
+	"github.com/licverify/licverify/internal/fileutil"
 )
 
 // FileStore is a [Store] kept in one JSON file. Make one with [File].
@@ -135,7 +136,7 @@ func (s *FileStore) readAll() (map[string]int64, error) {
 		return map[string]int64{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("epochstore: reading epoch file %s: %w", s.path, cause(err))
+		return nil, fmt.Errorf("epochstore: reading epoch file %s: %w", s.path, fileutil.Cause(err))
 	}
 	return parseEpochs(data, s.path)
 }
@@ -197,7 +198,7 @@ func epochOf(n json.Number) (int64, bool) {
 // writeAll replaces the file atomically: a temporary file beside it,
 // written, flushed and renamed over it. Errors name the file, not the
 // temporary one.
-func (s *FileStore) writeAll(epochs map[string]int64) (err error) {
+func (s *FileStore) writeAll(epochs map[string]int64) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf) // ends the text with a newline
 	enc.SetEscapeHTML(false)
@@ -206,63 +207,11 @@ func (s *FileStore) writeAll(epochs map[string]int64) (err error) {
 		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
 	}
 
-	dir := filepath.Dir(s.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(s.path)+".*.tmp") // mode 0600
-	if err != nil {
-		return fmt.Errorf("epochstore: writing epoch file %s: creating a temporary file beside it: %w", s.path, cause(err))
+	if err := fileutil.WriteAtomic(s.path, buf.Bytes(), rename); err != nil {
+		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
 	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, cause(err))
-	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("epochstore: writing epoch file %s: flushing: %w", s.path, cause(err))
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, cause(err))
-	}
-	if err := rename(tmp.Name(), s.path); err != nil {
-		return fmt.Errorf("epochstore: writing epoch file %s: replacing it: %w", s.path, cause(err))
-	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir flushes a directory so that a rename in it survives a crash.
-// It is best effort: Windows cannot open a directory for this, and some
-// file systems refuse it; the file itself was flushed already.
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
-}
-
-// cause strips the path from an *fs.PathError or *os.LinkError, which for
-// a write is the temporary file's: messages name the epoch file instead.
-// errors.Is still sees the cause (fs.ErrPermission, syscall.ENOSPC, ...).
-func cause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }

@@ -50,9 +50,3 @@ func TestFileWriteFailure(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 2, got)
 }
-
-func TestCause(t *testing.T) {
-	err := cause(&os.PathError{Op: "open", Path: "/x/epochs.json.123.tmp", Err: syscall.ENOSPC})
-	require.Equal(t, syscall.ENOSPC, err)
-	require.NotContains(t, err.Error(), "tmp")
-}

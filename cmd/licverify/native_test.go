@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -30,20 +29,14 @@ type frame struct {
 
 func parseFrame(t *testing.T, b []byte) frame {
 	t.Helper()
-	require.True(t, bytes.HasPrefix(b, []byte("LVR2")))
-	hn := binary.LittleEndian.Uint32(b[4:])
-	b = b[8:]
+	header, parts, err := api.SplitFrame(b)
+	require.NoError(t, err)
 	f := frame{header: map[string]json.RawMessage{}, parts: map[string][][]byte{}}
-	require.NoError(t, json.Unmarshal(b[:hn], &f.header))
+	require.NoError(t, json.Unmarshal(header, &f.header))
 	require.NoError(t, json.Unmarshal(f.header["op"], &f.op))
 	delete(f.header, "op")
-	for b = b[hn:]; len(b) > 0; {
-		nn := int(b[0])
-		name := string(b[1 : 1+nn])
-		dn := int(binary.LittleEndian.Uint32(b[1+nn:]))
-		b = b[1+nn+4:]
-		f.parts[name] = append(f.parts[name], b[:dn])
-		b = b[dn:]
+	for _, p := range parts {
+		f.parts[p.Name] = append(f.parts[p.Name], p.Data)
 	}
 	return f
 }

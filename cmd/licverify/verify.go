@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/licverify/licverify/internal/api"
+
+	"github.com/licverify/licverify/internal/fileutil"
 )
 
 // verification starts a verifying request with the members every
@@ -54,7 +54,7 @@ func (e *env) readFile(name string) ([]byte, error) {
 func openFile(name string) (*os.File, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, &usageError{msg: fmt.Sprintf("%s: %v", name, cause(err)), err: err}
+		return nil, &usageError{msg: fmt.Sprintf("%s: %v", name, fileutil.Cause(err)), err: err}
 	}
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		f.Close()
@@ -63,26 +63,11 @@ func openFile(name string) (*os.File, error) {
 	return f, nil
 }
 
-// cause strips the path from an *fs.PathError or *os.LinkError, so that a
-// message names the file once, and names the file the user gave rather
-// than a temporary file beside it.
-func cause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
-}
-
 // readAll reads r, refusing more than maxFile bytes.
 func readAll(r io.Reader, name string) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
 	if err != nil {
-		return nil, usagef("read %s: %v", name, cause(err))
+		return nil, usagef("read %s: %v", name, fileutil.Cause(err))
 	}
 	if len(b) > maxFile {
 		return nil, usagef("%s is larger than %d bytes", name, maxFile)
@@ -111,24 +96,8 @@ func writeFileAtomic(name string, data []byte) error {
 	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
 		return usagef("write %s: it is a directory", name)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return usagef("write %s: %v", name, cause(err))
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return usagef("write %s: %v", name, cause(err))
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return usagef("write %s: %v", name, cause(err))
-	}
-	if err := tmp.Close(); err != nil {
-		return usagef("write %s: %v", name, cause(err))
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return usagef("write %s: %v", name, cause(err))
+	if err := fileutil.WriteAtomic(name, data, os.Rename); err != nil {
+		return usagef("write %s: %v", name, err)
 	}
 	return nil
 }
