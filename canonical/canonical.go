@@ -87,6 +87,12 @@ func Transform(doc []byte, limit int) ([]byte, error) {
 	return e.out, nil
 }
 
+// Validate runs Transform's strict I-JSON pre-pass on doc without writing
+// the canonical form: nil exactly when Transform would succeed, otherwise
+// the same [*Error]. For inputs that are checked but never signed, such as
+// a request's header.
+func Validate(doc []byte, limit int) error { return check(doc, limit, false) }
+
 // Signed returns the signed message of a document: the RFC 8785 canonical
 // form of doc, which must be a JSON object, without its top-level
 // "signature" member. signature is that member's value as canonical JSON

@@ -419,3 +419,13 @@ func TestBeyondSafeIntegerInAnySpelling(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateAgreesWithTransform: Validate refuses exactly what
+// Transform refuses, with the same error.
+func TestValidateAgreesWithTransform(t *testing.T) {
+	for _, doc := range []string{`{"a":1}`, `[1,2]`, `{"a":1,"a":2}`, "\"\xff\"", `{"a":"\ud800"}`, `9007199254740993`, `[`, ` 1 `, "\ufeff{}"} {
+		_, want := canonical.Transform([]byte(doc), 0)
+		assert.Equal(t, want, canonical.Validate([]byte(doc), 0), doc)
+	}
+	assert.Error(t, canonical.Validate([]byte(`[1]`), 2), "over the limit")
+}

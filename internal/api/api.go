@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/verify"
@@ -145,7 +144,7 @@ func parseRequest(frame []byte) (*request, error) {
 	// Strict I-JSON first: encoding/json would replace invalid UTF-8 and
 	// lone surrogate escapes with U+FFFD, accept duplicate members and
 	// round integers beyond 2^53. Nothing in a request is repaired.
-	if _, err := canonical.Transform(header, MaxHeader); err != nil {
+	if err := canonical.Validate(header, MaxHeader); err != nil {
 		return nil, badRequest("header: %v", err)
 	}
 	var members map[string]json.RawMessage
@@ -348,12 +347,4 @@ func misuseError(err error) error {
 		return badRequest("%v", err)
 	}
 	return err
-}
-
-// validUTF8 refuses an option part that must be text.
-func validUTF8(name string, b []byte) error {
-	if !utf8.Valid(b) {
-		return badRequest("%s is not valid UTF-8", name)
-	}
-	return nil
 }

@@ -65,7 +65,7 @@ func FromJSON(text []byte) ([]byte, error) {
 			items = []json.RawMessage{raw}
 		}
 		for i, item := range items {
-			if _, err := canonical.Transform(item, MaxRequest); err != nil {
+			if err := canonical.Validate(item, MaxRequest); err != nil {
 				return nil, fmt.Errorf("%s[%d]: %v (write bytes that are not text as %s_b64)", name, i, err, base)
 			}
 			var s string
