@@ -35,7 +35,7 @@ check: ## vet and formatting
 vectors: ## regenerate testvectors/*.json from the deterministic generator
 	cd testvectors && $(GO) run ./gen -out .
 
-FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzNumber verify:FuzzParseKeyring verify:FuzzStatusProof \
+FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzNumber canonical:FuzzDuplicates verify:FuzzParseKeyring verify:FuzzStatusProof \
 	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \
 	internal/ed25519wasm:FuzzFieldOps internal/ed25519wasm:FuzzVerify
 

@@ -38,7 +38,8 @@ func fuzzSeeds() [][]byte {
 // FuzzTransform: Transform and Signed never panic; whatever Transform
 // accepts, jcs.Transform canonicalizes to the same bytes and encoding/json
 // reads as the same value; the output is a fixed point; and Signed agrees
-// with Transform on objects.
+// with Transform on objects; and every rejection is the reference's
+// (reference_test.go), to the byte offset.
 func FuzzTransform(f *testing.F) {
 	seeds := fuzzSeeds()
 	if len(seeds) == 0 {
@@ -50,6 +51,13 @@ func FuzzTransform(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out, err := canonical.Transform(in, 0)
 		payload, sig, serr := canonical.Signed(in, 0)
+		// The verdicts are exactly those of decoding every name into a map.
+		if want := canonical.RefCheck(in, 0, false); !sameError(err, want) {
+			t.Fatalf("Transform(%q) = %v, reference %v", in, err, want)
+		}
+		if want := canonical.RefCheck(in, 0, true); !sameError(serr, want) {
+			t.Fatalf("Signed(%q) = %v, reference %v", in, serr, want)
+		}
 		if err != nil {
 			if _, ok := err.(*canonical.Error); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
