@@ -471,3 +471,25 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	})
 }
+
+// TestLongMessages: messages hashed in pieces verify exactly as
+// crypto/ed25519 decides, at and around the piece boundaries, and a change
+// in the last piece is seen.
+func TestLongMessages(t *testing.T) {
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	pub := priv.Public().(ed25519.PublicKey)
+	for _, n := range []int{hashPiece - 1, hashPiece, hashPiece + 1, 3*hashPiece + 7} {
+		msg := make([]byte, n)
+		for i := range msg {
+			msg[i] = byte(i * 31)
+		}
+		sig := ed25519.Sign(priv, msg)
+		if !Verify(pub, msg, sig) {
+			t.Errorf("%d bytes: a valid signature does not verify", n)
+		}
+		msg[n-1] ^= 1
+		if Verify(pub, msg, sig) || ed25519.Verify(pub, msg, sig) {
+			t.Errorf("%d bytes: verifies with its last byte changed", n)
+		}
+	}
+}
