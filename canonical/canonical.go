@@ -94,7 +94,7 @@ func Transform(doc []byte, limit int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := encoder{doc: doc, unsorted: s.unsorted, out: make([]byte, 0, len(doc)), dup: -1}
+	e := encoder{doc: doc, unsorted: s.unsorted, members: s.counts, out: make([]byte, 0, len(doc)), dup: -1}
 	e.value()
 	if e.dup >= 0 {
 		return nil, duplicateError(doc, e.dup)
@@ -128,7 +128,7 @@ func Signed(doc []byte, limit int) (payload, signature []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	e := encoder{doc: doc, unsorted: s.unsorted, out: make([]byte, 0, len(doc)), omit: "signature", dup: -1}
+	e := encoder{doc: doc, unsorted: s.unsorted, members: s.counts, out: make([]byte, 0, len(doc)), omit: "signature", dup: -1}
 	e.value()
 	if e.dup >= 0 {
 		return nil, nil, duplicateError(doc, e.dup)
@@ -193,6 +193,9 @@ type scanner struct {
 	// unsorted has a bit set at the offset of each object whose members
 	// are not in canonical order; nil when there is none.
 	unsorted []uint64
+	// counts holds the number of members of each object out of order of
+	// more than bigObject members, by offset.
+	counts map[int]int
 }
 
 func (s *scanner) markUnsorted(open int) {
@@ -213,15 +216,32 @@ func (s *scanner) fail(code, msg string) *Error {
 }
 
 func (s *scanner) skipSpace() {
-	for s.pos < len(s.doc) {
-		switch s.doc[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
+	s.pos = skipSpace(s.doc, s.pos)
 }
+
+// skipSpace returns the offset of the first byte at or after i that is
+// not JSON whitespace. Loops over the document work on locals: in
+// WebAssembly a field read through a pointer is a memory access on every
+// turn.
+func skipSpace(doc []byte, i int) int {
+	for i < len(doc) && space[doc[i]] {
+		i++
+	}
+	return i
+}
+
+// space and plain classify bytes: JSON whitespace, and the bytes a string
+// holds as they are (not '"', '\\', a control character or part of a
+// multi-byte character).
+var space, plain = func() (sp, pl [256]bool) {
+	for _, c := range " \t\n\r" {
+		sp[c] = true
+	}
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		pl[c] = c != '"' && c != '\\'
+	}
+	return
+}()
 
 // value scans one JSON value; depth is the nesting of its container.
 func (s *scanner) value(depth int) error {
@@ -238,11 +258,19 @@ func (s *scanner) value(depth int) error {
 	case c == '-' || (c >= '0' && c <= '9'):
 		return s.number()
 	default:
-		for _, lit := range [...]string{"true", "false", "null"} {
-			if strings.HasPrefix(string(s.doc[s.pos:min(len(s.doc), s.pos+5)]), lit) {
-				s.pos += len(lit)
-				return nil
-			}
+		// Compared in place: a string built from the bytes and a search
+		// cost ten times more in WebAssembly.
+		rest := s.doc[s.pos:]
+		switch {
+		case len(rest) >= 4 && string(rest[:4]) == "true":
+			s.pos += 4
+			return nil
+		case len(rest) >= 5 && string(rest[:5]) == "false":
+			s.pos += 5
+			return nil
+		case len(rest) >= 4 && string(rest[:4]) == "null":
+			s.pos += 4
+			return nil
 		}
 		return s.fail(CodeMalformedJSON, fmt.Sprintf("invalid character %q", c))
 	}
@@ -259,53 +287,82 @@ func (s *scanner) object(depth int) error {
 		s.pos++
 		return nil
 	}
-	// Names in canonical order are checked here, each against the one
-	// before it; from the first out of order on, the object is marked for
-	// sorting, which finds its duplicates.
-	prev, sorted := -1, true
+	o := objectScan{open: open, prev: -1, sorted: true}
 	for {
+		if done, err := s.members(&o, depth); done || err != nil {
+			return err
+		}
+	}
+}
+
+// objectScan is the state of the scan of an object's members. Names in
+// canonical order are checked as they come, each against the one before
+// it; from the first out of order on, the object is marked for sorting,
+// which finds its duplicates.
+type objectScan struct {
+	open, prev, n int
+	sorted        bool
+}
+
+// members scans up to chunk members of an object and reports whether the
+// object ended.
+func (s *scanner) members(o *objectScan, depth int) (done bool, err error) {
+	for range chunk {
 		s.skipSpace()
 		if s.pos >= len(s.doc) || s.doc[s.pos] != '"' {
-			return s.fail(CodeMalformedJSON, "expected a member name")
+			return true, s.fail(CodeMalformedJSON, "expected a member name")
 		}
 		start := s.pos
 		if err := s.str(); err != nil {
-			return err
+			return true, err
 		}
-		if sorted && prev >= 0 {
-			switch c := cmpNames(s.doc, prev, start); {
+		if o.sorted && o.prev >= 0 {
+			switch c := cmpNames(s.doc, o.prev, start); {
 			case c == 0:
-				return duplicateError(s.doc, start)
+				return true, duplicateError(s.doc, start)
 			case c > 0:
-				sorted = false
-				s.markUnsorted(open)
+				o.sorted = false
+				s.markUnsorted(o.open)
 			}
 		}
-		prev = start
+		o.prev = start
 		s.skipSpace()
 		if s.pos >= len(s.doc) || s.doc[s.pos] != ':' {
-			return s.fail(CodeMalformedJSON, "expected ':' after a member name")
+			return true, s.fail(CodeMalformedJSON, "expected ':' after a member name")
 		}
 		s.pos++
 		s.skipSpace()
 		if err := s.value(depth); err != nil {
-			return err
+			return true, err
 		}
 		s.skipSpace()
 		if s.pos >= len(s.doc) {
-			return s.fail(CodeMalformedJSON, "unexpected end of input in an object")
+			return true, s.fail(CodeMalformedJSON, "unexpected end of input in an object")
 		}
+		o.n++
 		switch s.doc[s.pos] {
 		case ',':
 			s.pos++
 		case '}':
 			s.pos++
-			return nil
+			if !o.sorted && o.n > bigObject {
+				if s.counts == nil {
+					s.counts = map[int]int{}
+				}
+				s.counts[o.open] = o.n
+			}
+			return true, nil
 		default:
-			return s.fail(CodeMalformedJSON, "expected ',' or '}' in an object")
+			return true, s.fail(CodeMalformedJSON, "expected ',' or '}' in an object")
 		}
 	}
+	return false, nil
 }
+
+// bigObject is the size, in members, from which check records how many
+// members an object out of order has, so that the encoder sizes its sort
+// once.
+const bigObject = 1024
 
 func (s *scanner) array(depth int) error {
 	if depth > MaxDepth {
@@ -318,24 +375,42 @@ func (s *scanner) array(depth int) error {
 		return nil
 	}
 	for {
+		if done, err := s.elements(depth); done || err != nil {
+			return err
+		}
+	}
+}
+
+// chunk is the most elements or members one call of a loop over a
+// container takes. V8 keeps a running WebAssembly function in the tier it
+// entered, so one call over the million ids of a revocation set would run
+// in its baseline tier throughout; each chunk is a new call, which picks
+// up the optimized code.
+const chunk = 4096
+
+// elements scans up to chunk elements of an array and reports whether the
+// array ended.
+func (s *scanner) elements(depth int) (done bool, err error) {
+	for range chunk {
 		s.skipSpace()
 		if err := s.value(depth); err != nil {
-			return err
+			return true, err
 		}
 		s.skipSpace()
 		if s.pos >= len(s.doc) {
-			return s.fail(CodeMalformedJSON, "unexpected end of input in an array")
+			return true, s.fail(CodeMalformedJSON, "unexpected end of input in an array")
 		}
 		switch s.doc[s.pos] {
 		case ',':
 			s.pos++
 		case ']':
 			s.pos++
-			return nil
+			return true, nil
 		default:
-			return s.fail(CodeMalformedJSON, "expected ',' or ']' in an array")
+			return true, s.fail(CodeMalformedJSON, "expected ',' or ']' in an array")
 		}
 	}
+	return false, nil
 }
 
 // str validates the string starting at its opening quote. Nothing is
@@ -343,6 +418,11 @@ func (s *scanner) array(depth int) error {
 func (s *scanner) str() error {
 	s.pos++ // opening quote
 	for {
+		i, doc := s.pos, s.doc
+		for i < len(doc) && plain[doc[i]] {
+			i++
+		}
+		s.pos = i
 		if s.pos >= len(s.doc) {
 			return s.fail(CodeMalformedJSON, "unterminated string")
 		}
@@ -357,8 +437,6 @@ func (s *scanner) str() error {
 			if _, err := s.escape(); err != nil {
 				return err
 			}
-		case c < utf8.RuneSelf:
-			s.pos++
 		default:
 			r, size := utf8.DecodeRune(s.doc[s.pos:])
 			if r == utf8.RuneError && size <= 1 {
@@ -445,40 +523,49 @@ func hex4(doc []byte, at int) (rune, bool) {
 // number scans an RFC 8259 §6 number and rejects integers that a double
 // cannot hold exactly (RFC 7493 §2.2).
 func (s *scanner) number() error {
-	start := s.pos
-	if s.doc[s.pos] == '-' {
-		s.pos++
+	doc, i := s.doc, s.pos
+	start := i
+	if doc[i] == '-' {
+		i++
 	}
-	intStart := s.pos
+	intStart := i
 	switch {
-	case s.pos < len(s.doc) && s.doc[s.pos] == '0':
-		s.pos++
-	case s.pos < len(s.doc) && s.doc[s.pos] >= '1' && s.doc[s.pos] <= '9':
-		s.digits()
+	case i < len(doc) && doc[i] == '0':
+		i++
+	case i < len(doc) && doc[i] >= '1' && doc[i] <= '9':
+		i = skipDigits(doc, i)
 	default:
+		s.pos = i
 		return s.fail(CodeMalformedJSON, "invalid number")
 	}
-	intDigits := string(s.doc[intStart:s.pos])
+	intEnd := i
 	integer := true
-	if s.pos < len(s.doc) && s.doc[s.pos] == '.' {
+	if i < len(doc) && doc[i] == '.' {
 		integer = false
-		s.pos++
-		if s.digits() == 0 {
+		j := skipDigits(doc, i+1)
+		if j == i+1 {
+			s.pos = j
 			return s.fail(CodeMalformedJSON, "invalid number: no digits after '.'")
 		}
+		i = j
 	}
-	if s.pos < len(s.doc) && (s.doc[s.pos] == 'e' || s.doc[s.pos] == 'E') {
+	if i < len(doc) && (doc[i] == 'e' || doc[i] == 'E') {
 		integer = false
-		s.pos++
-		if s.pos < len(s.doc) && (s.doc[s.pos] == '+' || s.doc[s.pos] == '-') {
-			s.pos++
+		i++
+		if i < len(doc) && (doc[i] == '+' || doc[i] == '-') {
+			i++
 		}
-		if s.digits() == 0 {
+		j := skipDigits(doc, i)
+		if j == i {
+			s.pos = j
 			return s.fail(CodeMalformedJSON, "invalid number: no digits in the exponent")
 		}
+		i = j
 	}
+	s.pos = i
+	intDigits := doc[intStart:intEnd]
 	if integer && (len(intDigits) > len(maxSafeInteger) ||
-		len(intDigits) == len(maxSafeInteger) && intDigits > maxSafeInteger) {
+		len(intDigits) == len(maxSafeInteger) && string(intDigits) > maxSafeInteger) {
 		return &Error{Code: CodeMalformedJSON, Offset: start,
 			Msg: "integer " + truncate(string(s.doc[start:s.pos])) + " is outside ±2^53 and cannot be represented exactly"}
 	}
@@ -565,13 +652,13 @@ func cmpDecimal(num, ref string) int {
 	return 0
 }
 
-func (s *scanner) digits() int {
-	n := 0
-	for s.pos < len(s.doc) && s.doc[s.pos] >= '0' && s.doc[s.pos] <= '9' {
-		s.pos++
-		n++
+// skipDigits returns the offset of the first byte at or after i that is
+// not a decimal digit.
+func skipDigits(doc []byte, i int) int {
+	for i < len(doc) && doc[i] >= '0' && doc[i] <= '9' {
+		i++
 	}
-	return n
+	return i
 }
 
 // truncate keeps error messages bounded whatever the input.

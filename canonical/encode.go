@@ -16,8 +16,10 @@ type encoder struct {
 	doc []byte
 	pos int
 	out []byte
-	// unsorted is check's record of the objects out of order.
+	// unsorted and members are check's record of the objects out of
+	// order.
 	unsorted []uint64
+	members  map[int]int
 	// omit names a top-level member to leave out; its canonical value goes
 	// to omitted instead.
 	omit    string
@@ -32,14 +34,7 @@ type encoder struct {
 }
 
 func (e *encoder) skipSpace() {
-	for e.pos < len(e.doc) {
-		switch e.doc[e.pos] {
-		case ' ', '\t', '\n', '\r':
-			e.pos++
-		default:
-			return
-		}
-	}
+	e.pos = skipSpace(e.doc, e.pos)
 }
 
 func (e *encoder) value() {
@@ -72,17 +67,7 @@ func (e *encoder) object() {
 	e.out = append(e.out, '{')
 	written := 0
 	if !isUnsorted(e.unsorted, open) {
-		for {
-			e.skipSpace()
-			if e.doc[e.pos] == '}' {
-				e.pos++
-				break
-			}
-			if e.doc[e.pos] == ',' {
-				e.pos++
-				e.skipSpace()
-			}
-			e.member(&written)
+		for !e.streamMembers(&written) {
 		}
 	} else {
 		e.sortedMembers(&written)
@@ -91,60 +76,76 @@ func (e *encoder) object() {
 	e.depth--
 }
 
+// streamMembers writes up to chunk members of an object in canonical
+// order as they come, and reports whether the object ended (see chunk).
+func (e *encoder) streamMembers(written *int) bool {
+	for range chunk {
+		e.skipSpace()
+		if e.doc[e.pos] == '}' {
+			e.pos++
+			return true
+		}
+		if e.doc[e.pos] == ',' {
+			e.pos++
+			e.skipSpace()
+		}
+		e.member(written)
+	}
+	return false
+}
+
 // sortedMembers writes the members of the object at pos, whose '{' has
 // been read, in the order of their names' UTF-16 code units
 // (RFC 8785 §3.2.3), and records in dup the first name that repeats
 // another. Each member is an entry of order, as sortMembers takes them.
 func (e *encoder) sortedMembers(written *int) {
-	// Count first, so that order grows at most once.
-	n := 0
-	for i := e.pos; ; n++ {
-		for e.doc[i] != '"' && e.doc[i] != '}' {
-			i++
-		}
-		if e.doc[i] == '}' {
-			break
-		}
-		i = skipToken(e.doc, i)
-		for e.doc[i] != ':' {
-			i++
-		}
-		i++
-		for e.doc[i] == ' ' || e.doc[i] == '\t' || e.doc[i] == '\n' || e.doc[i] == '\r' {
-			i++
-		}
-		i = skipValue(e.doc, i)
-	}
 	base := len(e.order)
-	e.order = slices.Grow(e.order, n)
-	for range n {
-		for e.doc[e.pos] != '"' {
-			e.pos++
-		}
-		e.order = append(e.order, sortKey(e.doc, e.pos)<<32|uint64(e.pos))
-		e.pos = skipToken(e.doc, e.pos)
-		for e.doc[e.pos] != ':' {
-			e.pos++
-		}
-		e.pos++
-		e.skipSpace()
-		e.pos = skipValue(e.doc, e.pos)
+	if n, ok := e.members[e.pos-1]; ok {
+		e.order = slices.Grow(e.order, n)
 	}
-	for e.doc[e.pos] != '}' {
-		e.pos++
+	for done := false; !done; {
+		e.pos, done = e.collect(e.pos)
 	}
 	end, top := e.pos+1, len(e.order)
 	if d := sortMembers(e.doc, e.order[base:top]); d >= 0 && (e.dup < 0 || d < e.dup) {
 		e.dup = d
 	}
-	// Members' values may hold objects that push onto order: index it
-	// afresh each time.
-	for i := base; i < top; i++ {
-		e.pos = int(uint32(e.order[i]))
-		e.member(written)
+	for i := base; i < top; i += chunk {
+		e.writeSorted(i, min(i+chunk, top), written)
 	}
 	e.order = e.order[:base]
 	e.pos = end
+}
+
+// collect appends to order up to chunk members of an object, from offset
+// i, and returns the offset after them and whether the object ended, at
+// its '}'.
+func (e *encoder) collect(i int) (int, bool) {
+	doc := e.doc
+	for range chunk {
+		for doc[i] != '"' && doc[i] != '}' {
+			i++
+		}
+		if doc[i] == '}' {
+			return i, true
+		}
+		e.order = append(e.order, sortKey(doc, i)<<32|uint64(i))
+		i = skipToken(doc, i)
+		for doc[i] != ':' {
+			i++
+		}
+		i = skipValue(doc, skipSpace(doc, i+1))
+	}
+	return i, false
+}
+
+// writeSorted writes the members order[from:to]. Their values may hold
+// objects that push onto order, so it is indexed afresh each time.
+func (e *encoder) writeSorted(from, to int, written *int) {
+	for i := from; i < to; i++ {
+		e.pos = int(uint32(e.order[i]))
+		e.member(written)
+	}
 }
 
 // member writes the member whose name is at pos, after a comma unless it
@@ -160,7 +161,7 @@ func (e *encoder) member(written *int) {
 	e.out = append(e.out, ':')
 	valueAt := len(e.out)
 	e.value()
-	if e.depth == 1 && e.omit != "" && nameIs(e.doc, at, e.omit) {
+	if e.depth == 1 && e.omit != "" && (e.doc[at+1] == e.omit[0] || e.doc[at+1] == '\\') && nameIs(e.doc, at, e.omit) {
 		e.omitted = append([]byte(nil), e.out[valueAt:]...)
 		e.out = e.out[:mark]
 		return
@@ -170,45 +171,53 @@ func (e *encoder) member(written *int) {
 
 func (e *encoder) array() {
 	e.depth++
-	defer func() { e.depth-- }()
 	e.pos++ // '['
 	e.out = append(e.out, '[')
 	first := true
-	for {
+	for !e.elements(&first) {
+	}
+	e.depth--
+}
+
+// elements writes up to chunk elements of an array and reports whether
+// the array ended (see chunk).
+func (e *encoder) elements(first *bool) bool {
+	for range chunk {
 		e.skipSpace()
 		switch e.doc[e.pos] {
 		case ']':
 			e.pos++
 			e.out = append(e.out, ']')
-			return
+			return true
 		case ',':
 			e.pos++
-			continue
+			e.skipSpace()
 		}
-		if !first {
+		if !*first {
 			e.out = append(e.out, ',')
 		}
-		first = false
+		*first = false
 		e.value()
 	}
+	return false
 }
 
 // number writes a number as ECMAScript serializes its double value
 // (RFC 8785 §3.2.2.3), through appendNumber. check has refused
 // everything outside the double range and every integer beyond ±2^53.
 func (e *encoder) number() {
-	start := e.pos
-	integer := true
-	for e.pos < len(e.doc) {
-		c := e.doc[e.pos]
+	doc, start := e.doc, e.pos
+	i, integer := start, true
+	for ; i < len(doc); i++ {
+		c := doc[i]
 		if c == '.' || c == 'e' || c == 'E' {
 			integer = false
 		} else if !(c >= '0' && c <= '9' || c == '-' || c == '+') {
 			break
 		}
-		e.pos++
 	}
-	tok := e.doc[start:e.pos]
+	e.pos = i
+	tok := doc[start:i]
 	// A plain integer within ±2^53 other than -0 is already canonical.
 	if integer && string(tok) != "-0" {
 		e.out = append(e.out, tok...)
