@@ -186,15 +186,64 @@ func (f fields) object(name string, required bool) (v fields, ok bool, err *Erro
 // of the verification. Text the splitter does not take goes through
 // parseFields, so the two can only differ in speed.
 func canonicalFields(data []byte, what string) (fields, *Error) {
-	if f, ok := splitObject(data); ok {
-		return f, nil
-	}
-	return parseFields(data, what)
+	return canonicalMembers(data, what, nil)
 }
 
-// splitObject splits the canonical text of an object into its members.
-// The values are sub-slices of data.
-func splitObject(data []byte) (fields, bool) {
+// memberSet is a set of member names; a nil *memberSet holds every name.
+// Besides the names it keeps which lengths they have, so that most other
+// names are turned away without hashing them (a forged set may carry
+// millions).
+type memberSet struct {
+	names map[string]struct{}
+	lens  uint64 // bit n: some name has n bytes (n < 64)
+}
+
+// newMemberSet returns the set of names, which must be shorter than 64
+// bytes.
+func newMemberSet(names ...string) *memberSet {
+	m := &memberSet{names: map[string]struct{}{}}
+	for _, n := range names {
+		m.names[n] = struct{}{}
+		m.lens |= 1 << len(n)
+	}
+	return m
+}
+
+// keeps reports whether keep holds name.
+func keeps[T string | []byte](keep *memberSet, name T) bool {
+	if keep == nil {
+		return true
+	}
+	if len(name) >= 64 || keep.lens&(1<<len(name)) == 0 {
+		return false
+	}
+	_, ok := keep.names[string(name)]
+	return ok
+}
+
+// canonicalMembers is canonicalFields keeping only the members named in
+// keep, or every member when keep is nil: for a document whose unknown
+// members would otherwise each cost a map entry before its signature is
+// checked.
+func canonicalMembers(data []byte, what string, keep *memberSet) (fields, *Error) {
+	if f, ok := splitObject(data, keep); ok {
+		return f, nil
+	}
+	f, err := parseFields(data, what)
+	if err == nil && keep != nil {
+		for name := range f {
+			if !keeps(keep, name) {
+				delete(f, name)
+			}
+		}
+	}
+	return f, err
+}
+
+// splitObject splits the canonical text of an object into its members,
+// keeping those named in keep (every one when keep is nil). The values
+// are sub-slices of data.
+func splitObject(data []byte, keep *memberSet) (fields, bool) {
 	n := len(data)
 	if n < 2 || data[0] != '{' || data[n-1] != '}' {
 		return nil, false
@@ -203,33 +252,65 @@ func splitObject(data []byte) (fields, bool) {
 	if n == 2 {
 		return f, true
 	}
-	for pos := 1; ; {
-		if data[pos] != '"' {
+	for pos, done, ok := 1, false, true; ; {
+		if pos, done, ok = splitMembers(data, pos, keep, f); !ok {
 			return nil, false
+		}
+		if done {
+			return f, true
+		}
+	}
+}
+
+// splitChunk is the most members one call of splitMembers reads: V8 keeps
+// a running WebAssembly function in the tier it entered, so one call over
+// the millions of members of a forged set would run in its baseline tier
+// throughout; each chunk is a new call, which picks up the optimized code.
+const splitChunk = 4096
+
+// splitMembers adds to f up to splitChunk members of the object data from
+// offset pos, and returns the offset of the next member, whether the
+// object ended, and false if data is not canonical text as expected.
+func splitMembers(data []byte, pos int, keep *memberSet, f fields) (next int, done, ok bool) {
+	n := len(data)
+	for range splitChunk {
+		if data[pos] != '"' {
+			return 0, false, false
 		}
 		end, ok := skipValue(data, pos)
 		if !ok || end >= n || data[end] != ':' {
-			return nil, false
-		}
-		name := string(data[pos+1 : end-1])
-		if bytes.IndexByte(data[pos:end], '\\') >= 0 {
-			if json.Unmarshal(data[pos:end], &name) != nil {
-				return nil, false
-			}
+			return 0, false, false
 		}
 		vend, ok := skipValue(data, end+1)
 		if !ok || vend >= n {
-			return nil, false
+			return 0, false, false
 		}
-		f[name] = json.RawMessage(data[end+1 : vend : vend])
+		if keep != nil {
+			// A name is matched by its canonical text, undecoded: the
+			// names kept are plain ASCII, which RFC 8785 §3.2.2.2 writes
+			// unescaped, so a name whose text holds a backslash is never
+			// one of them.
+			if keeps(keep, data[pos+1:end-1]) {
+				f[string(data[pos+1:end-1])] = json.RawMessage(data[end+1 : vend : vend])
+			}
+		} else {
+			name := string(data[pos+1 : end-1])
+			if bytes.IndexByte(data[pos:end], '\\') >= 0 {
+				if json.Unmarshal(data[pos:end], &name) != nil {
+					return 0, false, false
+				}
+			}
+			f[name] = json.RawMessage(data[end+1 : vend : vend])
+		}
 		if vend == n-1 {
-			return f, true
+			return vend, true, true
 		}
 		if data[vend] != ',' {
-			return nil, false
+			return 0, false, false
 		}
 		pos = vend + 1
 	}
+	return pos, false, true
 }
 
 // skipValue returns the end of the canonical JSON value starting at pos.
@@ -240,14 +321,8 @@ func skipValue(data []byte, pos int) (int, bool) {
 	}
 	switch data[pos] {
 	case '"':
-		i := pos + 1
-		for i < n && data[i] != '"' {
-			if data[i] == '\\' {
-				i++
-			}
-			i++
-		}
-		if i >= n {
+		i := stringEnd(data, pos+1)
+		if i < 0 {
 			return 0, false
 		}
 		return i + 1, true
@@ -280,4 +355,28 @@ func skipValue(data []byte, pos int) (int, bool) {
 		}
 		return i, i > pos
 	}
+}
+
+// stringEnd returns the index of the '"' that closes the JSON string
+// whose text starts at data[i], or -1. Most strings hold no escape, and
+// for those two searches of the bytes up to the first '"' are all it
+// costs; a string that does is stepped through once.
+func stringEnd(data []byte, i int) int {
+	q := bytes.IndexByte(data[i:], '"')
+	if q < 0 {
+		return -1
+	}
+	if bytes.IndexByte(data[i:i+q], '\\') < 0 {
+		return i + q
+	}
+	for i < len(data) && data[i] != '"' {
+		if data[i] == '\\' {
+			i++
+		}
+		i++
+	}
+	if i >= len(data) {
+		return -1
+	}
+	return i
 }

@@ -21,6 +21,7 @@ func FuzzSplitObject(f *testing.F) {
 		`{}`, `{"a":{}}`, `{"":[]}`,
 		`{"a\"}":"}\\\"","b":[1,{"c":"]"}],"\u0000":null,"d":-1.5e-7}`,
 		`{"é":"\ud83d\ude00","b":[[],[[]],{"x":{"y":true}}],"c":false}`,
+		`{"epoch":1,"epoch\u0000":2,"e\"poch":3,"revoked_ids":["a"],"x":{"epoch":4}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -52,12 +53,41 @@ func FuzzSplitObject(f *testing.F) {
 			return
 		}
 		fsCompare(t, c)
+		fsCompareKept(t, c, revMembers)
 	})
+}
+
+// fsCompareKept: splitting with a set of names to keep gives the members
+// of encoding/json whose names are in the set, and no others.
+func fsCompareKept(t *testing.T, c []byte, keep *memberSet) {
+	t.Helper()
+	got, ok := splitObject(c, keep)
+	if !ok {
+		t.Fatalf("splitObject refused canonical text %q", c)
+	}
+	all, err := parseFields(c, "x")
+	if err != nil {
+		t.Fatalf("parseFields: %v", err)
+	}
+	want := fields{}
+	for k, v := range all {
+		if keeps(keep, k) {
+			want[k] = v
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%q: %d members kept, want %d", c, len(got), len(want))
+	}
+	for k, w := range want {
+		if g, ok := got[k]; !ok || !bytes.Equal(g, w) {
+			t.Fatalf("%q: member %q is %q, encoding/json has %q", c, k, g, w)
+		}
+	}
 }
 
 func fsCompare(t *testing.T, c []byte) {
 	t.Helper()
-	got, ok := splitObject(c)
+	got, ok := splitObject(c, nil)
 	if !ok {
 		t.Fatalf("splitObject refused canonical text %q", c)
 	}

@@ -373,7 +373,7 @@ func TestSignatureEncoding(t *testing.T) {
 	sig := ed25519.Sign(priv, payload)
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		doc := fmt.Sprintf(`{"a":1,"signature":%q}`, enc.EncodeToString(sig))
-		d, err := parseDocument([]byte(doc), 0, "document")
+		d, err := parseDocument([]byte(doc), 0, "document", nil)
 		require.Nil(t, err)
 		require.Nil(t, d.requireSignature(), doc)
 		assert.Equal(t, sig, d.signature)
@@ -395,14 +395,14 @@ func TestSignatureEncoding(t *testing.T) {
 		"true":            `true`,
 	}
 	for name, value := range bad {
-		d, err := parseDocument([]byte(`{"a":1,"signature":`+value+`}`), 0, "document")
+		d, err := parseDocument([]byte(`{"a":1,"signature":`+value+`}`), 0, "document", nil)
 		require.Nil(t, err, name)
 		e := d.requireSignature()
 		if assert.NotNil(t, e, name) {
 			assert.Equal(t, CodeMalformedSignature, e.Code, "%s: %s", name, e.Message)
 		}
 	}
-	d, err := parseDocument([]byte(`{"a":1}`), 0, "document")
+	d, err := parseDocument([]byte(`{"a":1}`), 0, "document", nil)
 	require.Nil(t, err)
 	assert.Equal(t, CodeSignatureMissing, d.requireSignature().Code)
 }
@@ -419,10 +419,10 @@ func TestVerifySignatureSteps(t *testing.T) {
 	require.NoError(t, err)
 	signed := func(priv ed25519.PrivateKey, body string) *document {
 		t.Helper()
-		payload, perr := parseDocument([]byte(body), 0, "document")
+		payload, perr := parseDocument([]byte(body), 0, "document", nil)
 		require.Nil(t, perr)
 		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, payload.payload))
-		d, perr := parseDocument([]byte(body[:len(body)-1]+`,"signature":"`+sig+`"}`), 0, "document")
+		d, perr := parseDocument([]byte(body[:len(body)-1]+`,"signature":"`+sig+`"}`), 0, "document", nil)
 		require.Nil(t, perr)
 		return d
 	}
@@ -453,7 +453,7 @@ func TestVerifySignatureSteps(t *testing.T) {
 
 	// The envelope comes before the key: no signature is signature_missing
 	// even for an unknown kid.
-	plain, perr := parseDocument([]byte(body), 0, "document")
+	plain, perr := parseDocument([]byte(body), 0, "document", nil)
 	require.Nil(t, perr)
 	_, verr = plain.verifySignature(ring, "k3", true, time.Time{})
 	assert.Equal(t, CodeSignatureMissing, verr.Code)

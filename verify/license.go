@@ -201,7 +201,7 @@ func License(license []byte, keys *Keyring, opts LicenseOptions) (*LicenseResult
 		return nil, misuse("ReleaseDate is outside years 1-9999")
 	}
 
-	doc, err := parseDocument(license, canonical.DefaultLimit, "license")
+	doc, err := parseDocument(license, canonical.DefaultLimit, "license", nil)
 	if err != nil {
 		return RejectedLicense(rejected(err)), nil
 	}

@@ -139,7 +139,7 @@ func QKey(file []byte, keys *Keyring, opts QKeyOptions) (*QKeyResult, error) {
 		}
 	}
 
-	doc, err := parseDocument(plain, limit, "license")
+	doc, err := parseDocument(plain, limit, "license", nil)
 	if err != nil {
 		return &QKeyResult{Result: rejected(err)}, nil
 	}

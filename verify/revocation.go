@@ -96,9 +96,9 @@ type VerifiedSet struct {
 }
 
 // revBase is the id lists of a full set, or of a set compacted after
-// many deltas.
+// many deltas. Suspensions are few, so they stay a map.
 type revBase struct {
-	revoked   map[string]struct{}
+	revoked   *idTable
 	suspended map[string]time.Time
 }
 
@@ -123,7 +123,7 @@ func (s *VerifiedSet) entry(id string) revEntry {
 	if s.base == nil {
 		return revEntry{}
 	}
-	if _, ok := s.base.revoked[id]; ok {
+	if s.base.revoked.has(id) {
 		return revEntry{state: revRevoked}
 	}
 	if u, ok := s.base.suspended[id]; ok {
@@ -251,7 +251,7 @@ func RevocationChain(set []byte, deltas [][]byte, keys *Keyring, opts Revocation
 	}
 	s := &VerifiedSet{
 		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid,
-		revokedN: len(base.revoked), suspendedN: len(base.suspended), base: base,
+		revokedN: base.revoked.len(), suspendedN: len(base.suspended), base: base,
 	}
 	if res := s.own(o, "revocation set"); res != nil {
 		return res, nil
@@ -308,12 +308,25 @@ func (s *VerifiedSet) finish(o revOptions, what string) *RevocationSetResult {
 	return res
 }
 
+// revMembers are the top-level members the verifier reads from a set or a
+// delta: those of their shapes and lists, and those [fields.kind] reads
+// to name a document of another kind. Only these are split out of the
+// document, so that a forged set padded with millions of unknown members
+// costs its parse, not a map of them, before it is found bad_signature.
+// Unknown members are still in the signed bytes.
+var revMembers = newMemberSet(
+	"epoch", "since_epoch", "issued_at", "valid_until", "issuer_kid",
+	"revoked_ids", "added", "removed", "suspended",
+	// For kind only.
+	"license_id", "checked_at", "schema_version", "signature_alg",
+)
+
 // authenticate runs parse, envelope, shape, key, signature and key window
 // for a set or a delta; shape reads the members of the kind expected.
 // what names the document in messages.
 func authenticate(doc []byte, keys *Keyring, o revOptions, what, kind string,
 	shape func(fields) (*revHeader, *Error)) (*document, *revHeader, *Error) {
-	d, err := parseDocument(doc, o.Limit, what)
+	d, err := parseDocument(doc, o.Limit, what, revMembers)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -371,15 +384,16 @@ func readSetShape(f fields) (*revHeader, *Error) {
 	return h, nil
 }
 
-// readSetLists builds the lookup tables of a full set.
+// readSetLists builds the lookup tables of a full set. The table of
+// revoked ids points into the text of revoked_ids, a sub-slice of the
+// document's canonical form, which the set keeps instead of a copy.
 func readSetLists(f fields) (*revBase, *Error) {
 	raw, _, _ := f.spArray("revoked_ids", true)
-	b := &revBase{revoked: make(map[string]struct{}, countElements(raw))}
-	err := eachID(raw, "revoked_ids", func(i int, id string) *Error {
-		if _, dup := b.revoked[id]; dup {
-			return fail(CodeInvalidField, "revoked_ids lists %q twice", truncate(id))
+	b := &revBase{revoked: newIDTable(raw, countElements(raw))}
+	err := scanIDs(raw, "revoked_ids", func(_, off int, id []byte, escaped bool) *Error {
+		if !b.revoked.add(off, id, escaped) {
+			return fail(CodeInvalidField, "revoked_ids lists %q twice", truncate(string(id)))
 		}
-		b.revoked[id] = struct{}{}
 		return nil
 	})
 	if err != nil {
@@ -390,7 +404,7 @@ func readSetLists(f fields) (*revBase, *Error) {
 		if _, dup := b.suspended[id]; dup {
 			return fail(CodeInvalidField, "suspended lists %q twice", truncate(id))
 		}
-		if _, both := b.revoked[id]; both {
+		if b.revoked.has(id) {
 			return fail(CodeInvalidField, "%q is both revoked and suspended", truncate(id))
 		}
 		b.suspended[id] = until
@@ -441,20 +455,20 @@ func eachSuspension(f fields, fn func(i int, id string, until time.Time) *Error)
 }
 
 // countElements counts the elements of a canonical JSON array of strings,
-// to size a map once; it may overcount for other arrays, never undercount.
+// to size a table once; it may overcount for other arrays, never
+// undercount.
 func countElements(raw []byte) int {
 	if len(raw) <= 2 {
 		return 0
 	}
 	n := 1
-	inString := false
 	for i := 1; i < len(raw)-1; i++ {
-		switch c := raw[i]; {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case !inString && c == ',':
+		switch raw[i] {
+		case '"':
+			if i = stringEnd(raw, i+1); i < 0 {
+				return n
+			}
+		case ',':
 			n++
 		}
 	}
@@ -463,52 +477,14 @@ func countElements(raw []byte) int {
 
 // eachID calls fn for every element of raw, the canonical JSON text of an
 // array that must hold non-empty strings. It slices the ids out of one
-// string instead of allocating each, which matters for sets of a million
+// string instead of allocating each, which matters for deltas of many
 // ids.
 func eachID(raw []byte, what string, fn func(i int, id string) *Error) *Error {
 	s := string(raw)
-	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
-		return fail(CodeInvalidField, "%s is not an array", what)
-	}
-	if s == "[]" {
-		return nil
-	}
-	pos := 1
-	for i := 0; ; i++ {
-		if pos >= len(s) || s[pos] != '"' {
-			return fail(CodeInvalidField, "%s[%d] is not a string", what, i)
-		}
-		end, escaped := pos+1, false
-		for end < len(s) && s[end] != '"' {
-			if s[end] == '\\' {
-				escaped = true
-				end++
-			}
-			end++
-		}
-		if end >= len(s) {
-			return fail(CodeInvalidField, "%s[%d] is not a string", what, i)
-		}
-		id := s[pos+1 : end]
+	return scanIDs(raw, what, func(i, off int, id []byte, escaped bool) *Error {
 		if escaped {
-			if err := json.Unmarshal([]byte(s[pos:end+1]), &id); err != nil {
-				return fail(CodeInvalidField, "%s[%d] is not a string", what, i)
-			}
+			return fn(i, string(id))
 		}
-		if id == "" {
-			return fail(CodeInvalidField, "%s[%d] is empty", what, i)
-		}
-		if err := fn(i, id); err != nil {
-			return err
-		}
-		pos = end + 1
-		switch {
-		case pos < len(s) && s[pos] == ',':
-			pos++
-		case pos == len(s)-1:
-			return nil
-		default:
-			return fail(CodeInvalidField, "%s[%d] is not a string", what, i+1)
-		}
-	}
+		return fn(i, s[off:off+len(id)])
+	})
 }

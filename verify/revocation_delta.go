@@ -161,29 +161,44 @@ func (s *VerifiedSet) count(state revState, n int) {
 }
 
 // compactAt is the size of the changes since the base above which they
-// are folded into a new base: lookups stay two map reads at most, and the
-// cost of copying the changes on every delta stays a fraction of the set.
+// are folded into a new base: lookups stay a table probe and a map read
+// at most, and the cost of copying the changes on every delta stays a
+// fraction of the set.
 func compactAt(base *revBase) int {
-	return max(1024, (len(base.revoked)+len(base.suspended))/8)
+	return max(1024, (base.revoked.len()+len(base.suspended))/8)
 }
 
-// compact folds the changes into a new base once they are large.
+// compact folds the changes into a new base once they are large. The
+// revoked ids the changes leave alone and those they add are written to a
+// fresh buffer, which the new table points into; the old base's text is
+// freed once no set uses it.
 func (s *VerifiedSet) compact() {
 	if len(s.over) <= compactAt(s.base) {
 		return
 	}
-	b := &revBase{revoked: maps.Clone(s.base.revoked), suspended: maps.Clone(s.base.suspended)}
+	size := s.base.revoked.size
 	for id, e := range s.over {
-		delete(b.revoked, id)
-		delete(b.suspended, id)
-		switch e.state {
-		case revRevoked:
-			b.revoked[id] = struct{}{}
-		case revSuspended:
-			b.suspended[id] = e.until
+		if e.state == revRevoked {
+			size += len(id) + 1
 		}
 	}
-	s.base, s.over = b, nil
+	w := newIDWriter(size)
+	s.base.revoked.each(func(id []byte) {
+		if _, changed := s.over[string(id)]; !changed {
+			writeID(w, id)
+		}
+	})
+	suspended := maps.Clone(s.base.suspended)
+	for id, e := range s.over {
+		delete(suspended, id)
+		switch e.state {
+		case revRevoked:
+			writeID(w, id)
+		case revSuspended:
+			suspended[id] = e.until
+		}
+	}
+	s.base, s.over = &revBase{revoked: w.table(), suspended: suspended}, nil
 }
 
 // readDeltaShape is the shape check of a delta. since_epoch is read right

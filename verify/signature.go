@@ -55,14 +55,15 @@ type document struct {
 }
 
 // parseDocument runs the parse step shared by every format: size limit,
-// strict JSON, the signed bytes, and the members read from those bytes.
-// The signature is decoded but not yet required; see [document.requireSignature].
-func parseDocument(doc []byte, limit int, what string) (*document, *Error) {
+// strict JSON, the signed bytes, and the members read from those bytes:
+// those named in keep, or every one when keep is nil. The signature is
+// decoded but not yet required; see [document.requireSignature].
+func parseDocument(doc []byte, limit int, what string, keep *memberSet) (*document, *Error) {
 	payload, sig, err := canonical.Signed(doc, limit)
 	if err != nil {
 		return nil, asError(err)
 	}
-	f, ferr := canonicalFields(payload, what)
+	f, ferr := canonicalMembers(payload, what, keep)
 	if ferr != nil {
 		return nil, ferr
 	}

@@ -337,7 +337,7 @@ func locateProof(data []byte, limit int) (*proofInput, *Error) {
 	default:
 		return compactProof(trimmed, limit, CodeMalformedJSON)
 	}
-	d, err := parseDocument(data, limit, "status proof")
+	d, err := parseDocument(data, limit, "status proof", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +357,7 @@ func locateProof(data []byte, limit int) (*proofInput, *Error) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, fail(CodeInvalidField, "the wrapper's proof member is not an object")
 	}
-	pd, err := parseDocument(raw, limit, "proof")
+	pd, err := parseDocument(raw, limit, "proof", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -395,7 +395,7 @@ func compactProof(b64 []byte, limit int, notBase64 Code) (*proofInput, *Error) {
 	if !ok {
 		return nil, fail(notBase64, "status proof is neither a JSON object nor base64 of one")
 	}
-	d, err := parseDocument(raw, limit, "compact proof")
+	d, err := parseDocument(raw, limit, "compact proof", nil)
 	if err != nil {
 		err.Message = "compact proof: " + err.Message
 		return nil, err
@@ -421,7 +421,7 @@ func (in *proofInput) checkCompact() *Error {
 	if !ok {
 		return fail(CodeInvalidField, "the wrapper's compact member is not base64")
 	}
-	cd, err := parseDocument(raw, len(raw), "compact proof")
+	cd, err := parseDocument(raw, len(raw), "compact proof", nil)
 	if err != nil {
 		err.Message = "the wrapper's compact member: " + err.Message
 		return err
