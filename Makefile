@@ -19,8 +19,10 @@ test: check wasm-check ## run every test (Go, conformance, vectors in Go/wazero,
 	@# build's Ed25519 (internal/ed25519wasm), conformance data included.
 	@out=$$($(GO) test -count=1 -tags licverify_ed25519wasm ./verify/ ./testvectors/ 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "$$out" | grep -E '^(ok|FAIL)' | sed 's/^/ed25519wasm: /'; else echo "$$out"; exit $$rc; fi
-	@# The wazero runner and the stress test again under the race detector;
-	@# their summary lines are printed even though the tests pass.
+	@# The wazero runner and the stress test (which starts in the
+	@# interpreter and is handed over to the compiled module mid-run) again
+	@# under the race detector; their summary lines are printed even though
+	@# the tests pass.
 	@out=$$($(GO) test -race -count=1 -run '^(TestVectors|TestStress)$$' -v ./host 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "$$out" | $(GOTEST_QUIET); else echo "$$out" | $(GOTEST_FAILED); exit $$rc; fi
 	$(MAKE) --no-print-directory oldest-go-test
@@ -37,7 +39,7 @@ vectors: ## regenerate testvectors/*.json from the deterministic generator
 
 FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzNumber canonical:FuzzDuplicates verify:FuzzParseKeyring verify:FuzzStatusProof \
 	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \
-	internal/ed25519wasm:FuzzFieldOps internal/ed25519wasm:FuzzVerify
+	verify:FuzzIDTable verify:FuzzUnescape internal/ed25519wasm:FuzzFieldOps internal/ed25519wasm:FuzzVerify
 
 # Go 1.26's fuzz coordinator can end a clean run with "context deadline
 # exceeded" when -fuzztime expires while a worker is mid-call

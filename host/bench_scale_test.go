@@ -75,7 +75,7 @@ func BenchmarkScaleWazero(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			v, err := New(ctx, Options{NoDiskCache: true, MaxInstances: 1})
+			v, err := New(ctx, Options{NoDiskCache: true, MaxInstances: 1, WaitForCompile: true})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -112,7 +112,7 @@ func BenchmarkLookupWazero(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			v, err := New(ctx, Options{NoDiskCache: true})
+			v, err := New(ctx, Options{NoDiskCache: true, WaitForCompile: true})
 			if err != nil {
 				b.Fatal(err)
 			}

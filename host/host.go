@@ -5,9 +5,11 @@
 // Package verify gives the same answers natively, with no start-up and
 // about ten times faster (a status proof in about 65 µs against 0.7 ms
 // here). Use host when the answer must be the module's own, byte for byte,
-// or to embed the module as every other runtime does; a process pays about
-// 2 s to compile the module the first time on a machine, then about 0.2 s
-// from the disk cache (bench/results.md has the current figures).
+// or to embed the module as every other runtime does. The first process on
+// a machine answers its first call in under a second, in wazero's
+// interpreter, while the module compiles (seconds) into the disk cache;
+// later processes load it from there in about 0.2 s (bench/results.md has
+// the current figures).
 //
 // For most use cases, create one [Verifier] per process with [New] and call
 // its typed methods ([Verifier.Canonicalize], [Verifier.Fingerprint], …),
@@ -19,12 +21,23 @@
 //
 // # Compilation
 //
-// Compiling the module to machine code takes a noticeable fraction of a
-// second, so a compiled module is cached on disk (by default under
-// os.UserCacheDir()/licverify/wazero) and in memory for the life of the
-// process: the first Verifier of a process is fast when an earlier process
-// compiled the module, and every further Verifier is fast. [CacheDir]
-// tells whether the disk cache is in use, and if not, why.
+// Compiling the module to machine code takes seconds, so a compiled module
+// is cached on disk (by default under os.UserCacheDir()/licverify/wazero)
+// and in memory for the life of the process: the first Verifier of a
+// process is fast when an earlier process compiled the module, and every
+// further Verifier is fast. [CacheDir] tells whether the disk cache is in
+// use, and if not, why.
+//
+// When the module has not been compiled yet, [New] does not wait for it:
+// it readies wazero's interpreter (a fraction of a second) and compiles in
+// the background. Calls of [Verifier.Call] and the typed methods run in
+// the interpreter until the compiled module is ready; one still running
+// then is stopped and run again compiled, so no call waits longer than the
+// compilation plus its own compiled run. Large requests (over
+// [InterpreterLimit]) and loaded revocation sets wait for the compiled
+// module. [Verifier.Close] waits for the compilation to finish, so that
+// the next process finds it in the cache. [Options.WaitForCompile] turns
+// this off.
 //
 // # Failures
 //
@@ -48,6 +61,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -90,6 +104,10 @@ type Options struct {
 	// MaxInstances bounds the instances alive at once, and so the calls
 	// running at once; further callers wait. 0 means runtime.GOMAXPROCS(0).
 	MaxInstances int
+	// WaitForCompile makes New compile the module (or load it from the
+	// cache) before it returns, and every call run compiled, instead of
+	// answering the first calls in the interpreter while it compiles.
+	WaitForCompile bool
 	// Interruptible makes a context that ends mid-call stop the call (the
 	// instance is then discarded). It costs: wazero checks for it at every
 	// loop and call inside the module, which makes small verifications
@@ -97,6 +115,9 @@ type Options struct {
 	// for a free instance; a call's time is bounded by the input limits.
 	Interruptible bool
 
+	// interpretOnly (tests) runs every call that fits in the interpreter
+	// there, compiling only for one that does not, or at Close.
+	interpretOnly bool
 	// wasm replaces the embedded module (tests run a variant with hooks).
 	wasm []byte
 }
@@ -104,10 +125,17 @@ type Options struct {
 // Verifier runs the module. Create one with [New]; it is safe for
 // concurrent use, and Close releases it.
 type Verifier struct {
-	runtime  wazero.Runtime
-	compiled wazero.CompiledModule
-	config   wazero.ModuleConfig
-	alloc    allocator
+	runtime wazero.Runtime
+	// compiled is set, with compileErr, before ready is closed.
+	compiled   wazero.CompiledModule
+	compileErr error
+	ready      chan struct{}
+	// interp runs calls until ready is closed; nil when New compiled.
+	interp *interpreter
+	// compileNow starts the background compilation (once).
+	compileNow func()
+	config     wazero.ModuleConfig
+	alloc      allocator
 
 	slots chan struct{} // one token per instance that may exist
 
@@ -266,14 +294,9 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 		r.Close(ctx)
 		return nil, fmt.Errorf("host: wasi: %w", err)
 	}
-	compiled, err := r.CompileModule(ctx, wasm)
-	if err != nil {
-		r.Close(ctx)
-		return nil, fmt.Errorf("host: compile: %w", err)
-	}
 	v := &Verifier{
-		runtime:  r,
-		compiled: compiled,
+		runtime: r,
+		ready:   make(chan struct{}),
 		// No file system, environment or arguments. The wall clock is
 		// wazero's fake one, stuck near 2022-01-01: the module takes "now"
 		// from each request and must never read a clock for a decision,
@@ -288,7 +311,78 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 		alloc: newAllocator(),
 		slots: make(chan struct{}, n),
 	}
+	mark := newCompiledMark(opts, wasm)
+	if opts.WaitForCompile || mark.done() && !opts.interpretOnly {
+		compiled, err := r.CompileModule(ctx, wasm)
+		if err != nil {
+			r.Close(ctx)
+			return nil, fmt.Errorf("host: compile: %w", err)
+		}
+		v.compiled = compiled
+		close(v.ready)
+		return v, nil
+	}
+	ip, err := newInterpreter(ctx, wasm, uint32(pages))
+	if err != nil {
+		r.Close(ctx)
+		return nil, fmt.Errorf("host: compile: %w", err)
+	}
+	v.interp = ip
+	v.compileNow = sync.OnceFunc(func() {
+		go func() {
+			// The interpreter has validated the module, so this fails
+			// only for want of resources.
+			compiled, err := r.CompileModule(context.Background(), wasm)
+			if err == nil {
+				mark.set()
+			}
+			v.mu.Lock()
+			v.compiled, v.compileErr = compiled, err
+			close(v.ready)
+			v.mu.Unlock()
+			v.retireInterpreter()
+		}()
+	})
+	// On a machine of few cores, compiling alongside the first call slows
+	// it: compiling starts when that call is answered or turns out heavy
+	// (callInterpreter), at once for a call that needs the compiled module
+	// (waitCompiled), or after a moment anyway.
+	if opts.interpretOnly {
+		v.interp.pinned = true
+	} else {
+		time.AfterFunc(compileDelay, v.compileNow)
+	}
 	return v, nil
+}
+
+// compileDelay is the longest New's background compilation waits for the
+// first call to be answered.
+const compileDelay = 2 * time.Second
+
+// isReady reports whether the compiled module is ready (or failed).
+func (v *Verifier) isReady() bool {
+	select {
+	case <-v.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitCompiled waits for the background compilation, if any.
+func (v *Verifier) waitCompiled(ctx context.Context) error {
+	if v.compileNow != nil {
+		v.compileNow()
+	}
+	select {
+	case <-v.ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if v.compileErr != nil {
+		return fmt.Errorf("host: compile: %w", v.compileErr)
+	}
+	return nil
 }
 
 // Call sends one request frame (wasm/ABI.md: "LVR2", a JSON header of
@@ -300,6 +394,11 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 func (v *Verifier) Call(ctx context.Context, frame []byte) ([]byte, error) {
 	if resp := oversized(frame); resp != nil {
 		return resp, nil
+	}
+	if v.interp != nil && len(frame) <= InterpreterLimit && !v.isReady() {
+		if resp, err, done := v.callInterpreter(ctx, frame); done {
+			return resp, err
+		}
 	}
 	inst, err := v.get(ctx)
 	if err != nil {
@@ -326,8 +425,10 @@ func oversized(frame []byte) []byte {
 	return resp
 }
 
-// Close releases the module and every instance. Calls must not be in
-// flight; calls after Close return [ErrClosed].
+// Close releases the module and every instance, after the background
+// compilation, if one is running, has finished (and written the disk
+// cache). Calls must not be in flight; calls after Close return
+// [ErrClosed].
 func (v *Verifier) Close(ctx context.Context) error {
 	v.mu.Lock()
 	if v.closed {
@@ -341,5 +442,10 @@ func (v *Verifier) Close(ctx context.Context) error {
 	for _, inst := range idle {
 		inst.close(ctx)
 	}
+	if v.compileNow != nil {
+		v.compileNow()
+	}
+	<-v.ready
+	v.retireInterpreter()
 	return v.runtime.Close(ctx)
 }

@@ -8,10 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// newVerifier returns a Verifier closed at the end of the test. Without a
+// CacheDir it compiles before it returns, so that a test sees the compiled
+// module and its pool; tests of the interpreter's start give a CacheDir.
 func newVerifier(t testing.TB, opts Options) *Verifier {
 	t.Helper()
 	if opts.CacheDir == "" {
 		opts.NoDiskCache = true
+		opts.WaitForCompile = !opts.interpretOnly
 	}
 	v, err := New(context.Background(), opts)
 	require.NoError(t, err)

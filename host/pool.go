@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 )
@@ -67,9 +68,18 @@ func (v *Verifier) put(inst *instance, healthy bool) {
 // one-time initialization, as the start function; it is never run again
 // (the Go runtime cannot be initialized twice).
 func (v *Verifier) instantiate(ctx context.Context) (*instance, error) {
+	if err := v.waitCompiled(ctx); err != nil {
+		return nil, err
+	}
+	return v.instantiateOn(ctx, v.runtime, v.compiled)
+}
+
+// instantiateOn creates an instance of compiled in r: the compiled
+// module, or the interpreter's.
+func (v *Verifier) instantiateOn(ctx context.Context, r wazero.Runtime, compiled wazero.CompiledModule) (*instance, error) {
 	stderr := &capped{max: 8 << 10}
 	ctx = experimental.WithMemoryAllocator(ctx, v.alloc)
-	mod, err := v.runtime.InstantiateModule(ctx, v.compiled, v.config.WithStderr(stderr).WithStdout(stderr))
+	mod, err := r.InstantiateModule(ctx, compiled, v.config.WithStderr(stderr).WithStdout(stderr))
 	if err != nil {
 		return nil, &ModuleError{Reason: "instantiate: " + err.Error(), Stderr: stderr.String(), Err: err}
 	}

@@ -52,11 +52,14 @@ func stressCases(t testing.TB) []stressCase {
 
 // TestStress sends 8 × 2,000 mixed verifications through one Verifier
 // from 8 goroutines; every response must equal the native one. Run it
-// under -race (make test does).
+// under -race (make test does). Its cache is empty, so the first calls run
+// in the interpreter and the rest are handed over to the compiled module
+// while calls are in flight.
 func TestStress(t *testing.T) {
 	const goroutines, calls = 8, 2000
 	cases := stressCases(t)
-	v := newVerifier(t, Options{MaxInstances: 4})
+	v := newVerifier(t, Options{MaxInstances: 4, CacheDir: t.TempDir()})
+	require.NotNil(t, v.interp)
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines)
 	for g := range goroutines {
