@@ -12,11 +12,20 @@
 // Beside them: the Python package over wasmtime (python/bench.py, in
 // python/.venv); the baseline, the module of the last release before ABI 2
 // (BASELINE, extracted from git with its own js/ into out/baseline/), in
-// Node and in Chromium's first-result page; and the 64 MiB sets of
+// Node, in Chromium's first-result page and in wazero's start-up (its own
+// bench/startup, built from its own tree); and the 64 MiB sets of
 // bench/gen, a forged one and a genuine one, in native Go and wazero
 // (bench/forged) and Node, one process each, stopped after BIG_LIMIT_MS.
 //
 // BENCH_QUICK=1 runs fewer rounds, for working on this script.
+//
+// `node run.mjs --only PART[,PART]` (or BENCH_ONLY=PART[,PART] in the
+// environment, which `make bench` passes on) runs only some parts, after
+// the inputs and the builds they need: "startup" (a new process's way to
+// its first verdict in wazero, empty and warm cache, the new module and the
+// baseline's) and "forged" (the 64 MiB sets). It prints their figures and
+// Issue 14's rows for them, and writes bench/out/results-partial.md and
+// .json; results.md and the chart are left alone.
 //
 // `node run.mjs dashboard` runs one measurement only: the dashboard example
 // (examples/dashboard/) verifying 10,000 status proofs in Chromium, the
@@ -38,7 +47,23 @@ const repo = path.dirname(bench);
 const out = path.join(bench, 'out');
 const fixtures = path.join(out, 'fixtures');
 const quick = process.env.BENCH_QUICK === '1';
-const mode = process.argv[2] ?? 'all';
+// PARTS are what --only can select.
+const PARTS = ['startup', 'forged'];
+let mode = 'all';
+let only = process.env.BENCH_ONLY || null;
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a === '--only') only = process.argv[++i] ?? '';
+  else if (a.startsWith('--only=')) only = a.slice('--only='.length);
+  else mode = a;
+}
+if (only !== null) {
+  only = only.split(',').map((x) => x.trim()).filter(Boolean);
+  const unknown = only.filter((x) => !PARTS.includes(x));
+  if (only.length === 0 || unknown.length) throw new Error(`run.mjs --only: ${unknown.length ? `unknown part ${unknown.join(', ')}` : 'no part'}; the parts are ${PARTS.join(', ')}`);
+  if (mode !== 'all') throw new Error(`run.mjs: --only goes with no mode (not ${mode})`);
+  mode = 'partial';
+}
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const chromiumFlags = [
   '--headless',
@@ -55,6 +80,9 @@ const started = Date.now();
 const BASELINE = 'a192d67';
 // BIG_LIMIT_MS bounds one verification of a 64 MiB set.
 const BIG_LIMIT_MS = 5 * 60_000;
+// The baseline's module, extracted from git, and the module as committed.
+const baselineWasm = path.join(out, 'baseline.wasm');
+const wasmFile = path.join(repo, 'host', 'licverify.wasm');
 const env = { ...process.env, LICVERIFY_BENCH_FIXTURES: fixtures };
 
 function log(msg) {
@@ -72,28 +100,34 @@ function run(cmd, args, opts = {}) {
   });
 }
 
-// spawnTimed runs a process and returns its stdout and its wall time from
-// spawn to exit, in milliseconds.
+// spawnTimed runs a process and returns its stdout, its wall time from
+// spawn to exit and from spawn to the end of its first line of output, in
+// milliseconds.
 function spawnTimed(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
     const p = spawn(cmd, args, { cwd: bench, env, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
+    let firstLineMs = null;
+    p.stdout.on('data', (d) => {
+      stdout += d;
+      if (firstLineMs === null && stdout.includes('\n')) firstLineMs = performance.now() - t;
+    });
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', reject);
     p.on('close', (code) => {
       const ms = performance.now() - t;
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}\n${stderr.slice(-2000)}`));
-      else resolve({ stdout, ms });
+      else resolve({ stdout, ms, firstLineMs });
     });
   });
 }
 
 // spawnLimited is spawnTimed with a time limit: it resolves with
 // {stdout, ms} or {error, ms} (a non-zero exit, such as an out-of-memory
-// crash, or the limit reached), never rejects.
+// crash, or the limit reached; then also peakRSS, the process's high-water
+// mark when it was stopped, on Linux), never rejects.
 function spawnLimited(cmd, args, limitMs, opts = {}) {
   return new Promise((resolve) => {
     const t = performance.now();
@@ -101,8 +135,14 @@ function spawnLimited(cmd, args, limitMs, opts = {}) {
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    let peakRSS;
     const timer = setTimeout(() => {
       timedOut = true;
+      try {
+        peakRSS = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))[1]) * 1024;
+      } catch {
+        // not Linux, or gone meanwhile
+      }
       p.kill('SIGKILL');
     }, limitMs);
     p.stdout.on('data', (d) => (stdout += d));
@@ -111,7 +151,7 @@ function spawnLimited(cmd, args, limitMs, opts = {}) {
     p.on('close', (code, signal) => {
       clearTimeout(timer);
       const ms = performance.now() - t;
-      if (timedOut) resolve({ error: `no verdict within ${limitMs / 60000} min (stopped)`, ms });
+      if (timedOut) resolve({ error: `no verdict within ${limitMs / 60000} min (stopped)`, ms, peakRSS });
       else if (code !== 0) resolve({ error: `exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`, ms });
       else resolve({ stdout, ms });
     });
@@ -157,9 +197,10 @@ function medianOf(lines, metric) {
   return Object.fromEntries([...by].map(([k, v]) => [k, median(v)]));
 }
 
-// pprofTop returns the first lines of `go tool pprof -top`.
-function pprofTop(binary, profile, n = 12) {
-  const text = run('go', ['tool', 'pprof', '-top', `-nodecount=${n}`, binary, profile]);
+// pprofTop returns the first lines of `go tool pprof -top` (extra: more
+// flags, such as -sample_index=alloc_space).
+function pprofTop(binary, profile, n = 12, extra = []) {
+  const text = run('go', ['tool', 'pprof', '-top', `-nodecount=${n}`, ...extra, binary, profile]);
   const lines = text.split('\n');
   const head = lines.findIndex((l) => /flat%/.test(l));
   return lines.slice(head, head + 1 + n).join('\n');
@@ -435,6 +476,8 @@ const MiB = (b) => (b == null ? '–' : `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 2
 const kB = (b) => `${(b / 1000).toFixed(0)} kB`;
 const MB = (b) => `${(b / 1e6).toFixed(2)} MB`;
 const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)} %`;
+const ratio = (a, b) => (a != null && b != null ? a / b : null);
+const over = (x, goal) => (x > goal ? `by ${pct(x / goal - 1)}` : '');
 const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 // ---------------------------------------------------------------- chart
@@ -585,6 +628,414 @@ async function dashboardOnly() {
   }
 }
 
+// ---------------------------------------------------------------- shared steps
+
+// inputsAndBaseline writes the inputs (bench/gen, all of them, so that
+// meta.json is the same whatever ran), extracts the baseline's module and
+// package into out/baseline/, and returns meta.json.
+function inputsAndBaseline() {
+  log('inputs (bench/gen)');
+  run('go', ['run', './bench/gen', '-out', fixtures, '-vectors', 'testvectors']);
+  const meta = JSON.parse(readFileSync(path.join(fixtures, 'meta.json'), 'utf8'));
+
+  log(`baseline: the module and package of ${BASELINE} (ABI 1), into bench/out/baseline`);
+  const dir = path.join(out, 'baseline');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(baselineWasm, execFileSync('git', ['show', `${BASELINE}:host/licverify.wasm`], { cwd: repo, maxBuffer: 64 << 20 }));
+  execFileSync('sh', ['-c', `git archive ${BASELINE} js | tar -x -C "${dir}"`], { cwd: repo });
+  writeFileSync(path.join(dir, 'js', 'licverify.wasm'), readFileSync(baselineWasm));
+  return meta;
+}
+
+// buildPrograms builds bench/startup and bench/forged into out/.
+function buildPrograms() {
+  const startupBin = path.join(out, 'startup');
+  const forgedBin = path.join(out, 'forged');
+  run('go', ['build', '-o', startupBin, './bench/startup']);
+  run('go', ['build', '-o', forgedBin, './bench/forged']);
+  return { startupBin, forgedBin };
+}
+
+// toolVersions records the versions of Go, Node and wazero.
+function toolVersions(versions) {
+  versions.go = run('go', ['env', 'GOVERSION']).trim();
+  versions.node = process.version;
+  versions.wazero = run('go', ['list', '-m', '-f', '{{.Version}}', 'github.com/tetratelabs/wazero']).trim();
+}
+
+// buildBaselineStartup builds the baseline's own start-up program: its
+// bench/startup, on its package host (which embeds its module and speaks
+// ABI 1: the request file, the test vectors' JSON form, is its request as
+// it is), from its own tree and go.mod, with this run's Go. The tree is
+// extracted with git archive into a temporary directory, removed once the
+// program is built. It returns the program and the tree's wazero version.
+function buildBaselineStartup() {
+  const src = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-baseline-src-'));
+  try {
+    execFileSync('sh', ['-c', `git archive ${BASELINE} | tar -x -C "${src}"`], { cwd: repo });
+    const bin = path.join(out, 'baseline', 'startup');
+    const benv = { ...env, GOWORK: 'off' };
+    run('go', ['build', '-o', bin, './bench/startup'], { cwd: src, env: benv });
+    const wazero = run('go', ['list', '-m', '-f', '{{.Version}}', 'github.com/tetratelabs/wazero'], { cwd: src, env: benv }).trim();
+    return { bin, wazero };
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
+}
+
+// processStartup times a new process's way to its first verdict with each
+// start-up program of bins ({name: binary}), the same way for each: n
+// processes that each get a new, empty cache directory (wazero compiles the
+// module), and n that share a cache directory written by an earlier
+// process of the same program (wazero loads the compiled module). The
+// runs of the programs are interleaved, and which one goes first
+// alternates, so that a slow spell of this shared machine falls on all of
+// them. Per program and cache, the median over the processes of: wall,
+// the time from spawn to the first verdict (the program prints it as its
+// first line the moment it has it); the program's own host.New and first
+// call; the rest of wall (the process's start, reading the request, the
+// output); and exit, the time from spawn to exit (the new program closes
+// its Verifier first, which a host that compiles in the background waits
+// for).
+async function processStartup(bins) {
+  const reqFile = path.join(fixtures, 'request-statusproof.json');
+  const n = quick ? 3 : 7;
+  const names = Object.keys(bins);
+  const newDir = () => mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-cache-'));
+  const once = async (name, dir) => {
+    const r = await spawnTimed(bins[name], ['-cache', dir, '-request', reqFile]);
+    const j = Object.assign({}, ...r.stdout.trim().split('\n').map((l) => JSON.parse(l)));
+    const x = { wall: r.firstLineMs, newMs: j.newMs, firstCallMs: j.firstCallMs, rest: r.firstLineMs - j.newMs - j.firstCallMs, exit: r.ms };
+    if (j.closeMs != null) x.closeMs = j.closeMs;
+    return x;
+  };
+  const runs = Object.fromEntries(names.map((k) => [k, { cold: [], warm: [] }]));
+  const warmDirs = Object.fromEntries(names.map((k) => [k, newDir()]));
+  try {
+    for (const k of names) await once(k, warmDirs[k]);
+    for (let i = 0; i < n; i++) {
+      const order = i % 2 ? [...names].reverse() : names;
+      for (const k of order) {
+        const dir = newDir();
+        try {
+          runs[k].cold.push(await once(k, dir));
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+      for (const k of order) runs[k].warm.push(await once(k, warmDirs[k]));
+    }
+  } finally {
+    for (const d of Object.values(warmDirs)) rmSync(d, { recursive: true, force: true });
+  }
+  return Object.fromEntries(names.map((k) => [k, { processCold: medianPhases(runs[k].cold), processWarm: medianPhases(runs[k].warm), processRuns: n }]));
+}
+
+// wazeroProcessStartup is the start-up part: processStartup for the new
+// module (bench/startup) and the baseline's (buildBaselineStartup), with
+// the code size of each module, which wazero's compile time follows.
+async function wazeroProcessStartup(startupBin) {
+  log(`building the baseline's start-up program (bench/startup of ${BASELINE}, from its own tree)`);
+  const base = buildBaselineStartup();
+  log(`wazero per process (empty and warm cache), the new module and the baseline's (${BASELINE}), interleaved`);
+  const r = await processStartup({ now: startupBin, baseline: base.bin });
+  const code = (file) => wasmBreakdown(file).code;
+  return {
+    ...r.now,
+    code: code(wasmFile),
+    wazero: run('go', ['list', '-m', '-f', '{{.Version}}', 'github.com/tetratelabs/wazero']).trim(),
+    baseline: { ...r.baseline, wazero: base.wazero, code: code(baselineWasm) },
+  };
+}
+
+// bigSets verifies the 64 MiB sets of meta.big in native Go and wazero
+// (bench/forged) and Node (node.mjs big), one process each, stopped after
+// BIG_LIMIT_MS, then the forged set natively once more with CPU and
+// allocation profiles, for what dominates.
+async function bigSets(meta, startupBin, forgedBin) {
+  log(`64 MiB sets, forged and genuine (native, wazero, Node; one process each, ${BIG_LIMIT_MS / 60000} min at most)`);
+  const big = {};
+  const wzCache = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-cache-'));
+  try {
+    // A warm cache, so that the wazero runs do not compile the module.
+    await spawnTimed(startupBin, ['-cache', wzCache, '-request', path.join(fixtures, 'request-statusproof.json')]);
+    for (const b of meta.big ?? []) {
+      big[b.name] = {};
+      for (const [k, cmd, args] of [
+        ['native', forgedBin, ['-fixtures', fixtures, '-set', b.name, '-runtime', 'native']],
+        ['wazero', forgedBin, ['-fixtures', fixtures, '-set', b.name, '-runtime', 'wazero', '-cache', wzCache]],
+        ['node', process.execPath, ['node.mjs', 'big', b.name]],
+      ]) {
+        const r = await spawnLimited(cmd, args, BIG_LIMIT_MS);
+        const x = r.error ? { error: r.error, wall: r.ms, peakRSS: r.peakRSS } : { ...lastJSON(r.stdout), wall: r.ms };
+        big[b.name][k] = x;
+        log(`  ${b.name} in ${k}: ${x.error ?? x.code} after ${fmtMs(x.ms ?? x.wall)}, wasm memory ${MiB(x.wasmBytes)}, peak RSS ${MiB(x.peakRSS)}`);
+      }
+    }
+  } finally {
+    rmSync(wzCache, { recursive: true, force: true });
+  }
+  big.moduleFresh = moduleIsBuildOfTree();
+  if (big.forged?.native && !big.forged.native.error) {
+    log('  the forged set natively once more, with CPU and allocation profiles');
+    const cpu = path.join(out, 'forged-native-cpu.prof');
+    const allocs = path.join(out, 'forged-native-allocs.prof');
+    const r = await spawnLimited(forgedBin, ['-fixtures', fixtures, '-set', 'forged', '-runtime', 'native', '-cpuprofile', cpu, '-memprofile', allocs], BIG_LIMIT_MS);
+    if (r.error) big.profileError = r.error;
+    else big.profile = { cpu: pprofTop(forgedBin, cpu, 10), cpuCum: pprofTop(forgedBin, cpu, 20, ['-cum']), allocs: pprofTop(forgedBin, allocs, 10, ['-sample_index=alloc_space']) };
+  }
+  return big;
+}
+
+// moduleIsBuildOfTree builds the module as `make wasm` does, into a
+// temporary file, and says whether the committed host/licverify.wasm is
+// that build byte for byte (`make wasm-check`): whether the native runs,
+// compiled from this tree, run the same code as the wasm runtimes, which
+// run the committed module. null when the build fails.
+function moduleIsBuildOfTree() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-wasm-'));
+  try {
+    const file = path.join(dir, 'licverify.wasm');
+    run('go', ['build', '-buildmode=c-shared', '-trimpath', '-buildvcs=false', '-ldflags=-s -w -buildid=', '-o', file, './wasm'], {
+      env: { ...env, GOOS: 'wasip1', GOARCH: 'wasm', CGO_ENABLED: '0', GOWASM: '', GOFLAGS: '' },
+    });
+    return readFileSync(file).equals(readFileSync(wasmFile));
+  } catch (err) {
+    log(`  the module does not build from this tree: ${String(err.message ?? err).split('\n')[0]}`);
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- partial
+
+// partial is `node run.mjs --only PARTS`: the inputs and builds the parts
+// need, then the parts, and their figures in bench/out/results-partial.md.
+async function partial(parts) {
+  mkdirSync(out, { recursive: true });
+  const R = { startup: {}, parts };
+  const versions = {};
+  const meta = inputsAndBaseline();
+  log('building the start-up program and bench/forged');
+  const { startupBin, forgedBin } = buildPrograms();
+  toolVersions(versions);
+  if (parts.includes('startup')) Object.assign(R.startup, await wazeroProcessStartup(startupBin));
+  if (parts.includes('forged')) R.big = await bigSets(meta, startupBin, forgedBin);
+  R.elapsed = (Date.now() - started) / 1000;
+  writeFileSync(path.join(out, 'results-partial.json'), JSON.stringify({ versions, R }, null, 2) + '\n');
+  const md = partialResults({ versions, R, meta });
+  writeFileSync(path.join(out, 'results-partial.md'), md);
+  console.log(`\n${md}`);
+  log(`done in ${R.elapsed.toFixed(0)} s; bench/out/results-partial.md (results.md is left alone)`);
+}
+
+// partialResults is results.md's text for the parts that ran.
+function partialResults({ versions, R, meta }) {
+  const parts = [
+    `# licverify benchmark results, in part (--only ${R.parts.join(',')})
+
+Written by \`node run.mjs --only ${R.parts.join(',')}\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, in ${R.elapsed.toFixed(0)} s: only these parts, not a full \`make bench\`. Go ${versions.go}, wazero ${versions.wazero}, Node ${versions.node}.
+
+### Issue 14's targets, these parts
+
+${table(['target', 'goal', 'now', 'result'], [...startupTargets(R), ...bigTargets(R, meta)])}`,
+  ];
+  if (R.startup.baseline) {
+    parts.push(`## wazero start-up against the baseline
+
+${startupBaselineText(R)}
+
+${table(['figure', `baseline (${BASELINE})`, 'now', 'now ÷ baseline'], startupBaselineRows(R))}`);
+  }
+  if (R.big) {
+    parts.push(`## A forged 64 MiB revocation set
+
+${table(['set', 'runtime', 'verdict', 'time to verdict', 'forged ÷ genuine', 'wasm memory (÷ document)', 'peak RSS (÷ document)'], bigTable(R, meta))}${staleModuleNote(R)}`);
+  }
+  parts.push(`## Where targets are missed, and what dominates
+
+${[startupDominates(R), bigDominates(R, meta)].filter(Boolean).join('\n\n')}`);
+  return parts.join('\n\n') + '\n';
+}
+
+// ---------------------------------------------------------------- Issue 14's new rows
+
+// i14Row is a row of Issue 14's table: x is the figure, limit its upper
+// bound. x null is "not measured", unless failed says why the target is
+// missed all the same (no verdict).
+function i14Row(what, goalText, limit, x, shown, failed = null) {
+  const result = failed ? `**missed** (${failed})` : x == null ? '– (not measured)' : x <= limit ? 'met' : `**missed** ${over(x, limit)}`;
+  return [what, goalText, shown ?? fmtX(x), result];
+}
+
+// startupTargets are Issue 14's start-up rows: a new process's way to its
+// first verdict in wazero, new ÷ baseline, with an empty and a warm cache.
+function startupTargets(R) {
+  const s = R.startup;
+  const b = s?.baseline;
+  if (!s?.processCold || !b?.processCold) return [];
+  const row = (k, label, limit) => {
+    const x = s[k].wall / b[k].wall;
+    return i14Row(`wazero: new process → first verdict, ${label}: new ÷ baseline`, `≤ ${limit}×`, limit, x, `${x.toFixed(2)}× (${fmtMs(s[k].wall)} against ${fmtMs(b[k].wall)})`);
+  };
+  return [row('processCold', 'empty compilation cache', 0.25), row('processWarm', 'warm cache', 0.5)];
+}
+
+const splitText = (x) => `${fmtMs(x.wall)} (host.New ${fmtMs(x.newMs)}, first call ${fmtMs(x.firstCallMs)}, the rest ${fmtMs(x.rest)}; exit at ${fmtMs(x.exit)})`;
+
+// startupBaselineRows are the baseline table's rows for wazero's start-up.
+function startupBaselineRows(R) {
+  const s = R.startup;
+  const b = s?.baseline;
+  if (!b?.processCold) return [];
+  const row = (k, label) => [`wazero: new process → first verified result, ${label}`, splitText(b[k]), splitText(s[k]), (s[k].wall / b[k].wall).toFixed(2) + '×'];
+  return [row('processCold', 'empty cache'), row('processWarm', 'warm cache'), ['module code (function bodies), which wazero compiles', kB(b.code), kB(s.code), (s.code / b.code).toFixed(2) + '×']];
+}
+
+// startupBaselineText says how the start-up rows were measured.
+function startupBaselineText(R) {
+  const s = R.startup;
+  const b = s.baseline;
+  const wz = s.wazero;
+  return `In wazero, each module is started by its own release's start-up program, built in this run with the same Go: the new one is bench/startup on package host, and the baseline's is ${BASELINE}'s bench/startup on that release's host (ABI 1, the status proof \`statusproof/valid\` sent as its JSON request), built from ${BASELINE}'s own tree and go.mod. Each figure is the median of ${s.processRuns} new processes: with an empty cache each gets a new, empty cache directory; with a warm cache each reads one written by an earlier process of the same program. The two programs' runs are interleaved. The figure is the time from spawn to the first verdict, which each program prints the moment it has it. *host.New* compiles the module (empty cache) or loads it from the cache (warm), or, in a host that compiles in the background, gets ready to answer without it; *first call* instantiates the module, starts its Go runtime and verifies the proof; *the rest* is the process's own start, reading the request and the output. *exit* is the time from spawn to exit: the new program closes its Verifier before it exits, as a program does (a host that compiles in the background finishes and writes the cache then); the baseline's program just exits. The baseline's tree uses wazero ${b.wazero}${wz ? (wz === b.wazero ? ', the same as now' : `; now it is ${wz}: the two differ`) : ''}.`;
+}
+
+// startupDominates is what dominates wazero's start-up, against the baseline.
+function startupDominates(R) {
+  const s = R.startup;
+  const b = s?.baseline;
+  if (!b?.processCold) return '';
+  const lead = (x) =>
+    [
+      ['newMs', 'host.New'],
+      ['firstCallMs', 'the first call'],
+      ['rest', "the process's own start"],
+    ].sort((a, b) => x[b[0]] - x[a[0]])[0][1];
+  const c = s.processCold.wall / b.processCold.wall;
+  const w = s.processWarm.wall / b.processWarm.wall;
+  const phases = (x) => `host.New ${fmtMs(x.newMs)}, the first call ${fmtMs(x.firstCallMs)}, the rest ${fmtMs(x.rest)} of ${fmtMs(x.wall)}`;
+  const leads = lead(s.processCold) === lead(s.processWarm) ? `${lead(s.processCold)} dominates both` : `${lead(s.processCold)} dominates with an empty cache, ${lead(s.processWarm)} with a warm one`;
+  return `**wazero start-up against the baseline** (new ÷ baseline ${c.toFixed(2)}× with an empty cache, goal ≤ 0.25×; ${w.toFixed(2)}× with a warm cache, goal ≤ 0.5×): ${leads}. With an empty cache: ${phases(s.processCold)} now; ${phases(b.processCold)} for the baseline, whose host.New is wazero compiling the module. With a warm cache: ${phases(s.processWarm)} now; ${phases(b.processWarm)} for the baseline, whose host.New is loading the compiled module. Compiling and loading follow the code wazero compiles: ${kB(s.code)} of function bodies now against ${kB(b.code)} in the baseline (${(s.code / b.code).toFixed(2)}×), ${b.wazero === s.wazero ? `with the same wazero (${s.wazero})` : `with wazero ${s.wazero} now and ${b.wazero} in the baseline's tree`}. (Each phase is its own median over the processes, so the phases need not add up to the median of the whole.)`;
+}
+
+// staleModuleNote says, under the table of the 64 MiB sets, when the
+// committed module is not a build of this tree.
+const staleModuleNote = (R) =>
+  R.big?.moduleFresh === false
+    ? '\n\nIn this run the committed module is not a build of this tree (`make wasm-check` would fail): native Go runs this tree\'s code, wazero and Node the committed module\'s.'
+    : '';
+
+const bigRuntimes = [
+  ['native', 'native Go'],
+  ['wazero', 'wazero'],
+  ['node', 'Node'],
+];
+
+// bigTable is the table of the 64 MiB sets.
+function bigTable(R, meta) {
+  const rows = [];
+  for (const b of meta.big ?? []) {
+    for (const [k, label] of bigRuntimes) {
+      const x = R.big?.[b.name]?.[k];
+      if (!x) continue;
+      const g = R.big.genuine?.[k];
+      const verdict = x.error ? `**${x.error}**` : x.code !== b.code ? `**${x.code}** (want ${b.code})` : x.code;
+      rows.push([
+        b.name === 'forged' ? `forged (${b.members.toLocaleString('en-US')} members, bad signature)` : `genuine (${b.ids.toLocaleString('en-US')} ids)`,
+        label,
+        verdict,
+        fmtMs(x.ms ?? x.wall),
+        b.name === 'forged' && g?.ms != null && x.ms != null && !x.error && !g.error ? fmtX(x.ms / g.ms) : '–',
+        x.wasmBytes != null ? `${MiB(x.wasmBytes)} (${fmtX(x.wasmBytes / b.bytes)})` : '–',
+        `${MiB(x.peakRSS)}${x.peakRSS ? ` (${fmtX(x.peakRSS / b.bytes)})${x.error ? ' when stopped' : ''}` : ''}`,
+      ]);
+    }
+  }
+  return rows;
+}
+
+// bigTargets are Issue 14's rows of the forged 64 MiB set: every runtime
+// answers its code (bad_signature); forged ÷ genuine time per runtime;
+// wasm memory ÷ input per wasm runtime (native's peak RSS for reference).
+function bigTargets(R, meta) {
+  const f = R.big?.forged;
+  const g = R.big?.genuine;
+  const fb = meta.big?.find((b) => b.name === 'forged');
+  if (!f || !fb) return [];
+  const rows = [];
+  const ran = bigRuntimes.filter(([k]) => f[k]);
+  const wrong = ran.filter(([k]) => f[k].error || f[k].code !== fb.code);
+  rows.push([
+    'forged 64 MiB set: every runtime answers bad_signature',
+    fb.code,
+    wrong.length === 0 ? `${fb.code} in ${ran.map(([, l]) => l).join(', ')}` : wrong.map(([k, l]) => `${l}: ${f[k].error ?? f[k].code}`).join('; '),
+    wrong.length === 0 ? 'met' : `**missed** (${wrong.map(([, l]) => l).join(', ')})`,
+  ]);
+  for (const [k, l] of bigRuntimes) {
+    const x = f[k];
+    const y = g?.[k];
+    if (!x) continue;
+    const what = `forged 64 MiB set, ${l}: forged ÷ genuine time`;
+    if (x.error) rows.push(i14Row(what, '≤ 2×', 2, null, `– (forged: ${x.error} after ${fmtMs(x.ms ?? x.wall)})`, 'no verdict'));
+    else if (!y || y.error) rows.push(i14Row(what, '≤ 2×', 2, null, `– (genuine: ${y?.error ?? 'not run'})`));
+    else rows.push(i14Row(what, '≤ 2×', 2, x.ms / y.ms, `${fmtX(x.ms / y.ms)} (${fmtMs(x.ms)} against ${fmtMs(y.ms)})`));
+  }
+  for (const [k, l] of bigRuntimes.filter(([k]) => k !== 'native')) {
+    const x = f[k];
+    if (!x) continue;
+    const m = x.wasmBytes != null ? x.wasmBytes / fb.bytes : null;
+    const shown = `${m == null ? '–' : fmtX(m)} (${x.wasmBytes != null ? `${MiB(x.wasmBytes)} for ${MB(fb.bytes)}` : x.error ? x.error : 'not reported'}${x.peakRSS ? `; peak RSS ${MiB(x.peakRSS)}${x.error ? ' when stopped' : ''}` : ''})`;
+    rows.push(i14Row(`forged 64 MiB set, ${l}: wasm memory ÷ input`, '≤ 4×', 4, m, shown, x.error ? 'no verdict' : null));
+  }
+  const n = f.native;
+  if (n?.peakRSS) rows.push(['forged 64 MiB set, native Go: peak RSS ÷ input (for reference)', '–', `${fmtX(n.peakRSS / fb.bytes)} (${MiB(n.peakRSS)})`, 'no target']);
+  return rows;
+}
+
+// pprofLeaders names the first n entries of a `go tool pprof -top` text
+// that match re, with their flat share (or, cum, their cumulative one,
+// under below %: the entry points that hold everything say nothing).
+function pprofLeaders(text, n = 3, { re = /./, cum = false, below = 100.5 } = {}) {
+  return text
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((c) => c.length >= 6 && re.test(c.slice(5).join(' ')) && (!cum || parseFloat(c[4]) < below))
+    .slice(0, n)
+    .map((c) => `${c.slice(5).join(' ').replace(/^github\.com\/licverify\/licverify\//, '')} ${cum ? c[4] : c[1]}`)
+    .join(', ');
+}
+
+// bigDominates is what dominates the forged set's time and memory.
+function bigDominates(R, meta) {
+  const f = R.big?.forged;
+  const g = R.big?.genuine;
+  const fb = meta.big?.find((b) => b.name === 'forged');
+  const gb = meta.big?.find((b) => b.name === 'genuine');
+  if (!f || !fb) return '';
+  const times = bigRuntimes
+    .filter(([k]) => f[k])
+    .map(([k, l]) => `${l} ${f[k].error ? 'no verdict' : g?.[k]?.ms ? fmtX(f[k].ms / g[k].ms) : '–'}`)
+    .join(', ');
+  const mem = bigRuntimes
+    .filter(([k]) => k !== 'native' && f[k])
+    .map(([k, l]) => `${l} ${f[k].wasmBytes != null ? fmtX(f[k].wasmBytes / fb.bytes) : f[k].error ? 'no verdict' : '–'}`)
+    .join(', ');
+  const P = R.big.profile;
+  const code = (text) => '```\n' + text + '\n```';
+  const head = `**The forged 64 MiB set** (forged ÷ genuine time: ${times}, goal ≤ 2×; wasm memory ÷ input: ${mem || '–'}, goal ≤ 4×): the forged document holds ${fb.members.toLocaleString('en-US')} members${gb ? ` where the genuine one of the same size holds ${gb.members.toLocaleString('en-US')} (its ${gb.ids.toLocaleString('en-US')} ids are in one array)` : ''}.`;
+  if (!P) return `${head} ${R.big.profileError ? `The profiled native run failed: ${R.big.profileError}.` : 'No profile of it was taken (the native run had no verdict).'}`;
+  return `${head} What dominates, from a second native run of the forged set with profiles: CPU, by self time, ${pprofLeaders(P.cpu)}${P.cpuCum ? `; by total time, of licverify's own functions, ${pprofLeaders(P.cpuCum, 3, { re: /\/licverify\/licverify\//, cum: true, below: 95 })}` : ''}; allocated bytes (with the file's own read), ${pprofLeaders(P.allocs)}. The native runs are compiled from this tree, while wazero and Node run the committed module (host/licverify.wasm), so the profile is the wasm runtimes' code only when that module is a build of this tree (\`make wasm-check\`)${R.big.moduleFresh === true ? ', as it is in this run' : R.big.moduleFresh === false ? ': in this run it is not, so the native figures and the profile are of other code than the wasm ones' : ''}. \`go tool pprof -top\`, CPU:
+
+${code(P.cpu)}
+
+Allocated bytes (\`-sample_index=alloc_space\`), with the read of the file:
+
+${code(P.allocs)}`;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -593,30 +1044,14 @@ async function main() {
   const versions = {};
   const goLines = [];
 
-  log('inputs (bench/gen)');
-  run('go', ['run', './bench/gen', '-out', fixtures, '-vectors', 'testvectors']);
-  const meta = JSON.parse(readFileSync(path.join(fixtures, 'meta.json'), 'utf8'));
-
-  log(`baseline: the module and package of ${BASELINE} (ABI 1), into bench/out/baseline`);
-  const baselineWasm = path.join(out, 'baseline.wasm');
-  {
-    const dir = path.join(out, 'baseline');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(baselineWasm, execFileSync('git', ['show', `${BASELINE}:host/licverify.wasm`], { cwd: repo, maxBuffer: 64 << 20 }));
-    execFileSync('sh', ['-c', `git archive ${BASELINE} js | tar -x -C "${dir}"`], { cwd: repo });
-    writeFileSync(path.join(dir, 'js', 'licverify.wasm'), readFileSync(baselineWasm));
-  }
+  const meta = inputsAndBaseline();
 
   log('building the test binaries and the start-up program');
   const benchBin = path.join(out, 'bench.test');
   const hostBin = path.join(out, 'host.test');
-  const startupBin = path.join(out, 'startup');
   run('go', ['test', '-c', '-o', benchBin, './bench']);
   run('go', ['test', '-c', '-o', hostBin, './host']);
-  run('go', ['build', '-o', startupBin, './bench/startup']);
-  const forgedBin = path.join(out, 'forged');
-  run('go', ['build', '-o', forgedBin, './bench/forged']);
+  const { startupBin, forgedBin } = buildPrograms();
   const namesWasm = path.join(out, 'licverify-names.wasm');
   // The same module with its name section, for profiles and the size
   // breakdown (`make wasm` strips it).
@@ -625,9 +1060,7 @@ async function main() {
   });
 
   // Versions and machine.
-  versions.go = run('go', ['env', 'GOVERSION']).trim();
-  versions.node = process.version;
-  versions.wazero = run('go', ['list', '-m', '-f', '{{.Version}}', 'github.com/tetratelabs/wazero']).trim();
+  toolVersions(versions);
   const dep = (name) => JSON.parse(readFileSync(path.join(bench, 'node_modules', name, 'package.json'), 'utf8')).version;
   for (const n of ['@noble/ed25519', '@noble/hashes', 'canonicalize', 'playwright-core']) versions[n] = dep(n);
   versions.licverify = JSON.parse(readFileSync(path.join(repo, 'js', 'package.json'), 'utf8')).version;
@@ -640,7 +1073,6 @@ async function main() {
 
   // ------------------------------------------------------------ size
   log('size');
-  const wasmFile = path.join(repo, 'host', 'licverify.wasm');
   const wasmBytes = readFileSync(wasmFile);
   R.size = {
     raw: wasmBytes.length,
@@ -687,26 +1119,7 @@ async function main() {
     firstCall: stNs['BenchmarkStartup/first-call'] / 1e6,
   };
 
-  log('wazero per process (cold and warm cache)');
-  {
-    const reqFile = path.join(fixtures, 'request-statusproof.json');
-    const n = quick ? 3 : 7;
-    const cold = [];
-    const warm = [];
-    const warmDir = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-cache-'));
-    await spawnTimed(startupBin, ['-cache', warmDir, '-request', reqFile]);
-    for (let i = 0; i < n; i++) {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-cache-'));
-      const c = await spawnTimed(startupBin, ['-cache', dir, '-request', reqFile]);
-      cold.push({ wall: c.ms, ...lastJSON(c.stdout) });
-      rmSync(dir, { recursive: true, force: true });
-      const w = await spawnTimed(startupBin, ['-cache', warmDir, '-request', reqFile]);
-      warm.push({ wall: w.ms, ...lastJSON(w.stdout) });
-    }
-    R.startup.processCold = medianPhases(cold);
-    R.startup.processWarm = medianPhases(warm);
-    rmSync(warmDir, { recursive: true, force: true });
-  }
+  Object.assign(R.startup, await wazeroProcessStartup(startupBin));
 
   log('Go throughput (1, 2, 4 goroutines)');
   const tp = goBench(benchBin, '^BenchmarkThroughput$', { benchtime: quick ? '300ms' : '1s', count: 3 });
@@ -786,27 +1199,7 @@ async function main() {
     R.baseline.set = { ids: big, ...lastJSON((await spawnTimed(process.execPath, ['--expose-gc', 'node.mjs', 'baseline-scale', String(big)])).stdout) };
   }
 
-  log('64 MiB sets, forged and genuine (native, wazero, Node; one process each, 5 min at most)');
-  R.big = {};
-  {
-    const wzCache = mkdtempSync(path.join(os.tmpdir(), 'licverify-bench-cache-'));
-    // A warm cache, so that the wazero runs do not compile the module.
-    await spawnTimed(startupBin, ['-cache', wzCache, '-request', path.join(fixtures, 'request-statusproof.json')]);
-    for (const b of meta.big ?? []) {
-      R.big[b.name] = {};
-      for (const [k, cmd, args] of [
-        ['native', forgedBin, ['-fixtures', fixtures, '-set', b.name, '-runtime', 'native']],
-        ['wazero', forgedBin, ['-fixtures', fixtures, '-set', b.name, '-runtime', 'wazero', '-cache', wzCache]],
-        ['node', process.execPath, ['node.mjs', 'big', b.name]],
-      ]) {
-        const r = await spawnLimited(cmd, args, BIG_LIMIT_MS);
-        const x = r.error ? { error: r.error, wall: r.ms } : { ...lastJSON(r.stdout), wall: r.ms };
-        R.big[b.name][k] = x;
-        log(`  ${b.name} in ${k}: ${x.error ?? x.code} after ${fmtMs(x.ms ?? x.wall)}, peak RSS ${MiB(x.peakRSS)}`);
-      }
-    }
-    rmSync(wzCache, { recursive: true, force: true });
-  }
+  R.big = await bigSets(meta, startupBin, forgedBin);
 
   log('Python (wasmtime): python/bench.py');
   {
@@ -992,8 +1385,6 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
     png = true;
   }
 
-  const ratio = (a, b) => (a != null && b != null ? a / b : null);
-  const over = (x, goal) => (x > goal ? `by ${pct(x / goal - 1)}` : '');
   const targets = [];
   const target = (what, goal, measured, met, note = '') => targets.push([what, goal, measured, met ? 'met' : `**missed** ${note}`.trim()]);
   const rNode = ratio(sp.node, sp.native);
@@ -1094,6 +1485,7 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
   goal('status proof: wasm in Node ÷ native Go', '≤ 3.5×', rNode);
   if (rChromium != null) goal('status proof: wasm in Chromium ÷ native Go', '≤ 3.5×', rChromium);
   goal('status proof: wazero ÷ native Go', '≤ 6×', rWazero);
+  i14.push(...startupTargets(R), ...bigTargets(R, meta));
   const baseRows = [
     ['.wasm, raw', MB(R.size.baseline.raw), MB(R.size.raw), (R.size.raw / R.size.baseline.raw).toFixed(2) + '×'],
     ['.wasm, gzip -9', MB(R.size.baseline.gzip), MB(R.size.gzip), (R.size.gzip / R.size.baseline.gzip).toFixed(2) + '×'],
@@ -1104,34 +1496,18 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
     [`${(B.set?.ids ?? 0).toLocaleString('en-US')}-id set, wasm memory in Node`, MiB(B.set?.wasmBytes), MiB(S1?.node?.wasmBytes), (S1?.node?.wasmBytes / B.set?.wasmBytes).toFixed(2) + '×'],
     [`${(B.set?.ids ?? 0).toLocaleString('en-US')}-id set, peak RSS of the Node process`, MiB(B.set?.peakRSS), MiB(S1?.node?.peakRSS), (S1?.node?.peakRSS / B.set?.peakRSS).toFixed(2) + '×'],
   ];
+  baseRows.push(...startupBaselineRows(R));
   if (st.chromium) baseRows.push(['Chromium: module fetch starts → first verified result', B.chromiumFirst == null ? `– (${B.chromiumFirstError})` : fmtMs(B.chromiumFirst), fmtMs(st.chromium.fromWasmFetch), B.chromiumFirst == null ? '–' : (st.chromium.fromWasmFetch / B.chromiumFirst).toFixed(2) + '×']);
 
-  const bigRows = [];
-  for (const b of meta.big ?? []) {
-    for (const [k, label] of [['native', 'native Go'], ['wazero', 'wazero'], ['node', 'Node']]) {
-      const x = R.big?.[b.name]?.[k];
-      if (!x) continue;
-      const g = R.big.genuine?.[k];
-      const verdict = x.error ? `**${x.error}**` : x.code;
-      bigRows.push([
-        b.name === 'forged' ? `forged (${b.members.toLocaleString('en-US')} members, bad signature)` : `genuine (${b.ids.toLocaleString('en-US')} ids)`,
-        label,
-        verdict,
-        fmtMs(x.ms ?? x.wall),
-        b.name === 'forged' && g?.ms != null && x.ms != null ? fmtX(x.ms / g.ms) : '–',
-        x.wasmBytes != null ? MiB(x.wasmBytes) : '–',
-        MiB(x.peakRSS),
-      ]);
-    }
-  }
+  const bigRows = bigTable(R, meta);
 
   const phaseText = (ph, names) => names.filter(([k]) => ph[k] != null).map(([k, label]) => `${label} ${fmtMs(ph[k])}`).join(', ');
   const startupRows = [
     ['wazero: compile the module, empty cache (in-process benchmark)', fmtMs(st.compileCold)],
     ['wazero: load the compiled module from a warm disk cache (in-process benchmark)', fmtMs(st.compileWarm)],
     ['wazero: first call of a new Verifier (instantiate, Go runtime init, one status proof)', fmtMs(st.firstCall)],
-    ['wazero: new process → first verified result, empty cache', `${fmtMs(st.processCold.wall)} (host.New ${fmtMs(st.processCold.newMs)}, first call ${fmtMs(st.processCold.firstCallMs)})`],
-    ['wazero: new process → first verified result, warm cache', `${fmtMs(st.processWarm.wall)} (host.New ${fmtMs(st.processWarm.newMs)}, first call ${fmtMs(st.processWarm.firstCallMs)})`],
+    ['wazero: new process → first verified result, empty cache', splitText(st.processCold)],
+    ['wazero: new process → first verified result, warm cache', splitText(st.processWarm)],
     [
       'Node: process start → first verified result',
       `${fmtMs(st.node.inProcess)} (${phaseText(st.node.phases, [['boot', 'Node boot'], ['import', 'import'], ['compile', 'compile'], ['instantiate', 'init'], ['call', 'first call']])}); spawn → exit ${fmtMs(st.node.wall)}`,
@@ -1249,15 +1625,15 @@ ${table(['ids', 'document', 'runtime', 'verify', '÷ native', 'first verify', 'w
 
 ## The baseline: ${BASELINE}, the last release before ABI 2
 
-The module committed at \`host/licverify.wasm\` in ${BASELINE}, measured in this run beside the current one. It speaks ABI 1: a JSON request with the documents inside JSON strings, which is the test vectors' JSON form as it is. In Node it is called through that release's own ABI 1 caller (\`js/lib/instance.js\`, extracted into bench/out/baseline/); its set request is \`JSON.stringify\`'d around the set text on every call, as its package did. In Chromium, the first-result page runs on that release's package and module.
+The module committed at \`host/licverify.wasm\` in ${BASELINE}, measured in this run beside the current one. It speaks ABI 1: a JSON request with the documents inside JSON strings, which is the test vectors' JSON form as it is. In Node it is called through that release's own ABI 1 caller (\`js/lib/instance.js\`, extracted into bench/out/baseline/); its set request is \`JSON.stringify\`'d around the set text on every call, as its package did. In Chromium, the first-result page runs on that release's package and module.${st.baseline ? ` ${startupBaselineText(R)}` : ''}
 
 ${table(['figure', `baseline (${BASELINE})`, 'now', 'now ÷ baseline'], baseRows)}
 
 ## A forged 64 MiB revocation set
 
-A set a forger can write without the key: the members of a genuine set, an empty \`revoked_ids\`, a signature that does not verify, and ${(meta.big?.[0]?.members ?? 0).toLocaleString('en-US')} small members (\`"a0b1":0\`) filling it to ${MB(meta.big?.[0]?.bytes ?? 0)}, just under the 64 MiB limit of a revocation document. Beside it, a genuine set of the same size. Each figure is one verification in a new process (an instance made before the clock starts), stopped after ${BIG_LIMIT_MS / 60000} min; wazero runs with a memory limit of 4 GiB (the most wasm32 addresses), Node with the package's defaults.
+A set a forger can write without the key: the members of a genuine set, an empty \`revoked_ids\`, a signature that does not verify, and ${(meta.big?.[0]?.members ?? 0).toLocaleString('en-US')} small members (\`"a0b1":0\`) filling it to ${MB(meta.big?.[0]?.bytes ?? 0)}, just under the 64 MiB limit of a revocation document. Beside it, a genuine set of the same size. Each figure is one verification in a new process (an instance made before the clock starts), stopped after ${BIG_LIMIT_MS / 60000} min; wazero runs with a memory limit of 4 GiB (the most wasm32 addresses), Node with the package's defaults. *wasm memory* is the instance's linear memory after the verdict (in wazero read from the host's instance as its BenchmarkScaleWazero does), *peak RSS* the process's high-water mark; each is also given ÷ the document.
 
-${table(['set', 'runtime', 'verdict', 'time to verdict', 'forged ÷ genuine', 'wasm memory', 'peak RSS'], bigRows)}
+${table(['set', 'runtime', 'verdict', 'time to verdict', 'forged ÷ genuine', 'wasm memory (÷ document)', 'peak RSS (÷ document)'], bigRows)}${staleModuleNote(R)}
 
 ## Throughput: status proofs per second through one host
 
@@ -1293,14 +1669,14 @@ ${code(R.profiles.wazero)}
 ${st.chromium ? `**Chromium start-up** (${fmtMs(st.chromium.fromWasmFetch)} from the module fetch to the first result): ${phaseText(st.chromium.phases, [['compile', 'download and streaming compile'], ['instantiate', 'init (instantiation and the Go runtime start)'], ['call', 'the first call (before V8 has optimized it)']])}.\n` : ''}
 **Node start-up** (${fmtMs(st.node.inProcess)}): ${phaseText(st.node.phases, [['boot', 'Node itself'], ['import', 'import'], ['compile', 'compile'], ['instantiate', 'init'], ['call', 'first call']])}.
 
-**wazero start-up with a warm cache** (${fmtMs(st.processWarm.wall)} per process; host.New takes ${fmtMs(st.processWarm.newMs)}, the first call ${fmtMs(st.processWarm.firstCallMs)}): this is \`go tool pprof -top\` of loading the compiled module from a warm cache many times. The copy of the cache directory that each iteration makes also appears in it.
+${st.baseline ? `${startupDominates(R)}\n\n` : ''}**wazero start-up with a warm cache** (${fmtMs(st.processWarm.wall)} per process; host.New takes ${fmtMs(st.processWarm.newMs)}, the first call ${fmtMs(st.processWarm.firstCallMs)}): this is \`go tool pprof -top\` of loading the compiled module from a warm cache many times. The copy of the cache directory that each iteration makes also appears in it.
 
 ${code(R.startup.warmProfile)}
 
 **100,000-id revocation set in Node** (${fmtMs(s100?.node.ms)}, first call ${fmtMs(s100?.node.firstMs)}): self time by package while verifying it ${quick ? 2 : 5} times:
 
 ${code(list(P.nodeSet.groups))}
-
+${R.big?.forged ? `\n${bigDominates(R, meta)}\n` : ''}
 ## Go benchmarks (raw output, -benchmem)
 
 ${code(goLines.map((l) => l.line).join('\n'))}
@@ -1315,5 +1691,6 @@ function setRepsText(meta) {
 }
 
 if (mode === 'dashboard') await dashboardOnly();
+else if (mode === 'partial') await partial(only);
 else if (mode === 'all') await main();
-else throw new Error(`run.mjs: unknown mode ${mode} (none, or "dashboard")`);
+else throw new Error(`run.mjs: unknown mode ${mode} (none, "dashboard", or --only ${PARTS.join(',')})`);

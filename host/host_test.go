@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
@@ -182,4 +183,23 @@ func sleb(v int64) []byte {
 		}
 		out = append(out, b|0x80)
 	}
+}
+
+// TestMemoryBytes: no idle instance reports 0; after a call the idle
+// instance's memory is reported, and a canonicalization of a 1 MiB
+// document (the limit) raises it by at least the document's size.
+func TestMemoryBytes(t *testing.T) {
+	v := newVerifier(t, Options{MaxInstances: 1})
+	ctx := context.Background()
+	require.Zero(t, v.MemoryBytes())
+	_, err := v.Call(ctx, mustEncode(api.NewRequest("canonicalize").Part("document", []byte(`[1]`))))
+	require.NoError(t, err)
+	small := v.MemoryBytes()
+	require.NotZero(t, small)
+	require.Zero(t, small%65536, "a whole number of pages")
+	doc := append(append([]byte(`["`), bytes.Repeat([]byte("a"), 1<<20-4)...), `"]`...)
+	resp, err := v.Call(ctx, mustEncode(api.NewRequest("canonicalize").Part("document", doc)))
+	require.NoError(t, err)
+	require.Contains(t, string(resp), `"valid":true`)
+	require.GreaterOrEqual(t, v.MemoryBytes(), small+1<<20)
 }

@@ -201,3 +201,20 @@ func (c *capped) String() string {
 	defer c.mu.Unlock()
 	return c.buf.String()
 }
+
+// MemoryBytes returns the size, in bytes, of the largest linear memory
+// among the Verifier's idle instances, or 0 when none is idle. A module's
+// memory only grows: this is the high-water mark of the calls each idle
+// instance has served, which an operator can hold against
+// [Options.MemoryLimit] (docs/formats.md states the bound per input).
+func (v *Verifier) MemoryBytes() uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var most uint64
+	for _, inst := range v.idle {
+		if m := inst.mod.Memory(); m != nil {
+			most = max(most, uint64(m.Size()))
+		}
+	}
+	return most
+}

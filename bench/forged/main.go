@@ -2,10 +2,13 @@
 // (meta.json's "big": a forged one and a genuine one of the same size) in
 // one process, natively (verify.RevocationSet) or in wazero
 // (host.Verifier.RevocationSet, with a memory limit of 4 GiB less a page,
-// the most wasm32 has), and prints the verdict, the time to it and the
-// process's peak RSS as JSON. run.mjs runs it once per runtime and set,
-// each in a new process so that the peak is that set's, and stops it after
-// its time limit.
+// the most wasm32 has), and prints the verdict, the time to it, the
+// process's peak RSS and, in wazero, the instance's linear memory as JSON.
+// A verdict other than the set's expected one is printed, not fatal:
+// run.mjs reports it. run.mjs runs it once per runtime and set, each in a
+// new process so that the peak is that set's, and stops it after its time
+// limit; it runs the native forged set once more with -cpuprofile and
+// -memprofile, for what dominates.
 package main
 
 import (
@@ -16,9 +19,15 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	goruntime "runtime"
+	"runtime/pprof"
 	"strconv"
 	"time"
+	"unsafe"
+
+	"github.com/tetratelabs/wazero/api"
 
 	"github.com/licverify/licverify/host"
 	"github.com/licverify/licverify/verify"
@@ -29,6 +38,8 @@ func main() {
 	name := flag.String("set", "forged", "which set of meta.json's big: forged or genuine")
 	runtime := flag.String("runtime", "native", "native or wazero")
 	cache := flag.String("cache", "", "wazero compilation cache directory (empty: none)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the verification to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the verification")
 	flag.Parse()
 	var meta struct {
 		Now  string `json:"now"`
@@ -65,17 +76,50 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	startProfile := func() {
+		if *cpuProfile == "" {
+			return
+		}
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+	}
+	stopProfile := func() {
+		if *cpuProfile != "" {
+			pprof.StopCPUProfile()
+		}
+		if *memProfile != "" {
+			// The profile is as of the last collection: collect, so that
+			// it has every allocation of the verification.
+			goruntime.GC()
+			f, err := os.Create(*memProfile)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				log.Fatal(err)
+			}
+			f.Close()
+		}
+	}
 	opts := verify.RevocationOptions{Now: now}
 	ctx := context.Background()
 	var res *verify.RevocationSetResult
 	var d time.Duration
+	wasm := ""
 	switch *runtime {
 	case "native":
+		startProfile()
 		t := time.Now()
 		res, err = verify.RevocationSet(doc, ring, opts)
 		d = time.Since(t)
+		stopProfile()
 	case "wazero":
-		o := host.Options{MaxInstances: 1, MemoryLimit: 4<<30 - 64<<10, NoDiskCache: *cache == "", CacheDir: *cache}
+		o := host.Options{WaitForCompile: true, MaxInstances: 1, MemoryLimit: 4<<30 - 64<<10, NoDiskCache: *cache == "", CacheDir: *cache}
 		v, err := host.New(ctx, o)
 		if err != nil {
 			log.Fatal(err)
@@ -84,13 +128,20 @@ func main() {
 		if _, err := v.Canonicalize(ctx, []byte("{}"), 0); err != nil {
 			log.Fatal(err)
 		}
+		startProfile()
 		t := time.Now()
 		res, err = v.RevocationSet(ctx, doc, ring, opts)
 		d = time.Since(t)
+		stopProfile()
 		if err != nil {
 			// Out of memory and the like: the result of this run.
 			fmt.Printf(`{"ms":%.1f,"error":%q,"peakRSS":%d}`+"\n", float64(d.Microseconds())/1000, err.Error(), peakRSS())
 			return
+		}
+		if n, ok := linearMemory(v); ok {
+			wasm = fmt.Sprintf(`,"wasmBytes":%d`, n)
+		} else {
+			log.Print("forged: the instance's linear memory cannot be read (host.Verifier's fields changed?); not reported")
 		}
 	default:
 		log.Fatalf("unknown runtime %q", *runtime)
@@ -99,9 +150,40 @@ func main() {
 		log.Fatal(err)
 	}
 	if string(res.Code) != want {
-		log.Fatalf("%s set: code %q (%s), want %q", *name, res.Code, res.Message, want)
+		log.Printf("%s set: code %q (%s), want %q", *name, res.Code, res.Message, want)
 	}
-	fmt.Printf(`{"ms":%.1f,"code":%q,"peakRSS":%d}`+"\n", float64(d.Microseconds())/1000, res.Code, peakRSS())
+	fmt.Printf(`{"ms":%.1f,"code":%q,"message":%q,"peakRSS":%d%s}`+"\n", float64(d.Microseconds())/1000, res.Code, res.Message, peakRSS(), wasm)
+}
+
+// linearMemory is the size of the linear memory of v's idle instance (the
+// one that has just verified the set: MaxInstances is 1, and a healthy
+// instance goes back to the pool). Package host does not export it, and
+// host's own BenchmarkScaleWazero reads v.idle[0].mod.Memory().Size(); this
+// reads the same unexported fields through reflection, and reports false
+// when they are not there.
+func linearMemory(v *host.Verifier) (size uint32, ok bool) {
+	defer func() {
+		if recover() != nil {
+			size, ok = 0, false
+		}
+	}()
+	idle := reflect.ValueOf(v).Elem().FieldByName("idle")
+	if !idle.IsValid() || idle.Kind() != reflect.Slice || idle.Len() != 1 {
+		return 0, false
+	}
+	inst := idle.Index(0)
+	if inst.Kind() == reflect.Pointer {
+		inst = inst.Elem()
+	}
+	f := inst.FieldByName("mod")
+	if !f.IsValid() {
+		return 0, false
+	}
+	mod, isModule := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(api.Module)
+	if !isModule || mod == nil || mod.Memory() == nil {
+		return 0, false
+	}
+	return mod.Memory().Size(), true
 }
 
 // peakRSS is the process's VmHWM in bytes, or 0 where there is none.

@@ -2,7 +2,12 @@
 // start-up table of `make bench`: it creates a host.Verifier with the
 // given compilation cache directory (empty: a cold compile; written by an
 // earlier process: warm), verifies one request, and prints the times of
-// both steps as JSON. run.mjs also times the whole process from outside.
+// both steps as a JSON line the moment it has the verdict. run.mjs times
+// the process from outside to that line (a new process → its first
+// verdict) and to its exit. Then it closes the Verifier, as a program does
+// before it exits (a host that compiles in the background writes the
+// cache for the next process then), and prints the time Close took as a
+// second JSON line.
 // The request file is a request frame, or a request in the test vectors'
 // JSON form, which is turned into its frame before the clock starts.
 package main
@@ -54,4 +59,9 @@ func main() {
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	fmt.Printf(`{"newMs":%.3f,"firstCallMs":%.3f}`+"\n", ms(t1.Sub(t0)), ms(t2.Sub(t1)))
+	t3 := time.Now()
+	if err := v.Close(ctx); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf(`{"closeMs":%.3f}`+"\n", ms(time.Since(t3)))
 }
