@@ -19,15 +19,11 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	goruntime "runtime"
 	"runtime/pprof"
 	"strconv"
 	"time"
-	"unsafe"
-
-	"github.com/tetratelabs/wazero/api"
 
 	"github.com/licverify/licverify/host"
 	"github.com/licverify/licverify/verify"
@@ -138,11 +134,9 @@ func main() {
 			fmt.Printf(`{"ms":%.1f,"error":%q,"peakRSS":%d}`+"\n", float64(d.Microseconds())/1000, err.Error(), peakRSS())
 			return
 		}
-		if n, ok := linearMemory(v); ok {
-			wasm = fmt.Sprintf(`,"wasmBytes":%d`, n)
-		} else {
-			log.Print("forged: the instance's linear memory cannot be read (host.Verifier's fields changed?); not reported")
-		}
+		// MaxInstances is 1: the instance that verified the set is the
+		// one idle now.
+		wasm = fmt.Sprintf(`,"wasmBytes":%d`, v.MemoryBytes())
 	default:
 		log.Fatalf("unknown runtime %q", *runtime)
 	}
@@ -153,37 +147,6 @@ func main() {
 		log.Printf("%s set: code %q (%s), want %q", *name, res.Code, res.Message, want)
 	}
 	fmt.Printf(`{"ms":%.1f,"code":%q,"message":%q,"peakRSS":%d%s}`+"\n", float64(d.Microseconds())/1000, res.Code, res.Message, peakRSS(), wasm)
-}
-
-// linearMemory is the size of the linear memory of v's idle instance (the
-// one that has just verified the set: MaxInstances is 1, and a healthy
-// instance goes back to the pool). Package host does not export it, and
-// host's own BenchmarkScaleWazero reads v.idle[0].mod.Memory().Size(); this
-// reads the same unexported fields through reflection, and reports false
-// when they are not there.
-func linearMemory(v *host.Verifier) (size uint32, ok bool) {
-	defer func() {
-		if recover() != nil {
-			size, ok = 0, false
-		}
-	}()
-	idle := reflect.ValueOf(v).Elem().FieldByName("idle")
-	if !idle.IsValid() || idle.Kind() != reflect.Slice || idle.Len() != 1 {
-		return 0, false
-	}
-	inst := idle.Index(0)
-	if inst.Kind() == reflect.Pointer {
-		inst = inst.Elem()
-	}
-	f := inst.FieldByName("mod")
-	if !f.IsValid() {
-		return 0, false
-	}
-	mod, isModule := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(api.Module)
-	if !isModule || mod == nil || mod.Memory() == nil {
-		return 0, false
-	}
-	return mod.Memory().Size(), true
 }
 
 // peakRSS is the process's VmHWM in bytes, or 0 where there is none.
