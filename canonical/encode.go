@@ -121,21 +121,31 @@ func (e *encoder) sortedMembers(written *int) {
 // i, and returns the offset after them and whether the object ended, at
 // its '}'.
 func (e *encoder) collect(i int) (int, bool) {
-	doc := e.doc
+	doc, order := e.doc, e.order
 	for range chunk {
 		for doc[i] != '"' && doc[i] != '}' {
 			i++
 		}
 		if doc[i] == '}' {
+			e.order = order
 			return i, true
 		}
-		e.order = append(e.order, sortKey(doc, i)<<32|uint64(i))
+		order = append(order, sortKey(doc, i)<<32|uint64(i))
 		i = skipToken(doc, i)
 		for doc[i] != ':' {
 			i++
 		}
-		i = skipValue(doc, skipSpace(doc, i+1))
+		i = skipSpace(doc, i+1)
+		// A scalar ends at a delimiter: most members of a forged set are.
+		if c := doc[i]; c == '"' || c == '{' || c == '[' {
+			i = skipValue(doc, i)
+			continue
+		}
+		for i < len(doc) && doc[i] != ',' && doc[i] != '}' && !space[doc[i]] {
+			i++
+		}
 	}
+	e.order = order
 	return i, false
 }
 

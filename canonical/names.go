@@ -125,23 +125,6 @@ func nameIs(doc []byte, at int, v string) bool {
 	return v == ""
 }
 
-// tokenEnd returns the offset just after the string token at at, and
-// whether it holds an escape.
-func tokenEnd(doc []byte, at int) (end int, escaped bool) {
-	i := at + 1
-	for plain[doc[i]] || doc[i] >= utf8.RuneSelf {
-		i++
-	}
-	for doc[i] != '"' {
-		if doc[i] == '\\' {
-			escaped = true
-			i++
-		}
-		i++
-	}
-	return i + 1, escaped
-}
-
 // decodeToken appends the value of the string token at at to dst, as
 // UTF-8.
 func decodeToken(dst, doc []byte, at int) []byte {
@@ -178,8 +161,16 @@ func appendToken(out, doc []byte, at int) ([]byte, int) {
 // skipToken returns the offset after the string token at at, which check
 // has validated.
 func skipToken(doc []byte, at int) int {
-	end, _ := tokenEnd(doc, at)
-	return end
+	i := at + 1
+	for {
+		for plain[doc[i]] || doc[i] >= utf8.RuneSelf {
+			i++
+		}
+		if doc[i] == '"' {
+			return i + 1
+		}
+		i += 2 // an escape's backslash and the byte after it
+	}
 }
 
 // skipValue returns the offset after the value at at, which check has
