@@ -28,9 +28,11 @@
 // [Signed] or [Transform] of an n-byte document allocates n/8 bytes when
 // some object's members are out of canonical order, and 8 bytes per member
 // of such an object while it is written; time is linear in n plus the
-// sorting of those objects. A document of millions of members, such as a
-// forged revocation set, therefore costs about three times its size at
-// most, whatever it holds.
+// sorting of those objects, and an object out of order skips over its
+// members' values once before writing them, so objects out of order
+// nested d deep cost up to d passes (d <= [MaxDepth]). A document of
+// millions of members, such as a forged revocation set, therefore costs
+// about three times its size in memory at most, whatever it holds.
 //
 // For most use cases, use [Signed]: it returns the canonical bytes of a
 // document minus its top-level "signature" member, which is what every

@@ -109,7 +109,10 @@ func nameIs(doc []byte, at int, v string) bool {
 	if c := doc[i]; c != '\\' && (v == "" || c != v[0]) {
 		return v == "" && c == '"'
 	}
-	if len(doc) > i+len(v) && string(doc[i:i+len(v)]) == v && doc[i+len(v)] == '"' {
+	// Raw bytes equal to v are v only if v holds no byte an escape
+	// starts or a string ends with.
+	if len(doc) > i+len(v) && string(doc[i:i+len(v)]) == v && doc[i+len(v)] == '"' &&
+		strings.IndexAny(v, `"\`) < 0 {
 		return true
 	}
 	var buf [utf8.UTFMax]byte

@@ -125,17 +125,21 @@ type Options struct {
 // Verifier runs the module. Create one with [New]; it is safe for
 // concurrent use, and Close releases it.
 type Verifier struct {
-	runtime wazero.Runtime
-	// compiled is set, with compileErr, before ready is closed.
+	// runtime and compiled are set, or compileErr, before ready is
+	// closed.
+	runtime    wazero.Runtime
 	compiled   wazero.CompiledModule
 	compileErr error
 	ready      chan struct{}
-	// interp runs calls until ready is closed; nil when New compiled.
+	// interp runs calls until the compiled module is ready (for good if
+	// compiling failed); nil when New compiled.
 	interp *interpreter
 	// compileNow starts the background compilation (once).
 	compileNow func()
-	config     wazero.ModuleConfig
-	alloc      allocator
+	// interruptible is Options.Interruptible.
+	interruptible bool
+	config        wazero.ModuleConfig
+	alloc         allocator
 
 	slots chan struct{} // one token per instance that may exist
 
@@ -285,18 +289,9 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 	if opts.wasm != nil {
 		wasm = opts.wasm
 	}
-	rc := wazero.NewRuntimeConfig().
-		WithCompilationCache(compilationCache(opts)).
-		WithMemoryLimitPages(uint32(pages)).
-		WithCloseOnContextDone(opts.Interruptible)
-	r := wazero.NewRuntimeWithConfig(ctx, rc)
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
-		r.Close(ctx)
-		return nil, fmt.Errorf("host: wasi: %w", err)
-	}
 	v := &Verifier{
-		runtime: r,
-		ready:   make(chan struct{}),
+		ready:         make(chan struct{}),
+		interruptible: opts.Interruptible,
 		// No file system, environment or arguments. The wall clock is
 		// wazero's fake one, stuck near 2022-01-01: the module takes "now"
 		// from each request and must never read a clock for a decision,
@@ -313,34 +308,34 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 	}
 	mark := newCompiledMark(opts, wasm)
 	if opts.WaitForCompile || mark.done() && !opts.interpretOnly {
-		compiled, err := r.CompileModule(ctx, wasm)
+		r, compiled, err := compile(ctx, opts, uint32(pages), wasm)
 		if err != nil {
-			r.Close(ctx)
 			return nil, fmt.Errorf("host: compile: %w", err)
 		}
-		v.compiled = compiled
+		v.runtime, v.compiled = r, compiled
 		close(v.ready)
 		return v, nil
 	}
 	ip, err := newInterpreter(ctx, wasm, uint32(pages))
 	if err != nil {
-		r.Close(ctx)
 		return nil, fmt.Errorf("host: compile: %w", err)
 	}
 	v.interp = ip
 	v.compileNow = sync.OnceFunc(func() {
 		go func() {
-			// The interpreter has validated the module, so this fails
-			// only for want of resources.
-			compiled, err := r.CompileModule(context.Background(), wasm)
+			r, compiled, err := compile(context.Background(), opts, uint32(pages), wasm)
 			if err == nil {
 				mark.set()
 			}
 			v.mu.Lock()
-			v.compiled, v.compileErr = compiled, err
+			v.runtime, v.compiled, v.compileErr = r, compiled, err
 			close(v.ready)
 			v.mu.Unlock()
-			v.retireInterpreter()
+			// Without a compiled module, small calls stay in the
+			// interpreter; larger ones get the error.
+			if err == nil {
+				v.retireInterpreter()
+			}
 		}()
 	})
 	// On a machine of few cores, compiling alongside the first call slows
@@ -358,6 +353,38 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 // compileDelay is the longest New's background compilation waits for the
 // first call to be answered.
 const compileDelay = 2 * time.Second
+
+// compile compiles wasm in a new runtime that uses opts' compilation cache
+// and, should that fail, once more in one without it: wazero fails a
+// compile whose cache entry it cannot read (a truncated file), and a
+// broken cache must cost speed, not every call.
+func compile(ctx context.Context, opts Options, pages uint32, wasm []byte) (wazero.Runtime, wazero.CompiledModule, error) {
+	rc := wazero.NewRuntimeConfig().
+		WithMemoryLimitPages(pages).
+		WithCloseOnContextDone(opts.Interruptible)
+	r, c, err := compileIn(ctx, rc.WithCompilationCache(compilationCache(opts)), wasm)
+	if err == nil {
+		return r, c, nil
+	}
+	if r, c, err2 := compileIn(ctx, rc, wasm); err2 == nil {
+		return r, c, nil
+	}
+	return nil, nil, err
+}
+
+func compileIn(ctx context.Context, rc wazero.RuntimeConfig, wasm []byte) (wazero.Runtime, wazero.CompiledModule, error) {
+	r := wazero.NewRuntimeWithConfig(ctx, rc)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
+		r.Close(ctx)
+		return nil, nil, fmt.Errorf("wasi: %w", err)
+	}
+	c, err := r.CompileModule(ctx, wasm)
+	if err != nil {
+		r.Close(ctx)
+		return nil, nil, err
+	}
+	return r, c, nil
+}
 
 // isReady reports whether the compiled module is ready (or failed).
 func (v *Verifier) isReady() bool {
@@ -395,7 +422,7 @@ func (v *Verifier) Call(ctx context.Context, frame []byte) ([]byte, error) {
 	if resp := oversized(frame); resp != nil {
 		return resp, nil
 	}
-	if v.interp != nil && len(frame) <= InterpreterLimit && !v.isReady() {
+	if v.interp != nil && len(frame) <= InterpreterLimit && (!v.isReady() || v.compileErr != nil) {
 		if resp, err, done := v.callInterpreter(ctx, frame); done {
 			return resp, err
 		}
@@ -447,5 +474,8 @@ func (v *Verifier) Close(ctx context.Context) error {
 	}
 	<-v.ready
 	v.retireInterpreter()
+	if v.runtime == nil {
+		return nil
+	}
 	return v.runtime.Close(ctx)
 }

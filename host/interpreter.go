@@ -73,6 +73,12 @@ func (v *Verifier) callInterpreter(ctx context.Context, frame []byte) (resp []by
 		return nil, ctx.Err(), true
 	}
 	defer func() { <-v.slots }()
+	v.mu.Lock()
+	closed := v.closed
+	v.mu.Unlock()
+	if closed {
+		return nil, ErrClosed, true
+	}
 	ip.mu.Lock()
 	if ip.retired {
 		ip.mu.Unlock()
@@ -94,18 +100,27 @@ func (v *Verifier) callInterpreter(ctx context.Context, frame []byte) (resp []by
 	ip.mu.Unlock()
 	defer v.interpreterDone()
 
-	cctx, cancel := context.WithCancel(ctx)
+	// As in the compiled module, the caller's context stops a call only
+	// with Options.Interruptible; the compiled module becoming ready
+	// always does, and the call is then run there.
+	base := context.Background()
+	if v.interruptible {
+		base = ctx
+	}
+	cctx, cancel := context.WithCancel(base)
 	defer cancel()
 	go func() {
 		select {
 		case <-v.ready:
-			cancel()
+			if v.compileErr == nil {
+				cancel()
+			}
 		case <-cctx.Done():
 		}
 	}()
 	// stopped reports whether an error came from the compiled module
 	// becoming ready rather than from the call itself.
-	stopped := func() bool { return ctx.Err() == nil && v.isReady() }
+	stopped := func() bool { return base.Err() == nil && v.isReady() && v.compileErr == nil }
 	if inst == nil {
 		if inst, err = v.instantiateOn(cctx, ip.runtime, ip.compiled); err != nil {
 			if stopped() {

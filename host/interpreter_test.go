@@ -2,8 +2,10 @@ package host
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/licverify/licverify/internal/api"
 	"github.com/licverify/licverify/testvectors"
@@ -91,4 +93,87 @@ func TestWaitForCompile(t *testing.T) {
 	defer v.Close(ctx)
 	require.Nil(t, v.interp)
 	require.True(t, v.isReady())
+}
+
+// TestCorruptCacheEntry: a cache entry wazero cannot read fails a compile
+// that uses it; the host compiles again without the cache, in the
+// background and in New alike, so a broken cache costs speed and nothing
+// else.
+func TestCorruptCacheEntry(t *testing.T) {
+	ctx := context.Background()
+	proof := vectorFrame(t, "statusproof/valid")
+	warm := t.TempDir()
+	w, err := New(ctx, Options{CacheDir: warm, WaitForCompile: true})
+	require.NoError(t, err)
+	require.NoError(t, w.Close(ctx))
+	entries, err := filepath.Glob(filepath.Join(warm, "wazero-*", "*"))
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	cold := t.TempDir()
+	sub := filepath.Join(cold, filepath.Base(filepath.Dir(entries[0])))
+	require.NoError(t, os.MkdirAll(sub, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(sub, filepath.Base(entries[0])), []byte("truncated"), 0o600))
+
+	v, err := New(ctx, Options{CacheDir: cold})
+	require.NoError(t, err)
+	require.NotNil(t, v.interp)
+	got, err := v.Call(ctx, proof)
+	require.NoError(t, err)
+	require.Equal(t, string(api.Handle(proof)), string(got))
+	<-v.ready
+	require.NoError(t, v.compileErr)
+	got, err = v.Call(ctx, proof)
+	require.NoError(t, err)
+	require.Equal(t, string(api.Handle(proof)), string(got))
+	require.NoError(t, v.Close(ctx))
+
+	w, err = New(ctx, Options{CacheDir: cold, WaitForCompile: true})
+	require.NoError(t, err)
+	defer w.Close(ctx)
+	got, err = w.Call(ctx, proof)
+	require.NoError(t, err)
+	require.Equal(t, string(api.Handle(proof)), string(got))
+}
+
+// TestDeadlineInInterpreter: without Options.Interruptible a caller's
+// deadline bounds only the wait for an instance, in the interpreter as in
+// the compiled module: a first call (the instance's start and the
+// verification take longer than the deadline there) is answered.
+func TestDeadlineInInterpreter(t *testing.T) {
+	ctx := context.Background()
+	proof := vectorFrame(t, "statusproof/valid")
+	v, err := New(ctx, Options{CacheDir: t.TempDir(), MaxInstances: 1})
+	require.NoError(t, err)
+	defer v.Close(ctx)
+	require.NotNil(t, v.interp)
+	dctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	got, err := v.Call(dctx, proof)
+	require.NoError(t, err)
+	require.Equal(t, string(api.Handle(proof)), string(got))
+}
+
+// TestCallAfterClose: once Close has begun (it waits for the background
+// compilation), a call is refused with ErrClosed, not answered in the
+// interpreter.
+func TestCallAfterClose(t *testing.T) {
+	ctx := context.Background()
+	proof := vectorFrame(t, "statusproof/valid")
+	v, err := New(ctx, Options{CacheDir: t.TempDir(), MaxInstances: 2})
+	require.NoError(t, err)
+	require.NotNil(t, v.interp)
+	_, err = v.Call(ctx, proof)
+	require.NoError(t, err)
+	closed := make(chan error, 1)
+	go func() { closed <- v.Close(ctx) }()
+	// Close marks the Verifier closed before it waits.
+	require.Eventually(t, func() bool {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		return v.closed
+	}, time.Minute, time.Millisecond)
+	_, err = v.Call(ctx, proof)
+	require.ErrorIs(t, err, ErrClosed)
+	require.NoError(t, <-closed)
+	require.True(t, v.interp.closed)
 }

@@ -213,7 +213,9 @@ func (v *Verifier) MemoryBytes() uint64 {
 	var most uint64
 	for _, inst := range v.idle {
 		if m := inst.mod.Memory(); m != nil {
-			most = max(most, uint64(m.Size()))
+			// In pages: Size wraps to 0 at 4 GiB.
+			pages, _ := m.Grow(0)
+			most = max(most, uint64(pages)*65536)
 		}
 	}
 	return most
