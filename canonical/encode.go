@@ -138,7 +138,7 @@ func (e *encoder) collect(i int) (int, bool) {
 		i = skipSpace(doc, i+1)
 		// A scalar ends at a delimiter: most members of a forged set are.
 		if c := doc[i]; c == '"' || c == '{' || c == '[' {
-			i = skipValue(doc, i)
+			i, _ = prefixValue(doc, i)
 			continue
 		}
 		for i < len(doc) && doc[i] != ',' && doc[i] != '}' && !space[doc[i]] {

@@ -176,41 +176,6 @@ func skipToken(doc []byte, at int) int {
 	}
 }
 
-// skipValue returns the offset after the value at at, which check has
-// validated.
-func skipValue(doc []byte, at int) int {
-	switch doc[at] {
-	case '"':
-		return skipToken(doc, at)
-	case '{', '[':
-		depth := 0
-		for i := at; ; {
-			switch doc[i] {
-			case '"':
-				i = skipToken(doc, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-	default: // a number or a literal
-		i := at
-		for i < len(doc) {
-			switch doc[i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return i
-			}
-			i++
-		}
-		return i
-	}
-}
-
 // sortMembers sorts the members of an object, each its name's sortKey
 // above the offset of its name token, by their names' UTF-16 code units
 // (RFC 8785 §3.2.3), equal names by offset. It returns the offset of the
@@ -413,7 +378,8 @@ func prefixMembers(m []uint64, doc []byte, open int) []uint64 {
 }
 
 // prefixValue returns the offset after the value at i, and false if the
-// value does not end within doc.
+// value does not end within doc: a prefix of validated JSON here, or all
+// of it for the encoder, where every value ends.
 func prefixValue(doc []byte, i int) (int, bool) {
 	depth := 0
 	for i < len(doc) {

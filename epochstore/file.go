@@ -85,10 +85,8 @@ func (s *FileStore) lock() (func(), error) {
 // Get returns the epoch stored for namespace, or 0 when the file or the
 // namespace is absent. See [Store.Get] and [File].
 func (s *FileStore) Get(namespace string) (int64, error) {
-	if err := checkNamespace(namespace); err != nil {
-		return 0, err
-	}
-	unlock, err := s.lock()
+	// 0 is always a valid epoch: only the namespace is checked.
+	unlock, err := begin(s.lock, namespace, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -103,13 +101,7 @@ func (s *FileStore) Get(namespace string) (int64, error) {
 // Raise stores max(stored, epoch) for namespace and returns the epoch
 // stored afterwards. See [Store.Raise] and [File].
 func (s *FileStore) Raise(namespace string, epoch int64) (int64, error) {
-	if err := checkNamespace(namespace); err != nil {
-		return 0, err
-	}
-	if err := checkEpoch(epoch); err != nil {
-		return 0, err
-	}
-	unlock, err := s.lock()
+	unlock, err := begin(s.lock, namespace, epoch)
 	if err != nil {
 		return 0, err
 	}

@@ -71,10 +71,8 @@ func (s *KeychainStore) lock() (func(), error) {
 // Get returns the epoch stored for namespace, or 0 when there is no item
 // for it. See [Store.Get] and [Keychain].
 func (s *KeychainStore) Get(namespace string) (int64, error) {
-	if err := checkNamespace(namespace); err != nil {
-		return 0, err
-	}
-	unlock, err := s.lock()
+	// 0 is always a valid epoch: only the namespace is checked.
+	unlock, err := begin(s.lock, namespace, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -85,13 +83,7 @@ func (s *KeychainStore) Get(namespace string) (int64, error) {
 // Raise stores max(stored, epoch) for namespace and returns the epoch
 // stored afterwards. See [Store.Raise] and [Keychain].
 func (s *KeychainStore) Raise(namespace string, epoch int64) (int64, error) {
-	if err := checkNamespace(namespace); err != nil {
-		return 0, err
-	}
-	if err := checkEpoch(epoch); err != nil {
-		return 0, err
-	}
-	unlock, err := s.lock()
+	unlock, err := begin(s.lock, namespace, epoch)
 	if err != nil {
 		return 0, err
 	}

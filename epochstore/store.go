@@ -91,6 +91,19 @@ func damaged(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrDamaged}, args...)...)
 }
 
+// begin starts every Get and Raise: it checks the namespace, then the
+// epoch, then takes the store's lock (which reports a store made without
+// its path or service).
+func begin(lock func() (func(), error), namespace string, epoch int64) (func(), error) {
+	if err := checkNamespace(namespace); err != nil {
+		return nil, err
+	}
+	if err := checkEpoch(epoch); err != nil {
+		return nil, err
+	}
+	return lock()
+}
+
 func checkNamespace(namespace string) error {
 	if namespace == "" {
 		return misuse("an epoch namespace must be a non-empty string")

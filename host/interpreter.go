@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // InterpreterLimit is the largest request frame, in bytes, run in the
@@ -47,16 +46,10 @@ type interpreter struct {
 func newInterpreter(ctx context.Context, wasm []byte, pages uint32) (*interpreter, error) {
 	// Interruptible, so that a call still running when the compiled
 	// module is ready can be stopped and run there.
-	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().
+	r, c, err := compileIn(ctx, wazero.NewRuntimeConfigInterpreter().
 		WithMemoryLimitPages(pages).
-		WithCloseOnContextDone(true))
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
-		r.Close(ctx)
-		return nil, err
-	}
-	c, err := r.CompileModule(ctx, wasm)
+		WithCloseOnContextDone(true), wasm)
 	if err != nil {
-		r.Close(ctx)
 		return nil, err
 	}
 	return &interpreter{runtime: r, compiled: c}, nil

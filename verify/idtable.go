@@ -6,7 +6,6 @@ import (
 	"hash/maphash"
 	"math"
 	"math/bits"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -61,13 +60,9 @@ func newIDTable(buf []byte, n int) *idTable {
 }
 
 // tableID reports whether id may be held in the table: it holds neither
-// '"' (which ends an id in buf) nor '\' (which no id in buf holds).
-func tableID(id string) bool {
-	return strings.IndexByte(id, '"') < 0 && strings.IndexByte(id, '\\') < 0
-}
-
-// tableIDText is tableID for ids given either way, without converting.
-func tableIDText[T string | []byte](id T) bool {
+// '"' (which ends an id in buf) nor '\' (which no id in buf holds). It
+// takes ids either way, without converting.
+func tableID[T string | []byte](id T) bool {
 	for i := 0; i < len(id); i++ {
 		if id[i] == '"' || id[i] == '\\' {
 			return false
@@ -179,7 +174,7 @@ func newIDWriter(size int) *idWriter {
 
 func writeID[T string | []byte](w *idWriter, id T) {
 	w.n++
-	if !tableIDText(id) {
+	if !tableID(id) {
 		w.side = append(w.side, string(id))
 		return
 	}
