@@ -35,9 +35,10 @@
 // then is stopped and run again compiled, so no call waits longer than the
 // compilation plus its own compiled run. Large requests (over
 // [InterpreterLimit]) and loaded revocation sets wait for the compiled
-// module. [Verifier.Close] waits for the compilation to finish, so that
-// the next process finds it in the cache. [Options.WaitForCompile] turns
-// this off.
+// module. With a disk cache, [Verifier.Close] waits for the compilation
+// to finish, so that the next process finds it there (a command-line tool
+// prints its answer first, and exits seconds later); without one, Close
+// drops it. [Options.WaitForCompile] turns all this off.
 //
 // # Failures
 //
@@ -138,8 +139,11 @@ type Verifier struct {
 	compileNow func()
 	// interruptible is Options.Interruptible.
 	interruptible bool
-	config        wazero.ModuleConfig
-	alloc         allocator
+	// diskCache is whether compiled code goes to a disk cache, which
+	// makes finishing a background compile worth waiting for in Close.
+	diskCache bool
+	config    wazero.ModuleConfig
+	alloc     allocator
 
 	slots chan struct{} // one token per instance that may exist
 
@@ -307,6 +311,7 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 		slots: make(chan struct{}, n),
 	}
 	mark := newCompiledMark(opts, wasm)
+	v.diskCache = mark.file != ""
 	if opts.WaitForCompile || mark.done() && !opts.interpretOnly {
 		r, compiled, err := compile(ctx, opts, uint32(pages), wasm)
 		if err != nil {
@@ -322,12 +327,27 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 	}
 	v.interp = ip
 	v.compileNow = sync.OnceFunc(func() {
+		v.mu.Lock()
+		moot := v.closed && !v.diskCache
+		if moot {
+			close(v.ready)
+		}
+		v.mu.Unlock()
+		if moot {
+			return
+		}
 		go func() {
 			r, compiled, err := compile(context.Background(), opts, uint32(pages), wasm)
 			if err == nil {
 				mark.set()
 			}
 			v.mu.Lock()
+			if v.closed && !v.diskCache && r != nil {
+				// Close did not wait (nothing would keep the result):
+				// free it here.
+				r.Close(context.Background())
+				r, compiled = nil, nil
+			}
 			v.runtime, v.compiled, v.compileErr = r, compiled, err
 			close(v.ready)
 			v.mu.Unlock()
@@ -452,9 +472,9 @@ func oversized(frame []byte) []byte {
 	return resp
 }
 
-// Close releases the module and every instance, after the background
-// compilation, if one is running, has finished (and written the disk
-// cache). Calls must not be in flight; calls after Close return
+// Close releases the module and every instance. A background compilation
+// into a disk cache is finished first, so that the next process finds the
+// module compiled; without a disk cache it is dropped. Calls must not be in flight; calls after Close return
 // [ErrClosed].
 func (v *Verifier) Close(ctx context.Context) error {
 	v.mu.Lock()
@@ -469,7 +489,18 @@ func (v *Verifier) Close(ctx context.Context) error {
 	for _, inst := range idle {
 		inst.close(ctx)
 	}
-	if v.compileNow != nil {
+	if v.compileNow != nil && !v.diskCache {
+		// Without a disk cache the compiled module dies with the
+		// Verifier: finishing the compile would keep a process that is
+		// done waiting for seconds, for nothing.
+		v.retireInterpreter()
+		v.mu.Lock()
+		ready := v.isReady()
+		v.mu.Unlock()
+		if !ready {
+			return nil // the compile goroutine frees what it makes
+		}
+	} else if v.compileNow != nil {
 		v.compileNow()
 	}
 	<-v.ready

@@ -177,3 +177,26 @@ func TestCallAfterClose(t *testing.T) {
 	require.NoError(t, <-closed)
 	require.True(t, v.interp.closed)
 }
+
+// TestCloseWithoutDiskCache: without a disk cache nothing would keep the
+// compiled module, so Close frees the interpreter and returns without
+// compiling (a command-line tool exits as soon as it has answered).
+func TestCloseWithoutDiskCache(t *testing.T) {
+	ctx := context.Background()
+	proof := vectorFrame(t, "statusproof/valid")
+	v, err := New(ctx, Options{NoDiskCache: true, interpretOnly: true})
+	require.NoError(t, err)
+	require.False(t, v.diskCache)
+	got, err := v.Call(ctx, proof)
+	require.NoError(t, err)
+	require.Equal(t, string(api.Handle(proof)), string(got))
+	require.NoError(t, v.Close(ctx))
+	require.True(t, v.interp.closed, "the interpreter was not freed")
+	require.False(t, v.isReady(), "Close compiled")
+	// A compile asked for after Close (the timer New set) gives up at once.
+	v.compileNow()
+	require.True(t, v.isReady())
+	require.Nil(t, v.runtime, "nothing compiled")
+	_, err = v.Call(ctx, proof)
+	require.ErrorIs(t, err, ErrClosed)
+}

@@ -405,7 +405,7 @@ func TestNoCacheWarning(t *testing.T) {
 			require.True(t, strings.HasPrefix(out, "{"), out)
 			require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 			require.True(t, strings.HasPrefix(errOut, "licverify: "+tc.why), errOut)
-			require.Contains(t, errOut, "the module is compiled on every run, which takes a few seconds (set --cache-dir or LICVERIFY_CACHE_DIR to a writable directory)")
+			require.Contains(t, errOut, "the module is never kept compiled: every run answers from the interpreter, and a large document waits seconds for a compile (set --cache-dir or LICVERIFY_CACHE_DIR to a writable directory)")
 		})
 	}
 }

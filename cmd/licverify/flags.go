@@ -42,7 +42,7 @@ func (e *env) newFlags(name string, k kind) *flags {
 	f.SetOutput(io.Discard)
 	if k >= module {
 		f.BoolVar(&f.json, "json", false, "print exactly the result JSON instead of a summary")
-		f.StringVar(&e.cacheDir, "cache-dir", "", "the compiled-module cache `DIR` (default $LICVERIFY_CACHE_DIR, else licverify/wazero in the user cache directory); without a cache, each run compiles the module, which takes seconds")
+		f.StringVar(&e.cacheDir, "cache-dir", "", "the compiled-module cache `DIR` (default $LICVERIFY_CACHE_DIR, else licverify/wazero in the user cache directory); the first run on a machine prints its answer in under a second and exits once the module is compiled there (seconds); without a usable cache every run answers from the interpreter, slower for large documents")
 	}
 	if flagsMade != nil {
 		flagsMade(f)

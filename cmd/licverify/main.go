@@ -25,8 +25,9 @@
 // summary, or with --json exactly the result JSON, and takes --cache-dir
 // DIR, the directory of the compiled-module cache (default
 // $LICVERIFY_CACHE_DIR, else licverify/wazero in the user cache
-// directory). Without a usable cache directory the module is compiled on
-// every run, which takes seconds; a line on stderr says so.
+// directory). Without a usable cache directory nothing is kept compiled:
+// every run answers from the interpreter and a large document waits
+// seconds for a compile; a line on stderr says so.
 //
 // Exit status: 0 valid (for license: run or warn; for revocation: no id
 // looked up is revoked or suspended); 1 invalid, the document is bad
@@ -142,7 +143,7 @@ func (e *env) module() (*host.Verifier, error) {
 		}
 		if !opts.NoDiskCache {
 			if _, err := host.CacheDir(opts); err != nil {
-				fmt.Fprintf(e.stderr, "licverify: %s, so the module is compiled on every run, which takes a few seconds (set --cache-dir or %s to a writable directory)\n",
+				fmt.Fprintf(e.stderr, "licverify: %s, so the module is never kept compiled: every run answers from the interpreter, and a large document waits seconds for a compile (set --cache-dir or %s to a writable directory)\n",
 					strings.TrimPrefix(err.Error(), "host: "), cacheDirEnv)
 			}
 		}
