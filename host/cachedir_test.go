@@ -65,3 +65,24 @@ func TestNewWithoutDiskCache(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(resp), `"valid":true`)
 }
+
+// TestCacheResolvedOnce: New decides once whether there is a disk cache.
+// A compile that finishes in the background keeps that decision, even when
+// the cache directory could be created by then (the file in its way is
+// gone): it must not write to a place the Verifier said it would not use.
+func TestCacheResolvedOnce(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	v, err := New(context.Background(), Options{CacheDir: file, MaxInstances: 1})
+	require.NoError(t, err)
+	defer v.Close(context.Background())
+	require.NoError(t, os.Remove(file))
+	resp, err := v.Call(context.Background(), smallRequest)
+	require.NoError(t, err)
+	require.Contains(t, string(resp), `"valid":true`)
+	require.NoError(t, v.waitCompiled(context.Background()))
+	require.NoError(t, v.compileErr)
+	require.NoFileExists(t, file)
+	require.NoDirExists(t, file)
+}

@@ -257,12 +257,14 @@ func diskCache(opts Options) (string, wazero.CompilationCache, error) {
 	return dir, c, nil
 }
 
-// compilationCache is the disk cache for opts, or, when there is none (a
-// directory that cannot be created costs speed, not correctness), the
-// process's in-memory cache.
-func compilationCache(opts Options) wazero.CompilationCache {
-	if _, c, err := diskCache(opts); err == nil {
-		return c
+// compilationCache is the disk cache for opts and its directory, or, when
+// there is none (a directory that cannot be created costs speed, not
+// correctness), the process's in-memory cache and "". New resolves it
+// once: a background compile must not create a directory that was a file
+// when New looked.
+func compilationCache(opts Options) (string, wazero.CompilationCache) {
+	if dir, c, err := diskCache(opts); err == nil {
+		return dir, c
 	}
 	cachesMu.Lock()
 	defer cachesMu.Unlock()
@@ -271,7 +273,7 @@ func compilationCache(opts Options) wazero.CompilationCache {
 		c = wazero.NewCompilationCache()
 		caches[""] = c
 	}
-	return c
+	return "", c
 }
 
 // New compiles the module (or loads it from the compilation cache) and
@@ -310,10 +312,11 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 		alloc: newAllocator(),
 		slots: make(chan struct{}, n),
 	}
-	mark := newCompiledMark(opts, wasm)
-	v.diskCache = mark.file != ""
+	dir, cache := compilationCache(opts)
+	mark := newCompiledMark(dir, wasm)
+	v.diskCache = dir != ""
 	if opts.WaitForCompile || mark.done() && !opts.interpretOnly {
-		r, compiled, err := compile(ctx, opts, uint32(pages), wasm)
+		r, compiled, err := compile(ctx, opts, cache, uint32(pages), wasm)
 		if err != nil {
 			return nil, fmt.Errorf("host: compile: %w", err)
 		}
@@ -337,7 +340,7 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 			return
 		}
 		go func() {
-			r, compiled, err := compile(context.Background(), opts, uint32(pages), wasm)
+			r, compiled, err := compile(context.Background(), opts, cache, uint32(pages), wasm)
 			if err == nil {
 				mark.set()
 			}
@@ -378,11 +381,11 @@ const compileDelay = 2 * time.Second
 // and, should that fail, once more in one without it: wazero fails a
 // compile whose cache entry it cannot read (a truncated file), and a
 // broken cache must cost speed, not every call.
-func compile(ctx context.Context, opts Options, pages uint32, wasm []byte) (wazero.Runtime, wazero.CompiledModule, error) {
+func compile(ctx context.Context, opts Options, cache wazero.CompilationCache, pages uint32, wasm []byte) (wazero.Runtime, wazero.CompiledModule, error) {
 	rc := wazero.NewRuntimeConfig().
 		WithMemoryLimitPages(pages).
 		WithCloseOnContextDone(opts.Interruptible)
-	r, c, err := compileIn(ctx, rc.WithCompilationCache(compilationCache(opts)), wasm)
+	r, c, err := compileIn(ctx, rc.WithCompilationCache(cache), wasm)
 	if err == nil {
 		return r, c, nil
 	}

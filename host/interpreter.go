@@ -194,12 +194,13 @@ type compiledMark struct {
 // lives as long as the process.
 var compiled sync.Map
 
-func newCompiledMark(opts Options, wasm []byte) compiledMark {
+// newCompiledMark names the mark of wasm in the disk cache's directory
+// dir, or in memory when dir is "".
+func newCompiledMark(dir string, wasm []byte) compiledMark {
 	sum := sha256.Sum256(wasm)
 	// Compiled code is kept per wazero version and architecture.
 	name := "licverify-" + hex.EncodeToString(sum[:12]) + "-" + wazeroVersion() + "-" + runtime.GOARCH + ".compiled"
-	dir, _, err := diskCache(opts)
-	if err != nil {
+	if dir == "" {
 		return compiledMark{key: "\x00" + name}
 	}
 	return compiledMark{key: dir + "\x00" + name, file: filepath.Join(dir, name)}
