@@ -41,12 +41,13 @@ package canonical
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // Result codes carried by [*Error]. They are the same strings as the
@@ -83,7 +84,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Offset >= 0 {
-		return fmt.Sprintf("canonical: %s at byte %d", e.Msg, e.Offset)
+		return msg.Sprintf("canonical: %s at byte %d", e.Msg, e.Offset)
 	}
 	return "canonical: " + e.Msg
 }
@@ -155,12 +156,12 @@ func check(doc []byte, limit int, wantObject bool) (*scanner, error) {
 	}
 	if len(doc) > limit {
 		return nil, &Error{Code: CodeInputTooLarge, Offset: -1,
-			Msg: fmt.Sprintf("input is %d bytes, limit is %d", len(doc), limit)}
+			Msg: msg.Sprintf("input is %d bytes, limit is %d", len(doc), limit)}
 	}
 	// Members are kept as uint32 offsets.
 	if len(doc) >= math.MaxUint32 {
 		return nil, &Error{Code: CodeInputTooLarge, Offset: -1,
-			Msg: fmt.Sprintf("input is %d bytes, at most 4 GiB is supported", len(doc))}
+			Msg: msg.Sprintf("input is %d bytes, at most 4 GiB is supported", len(doc))}
 	}
 	s := &scanner{doc: doc}
 	s.skipSpace()
@@ -186,7 +187,7 @@ func check(doc []byte, limit int, wantObject bool) (*scanner, error) {
 
 func duplicateError(doc []byte, at int) *Error {
 	return &Error{Code: CodeDuplicateKey, Offset: at,
-		Msg: fmt.Sprintf("duplicate member name %q", truncate(string(decodeToken(nil, doc, at))))}
+		Msg: msg.Sprintf("duplicate member name %q", truncate(string(decodeToken(nil, doc, at))))}
 }
 
 type scanner struct {
@@ -274,13 +275,13 @@ func (s *scanner) value(depth int) error {
 			s.pos += 4
 			return nil
 		}
-		return s.fail(CodeMalformedJSON, fmt.Sprintf("invalid character %q", c))
+		return s.fail(CodeMalformedJSON, msg.Sprintf("invalid character %q", c))
 	}
 }
 
 func (s *scanner) object(depth int) error {
 	if depth > MaxDepth {
-		return s.fail(CodeMalformedJSON, fmt.Sprintf("nesting deeper than %d levels", MaxDepth))
+		return s.fail(CodeMalformedJSON, msg.Sprintf("nesting deeper than %d levels", MaxDepth))
 	}
 	open := s.pos
 	s.pos++ // '{'
@@ -368,7 +369,7 @@ const bigObject = 1024
 
 func (s *scanner) array(depth int) error {
 	if depth > MaxDepth {
-		return s.fail(CodeMalformedJSON, fmt.Sprintf("nesting deeper than %d levels", MaxDepth))
+		return s.fail(CodeMalformedJSON, msg.Sprintf("nesting deeper than %d levels", MaxDepth))
 	}
 	s.pos++ // '['
 	s.skipSpace()
@@ -477,7 +478,7 @@ func (s *scanner) escape() (rune, error) {
 		return '\t', nil
 	case 'u':
 	default:
-		return 0, s.fail(CodeMalformedJSON, fmt.Sprintf("invalid escape %q", string([]byte{'\\', c})))
+		return 0, s.fail(CodeMalformedJSON, msg.Sprintf("invalid escape %q", string([]byte{'\\', c})))
 	}
 	hi, ok := hex4(s.doc, s.pos+2)
 	if !ok {

@@ -2,9 +2,9 @@ package verify
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // Code is a stable, machine-readable result code. The same strings appear in
@@ -79,11 +79,11 @@ func (e *Error) Error() string { return "verify: " + string(e.Code) + ": " + e.M
 var ErrMisuse = errors.New("verify: misuse")
 
 func misuse(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrMisuse}, args...)...)
+	return msg.Errorf("%w: "+format, append([]any{ErrMisuse}, args...)...)
 }
 
 func fail(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: msg.Sprintf(format, args...)}
 }
 
 // asError converts any error from canonical or this package into an *Error.

@@ -2,21 +2,26 @@ package verify
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"time"
+
+	"github.com/licverify/licverify/internal/jsontext"
 )
 
-// fields is a JSON object by exact member name. encoding/json matches
-// struct fields case-insensitively, which would let "License_ID" stand in
-// for "license_id"; every document is read through this type instead.
-type fields map[string]json.RawMessage
+// fields is a JSON object by exact member name, each member's value as its
+// JSON text. (encoding/json matches struct fields case-insensitively,
+// which would let "License_ID" stand in for "license_id"; every document
+// is read through this type instead.)
+type fields map[string][]byte
 
 // parseFields decodes a JSON object that canonical has already validated.
 // what names the object in messages.
 func parseFields(data []byte, what string) (fields, *Error) {
-	var f fields
-	if err := json.Unmarshal(data, &f); err != nil || f == nil {
+	f := fields{}
+	if !jsontext.Object(data, func(name string, value []byte) bool {
+		f[name] = value
+		return true
+	}) {
 		return nil, fail(CodeInvalidField, "%s is not a JSON object", what)
 	}
 	return f, nil
@@ -69,7 +74,10 @@ func (f fields) str(name string, required bool) (v string, ok bool, err *Error) 
 		}
 		return "", false, nil
 	}
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false, fail(CodeInvalidField, "%s is not a string", name)
+	}
+	if v, ok = jsontext.Unquote(raw); !ok {
 		return "", false, fail(CodeInvalidField, "%s is not a string", name)
 	}
 	return v, true, nil
@@ -149,15 +157,15 @@ func (f fields) strings(name string, required bool) (v []string, ok bool, err *E
 		}
 		return nil, false, nil
 	}
-	var elems []json.RawMessage
-	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
+	if len(raw) == 0 || raw[0] != '[' {
 		return nil, false, fail(CodeInvalidField, "%s is not an array of strings", name)
 	}
-	v = make([]string, len(elems))
-	for i, e := range elems {
-		if len(e) == 0 || e[0] != '"' || json.Unmarshal(e, &v[i]) != nil {
-			return nil, false, fail(CodeInvalidField, "%s[%d] is not a string", name, i)
-		}
+	v, bad, ok := jsontext.Strings(raw)
+	if bad >= 0 {
+		return nil, false, fail(CodeInvalidField, "%s[%d] is not a string", name, bad)
+	}
+	if !ok {
+		return nil, false, fail(CodeInvalidField, "%s is not an array of strings", name)
 	}
 	return v, true, nil
 }
@@ -291,16 +299,16 @@ func splitMembers(data []byte, pos int, keep *memberSet, f fields) (next int, do
 			// unescaped, so a name whose text holds a backslash is never
 			// one of them.
 			if keeps(keep, data[pos+1:end-1]) {
-				f[string(data[pos+1:end-1])] = json.RawMessage(data[end+1 : vend : vend])
+				f[string(data[pos+1:end-1])] = data[end+1 : vend : vend]
 			}
 		} else {
 			name := string(data[pos+1 : end-1])
 			if bytes.IndexByte(data[pos:end], '\\') >= 0 {
-				if json.Unmarshal(data[pos:end], &name) != nil {
+				if name, ok = jsontext.Unquote(data[pos:end]); !ok {
 					return 0, false, false
 				}
 			}
-			f[name] = json.RawMessage(data[end+1 : vend : vend])
+			f[name] = data[end+1 : vend : vend]
 		}
 		if vend == n-1 {
 			return vend, true, true

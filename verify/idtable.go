@@ -2,12 +2,11 @@ package verify
 
 import (
 	"bytes"
-	"encoding/json"
 	"hash/maphash"
 	"math"
 	"math/bits"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/licverify/licverify/internal/jsontext"
 )
 
 // idTable is the set of revoked ids of a full set, or of a set compacted
@@ -237,12 +236,10 @@ func scanIDs(raw []byte, what string, fn func(i, off int, id []byte, escaped boo
 		id := raw[start:end]
 		if escaped {
 			var ok bool
-			if id, ok = unescape(id); !ok {
-				var s string
-				if json.Unmarshal(raw[pos:end+1], &s) != nil {
-					return notString(i)
-				}
-				id = []byte(s)
+			// canonical has refused what it cannot decode (lone
+			// surrogates, bytes that are not UTF-8).
+			if id, ok = jsontext.Unescape(id); !ok {
+				return notString(i)
 			}
 		}
 		if err := fn(i, start, id, escaped); err != nil {
@@ -258,89 +255,4 @@ func scanIDs(raw []byte, what string, fn func(i, off int, id []byte, escaped boo
 			return notString(i + 1)
 		}
 	}
-}
-
-// unescape decodes the text of a JSON string (RFC 8259 §7) that holds
-// escapes, without the reflection of encoding/json. ok is false for text
-// it does not take: a bad escape, a lone surrogate (which encoding/json
-// turns into U+FFFD), bytes that are not UTF-8; the caller then asks
-// encoding/json, so that the two can only differ in speed.
-func unescape(text []byte) ([]byte, bool) {
-	out := make([]byte, 0, len(text))
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c != '\\' {
-			if c < 0x20 || c == '"' {
-				return nil, false
-			}
-			out = append(out, c)
-			i++
-			continue
-		}
-		if i+1 >= len(text) {
-			return nil, false
-		}
-		switch e := text[i+1]; e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := hex4(text[i+2:])
-			if !ok {
-				return nil, false
-			}
-			if utf16.IsSurrogate(r) {
-				lo, ok := rune(0), false
-				if r < 0xdc00 && len(text) >= i+12 && text[i+6] == '\\' && text[i+7] == 'u' {
-					lo, ok = hex4(text[i+8:])
-				}
-				if !ok || lo < 0xdc00 || lo > 0xdfff {
-					return nil, false
-				}
-				r = utf16.DecodeRune(r, lo)
-				i += 6
-			}
-			out = utf8.AppendRune(out, r)
-			i += 6
-			continue
-		default:
-			return nil, false
-		}
-		i += 2
-	}
-	if !utf8.Valid(out) {
-		return nil, false
-	}
-	return out, true
-}
-
-// hex4 reads the four hex digits of a \u escape.
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }

@@ -506,24 +506,3 @@ func FuzzIDTable(f *testing.F) {
 		itCheck(t, tab, m, itProbes(want))
 	})
 }
-
-// FuzzUnescape holds the string decoder to encoding/json: whatever it
-// takes, it decodes as encoding/json does.
-func FuzzUnescape(f *testing.F) {
-	for _, s := range []string{`a\"b`, `\\`, `\/`, `\b\f\n\r\t`, `\u0041\u00e9\u2028`, `\ud83d\ude00`, `\ud83d`, `\ude00x`, `\u12`, `\x`, "é\\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, text []byte) {
-		got, ok := unescape(text)
-		if !ok {
-			return
-		}
-		var want string
-		if err := json.Unmarshal([]byte(`"`+string(text)+`"`), &want); err != nil {
-			t.Fatalf("%q: unescape took what encoding/json does not: %v", text, err)
-		}
-		if string(got) != want {
-			t.Fatalf("%q: unescape gives %q, encoding/json %q", text, got, want)
-		}
-	})
-}

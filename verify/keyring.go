@@ -3,13 +3,13 @@ package verify
 import (
 	"bytes"
 	"crypto/ed25519"
-	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	"time"
 
 	"filippo.io/edwards25519"
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/jsontext"
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // Bounds of a keyring, whatever its form. A document without a key id is
@@ -178,13 +178,17 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 // parseKeyList reads a JSON array of objects that canonical has already
 // checked (duplicate names, big integers, bad UTF-8).
 func parseKeyList(data []byte, what string) ([]fields, *Error) {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fail(CodeInvalidField, "%s is not an array", what)
+	raw, ok := jsontext.Array(data)
+	if !ok {
+		// null reads as no keys, as it always has (NewKeyring then
+		// names the empty ring).
+		if string(bytes.TrimSpace(data)) != "null" {
+			return nil, fail(CodeInvalidField, "%s is not an array", what)
+		}
 	}
 	list := make([]fields, len(raw))
 	for i, r := range raw {
-		f, err := parseFields(r, fmt.Sprintf("%s[%d]", what, i))
+		f, err := parseFields(r, msg.Sprintf("%s[%d]", what, i))
 		if err != nil {
 			return nil, err
 		}

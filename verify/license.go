@@ -1,12 +1,11 @@
 package verify
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/timefmt"
 )
 
 // Decision is what a host does with a license.key: run, run and warn the
@@ -134,40 +133,6 @@ type LicenseResult struct {
 // evaluation with res (not valid): decision block, reasons [res.Code].
 func RejectedLicense(res Result) *LicenseResult {
 	return &LicenseResult{Result: res, Decision: DecisionBlock, Reasons: []string{string(res.Code)}}
-}
-
-// MarshalJSON writes no claims until the license has been evaluated (its
-// trusted time is set), and everything after.
-func (r LicenseResult) MarshalJSON() ([]byte, error) {
-	if r.TrustedTime.IsZero() {
-		d, reasons := r.Decision, r.Reasons
-		if d == "" {
-			d, reasons = DecisionBlock, []string{string(r.Code)}
-		}
-		return licMarshal(struct {
-			Result
-			Decision Decision `json:"decision"`
-			Reasons  []string `json:"reasons"`
-		}{r.Result, d, reasons})
-	}
-	type plain LicenseResult // without this method
-	p := plain(r)
-	if p.Reasons == nil {
-		p.Reasons = []string{}
-	}
-	return licMarshal(p)
-}
-
-// licMarshal is json.Marshal without HTML escaping, so that a result
-// holds the same characters however the caller's encoder is set.
-func licMarshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
 }
 
 // License verifies a Licensing Engine license.key and evaluates it against
@@ -322,7 +287,7 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 		switch {
 		case !trusted.After(e):
 		case now.After(e) || !server.IsZero():
-			block(CodeTrialExpired, "the trial ended at "+e.Format(time.RFC3339Nano))
+			block(CodeTrialExpired, "the trial ended at "+timefmt.RFC3339(e, true))
 		default:
 			block(CodeClockRollback, guardWhy("the trial ends", e, trusted))
 		}
@@ -330,7 +295,7 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 	switch {
 	case !trusted.After(d.expiresAt):
 	case now.After(d.expiresAt) || !server.IsZero():
-		block(CodeExpired, "the license expired at "+d.expiresAt.Format(time.RFC3339Nano))
+		block(CodeExpired, "the license expired at "+timefmt.RFC3339(d.expiresAt, true))
 	default:
 		block(CodeClockRollback, guardWhy("the license expires", d.expiresAt, trusted))
 	}
@@ -434,8 +399,8 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 // guardWhy explains a block that comes from the clock guard alone: the
 // host's clock is within the term, the trusted time is past it.
 func guardWhy(what string, end, trusted time.Time) string {
-	return what + " at " + end.Format(time.RFC3339Nano) + ", and the clock guard has already seen " +
-		trusted.Format(time.RFC3339Nano) + ": the clock ran ahead or was set back; a successful online check resets the guard"
+	return what + " at " + timefmt.RFC3339(end, true) + ", and the clock guard has already seen " +
+		timefmt.RFC3339(trusted, true) + ": the clock ran ahead or was set back; a successful online check resets the guard"
 }
 
 func licJoinWhy(list []licReason) string {

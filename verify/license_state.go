@@ -1,10 +1,10 @@
 package verify
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // LicenseState is license.state.json (license-engine-schema-v1 §3): what
@@ -70,7 +70,7 @@ func readLicenseState(data []byte, d *licenseDoc, floor time.Time) (*licState, s
 		return nil, ReasonStateInvalid, err.Message
 	}
 	if st.licenseID != d.licenseID || st.productID != d.productID {
-		return nil, ReasonStateMismatch, fmt.Sprintf("the state belongs to license %q of product %q",
+		return nil, ReasonStateMismatch, msg.Sprintf("the state belongs to license %q of product %q",
 			truncate(st.licenseID), truncate(st.productID))
 	}
 	// The state's own times are checked against trusted time, which

@@ -369,7 +369,7 @@ func TestLicenseJSON(t *testing.T) {
 	for _, k := range []string{"decision", "license_id", "customer_name", "policy", "days_to_expiry", "days_offline", "check_due", "state"} {
 		assert.Contains(t, got, k)
 	}
-	enc, err := licMarshal(res)
+	enc, err := res.MarshalJSON()
 	require.NoError(t, err)
 	assert.Contains(t, string(enc), `"A<B>&C"`, "no HTML escaping in the result")
 

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/timefmt"
 )
 
 // DefaultQKeyPassword is the password of a .qkey file when none is given.
@@ -71,20 +72,6 @@ type QKeyResult struct {
 	// Signed is false only for an unsigned license accepted with
 	// AllowUnsigned.
 	Signed bool `json:"signed"`
-}
-
-// MarshalJSON writes only valid, code and message until the claims are
-// set, and everything after.
-func (r QKeyResult) MarshalJSON() ([]byte, error) {
-	if r.Package == "" {
-		return licMarshal(r.Result)
-	}
-	type plain QKeyResult // without this method
-	p := plain(r)
-	if p.Features == nil {
-		p.Features = []string{}
-	}
-	return licMarshal(p)
 }
 
 // Has reports whether the license is valid and grants feature, compared
@@ -168,9 +155,9 @@ func QKey(file []byte, keys *Keyring, opts QKeyOptions) (*QKeyResult, error) {
 	case opts.MachineID != "" && r.MachineID != qkeyLower(opts.MachineID):
 		r.Result = Result{Code: CodeDeviceMismatch, Message: "the license is for another machine"}
 	case r.Issued.After(now.Add(DefaultSkew)):
-		r.Result = Result{Code: CodeNotYetValid, Message: "the license is issued at " + r.Issued.Format(time.RFC3339Nano) + ", after now"}
+		r.Result = Result{Code: CodeNotYetValid, Message: "the license is issued at " + timefmt.RFC3339(r.Issued, true) + ", after now"}
 	case !now.Before(r.Expires):
-		r.Result = Result{Code: CodeExpired, Message: "the license expired at " + r.Expires.Format(time.RFC3339Nano)}
+		r.Result = Result{Code: CodeExpired, Message: "the license expired at " + timefmt.RFC3339(r.Expires, true)}
 	case signed:
 		r.Result = ok("the license is valid")
 	default:

@@ -1,9 +1,10 @@
 package verify
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
+
+	"github.com/licverify/licverify/internal/jsontext"
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // DefaultRevocationLimit is the size limit of a revocation set or delta.
@@ -298,12 +299,12 @@ func (s *VerifiedSet) finish(o revOptions, what string) *RevocationSetResult {
 			return reject(fail(CodeSetExpired, "%s expired at %s", what, formatClaim(s.validUntil)))
 		}
 		c.Stale = true
-		res.Result = ok(fmt.Sprintf("%s accepted although stale (it expired at %s); the set is at epoch %d",
+		res.Result = ok(msg.Sprintf("%s accepted although stale (it expired at %s); the set is at epoch %d",
 			what, formatClaim(s.validUntil), s.epoch))
 		res.Set = s
 		return res
 	}
-	res.Result = ok(fmt.Sprintf("%s is valid; the set is at epoch %d", what, s.epoch))
+	res.Result = ok(msg.Sprintf("%s is valid; the set is at epoch %d", what, s.epoch))
 	res.Set = s
 	return res
 }
@@ -424,12 +425,12 @@ func eachSuspension(f fields, fn func(i int, id string, until time.Time) *Error)
 	if !ok {
 		return nil
 	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
+	list, ok := jsontext.Array(raw)
+	if !ok {
 		return fail(CodeInvalidField, "suspended is not an array")
 	}
 	for i, r := range list {
-		what := fmt.Sprintf("suspended[%d]", i)
+		what := msg.Sprintf("suspended[%d]", i)
 		if len(r) == 0 || r[0] != '{' {
 			return fail(CodeInvalidField, "%s is not an object", what)
 		}

@@ -1,9 +1,10 @@
 package verify
 
 import (
-	"fmt"
 	"maps"
 	"time"
+
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // deltaChange is one id a delta changes, in document order.
@@ -79,7 +80,7 @@ func (s *VerifiedSet) chain(deltas [][]byte, keys *Keyring, o revOptions, number
 		next, res := cur.applyDelta(delta, keys, o, owned)
 		if res != nil {
 			if numbered {
-				res.Message = fmt.Sprintf("delta %d: %s", i, res.Message)
+				res.Message = msg.Sprintf("delta %d: %s", i, res.Message)
 			}
 			res.SetClaims = nil
 			return res

@@ -3,11 +3,12 @@ package verify
 import (
 	"crypto/ed25519"
 	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/jsontext"
+	"github.com/licverify/licverify/internal/timefmt"
 )
 
 // decodeBase64 decodes standard or URL-safe base64, padding optional, and
@@ -76,8 +77,8 @@ func parseDocument(doc []byte, limit int, what string, keep *memberSet) (*docume
 
 // decodeSignature reads the signature member's canonical JSON value.
 func decodeSignature(raw []byte) ([]byte, *Error) {
-	var s string
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+	s, ok := jsontext.Unquote(raw)
+	if len(raw) == 0 || raw[0] != '"' || !ok {
 		return nil, fail(CodeMalformedSignature, "signature is not a string")
 	}
 	sig, ok := decodeBase64(s)
@@ -153,11 +154,11 @@ func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool, issue
 func (k *Key) checkWindow(issuedAt time.Time) *Error {
 	if !k.NotBefore.IsZero() && issuedAt.Before(k.NotBefore) {
 		return fail(CodeKeyNotValid, "key %q is valid from %s; the document was issued at %s",
-			truncate(k.KID), k.NotBefore.UTC().Format(time.RFC3339), issuedAt.UTC().Format(time.RFC3339))
+			truncate(k.KID), timefmt.RFC3339(k.NotBefore.UTC(), false), timefmt.RFC3339(issuedAt.UTC(), false))
 	}
 	if !k.NotAfter.IsZero() && issuedAt.After(k.NotAfter) {
 		return fail(CodeKeyNotValid, "key %q was valid until %s; the document was issued at %s",
-			truncate(k.KID), k.NotAfter.UTC().Format(time.RFC3339), issuedAt.UTC().Format(time.RFC3339))
+			truncate(k.KID), timefmt.RFC3339(k.NotAfter.UTC(), false), timefmt.RFC3339(issuedAt.UTC(), false))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/timefmt"
 )
 
 const (
@@ -304,7 +305,7 @@ func refreshAfter(from, to time.Time) time.Time {
 }
 
 // formatClaim formats a time for a message.
-func formatClaim(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+func formatClaim(t time.Time) string { return timefmt.RFC3339(t.UTC(), true) }
 
 // proofInput is the status proof found in the caller's input.
 type proofInput struct {

@@ -1,9 +1,6 @@
 package verify
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // Accessors the status proof and revocation formats need beyond those of
 // fields.go.
@@ -35,7 +32,7 @@ func (f fields) spEpoch(name string) (int64, *Error) {
 // spArray returns the raw JSON of a member that must be an array. A
 // missing member is CodeMissingField when required; absent or null give
 // ok false otherwise.
-func (f fields) spArray(name string, required bool) (raw json.RawMessage, ok bool, err *Error) {
+func (f fields) spArray(name string, required bool) (raw []byte, ok bool, err *Error) {
 	if !f.has(name) || (!required && f.isNull(name)) {
 		if required {
 			return nil, false, fail(CodeMissingField, "%s is missing", name)

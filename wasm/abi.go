@@ -12,12 +12,12 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"runtime"
 	"unsafe"
 
 	"github.com/licverify/licverify/internal/api"
+	"github.com/licverify/licverify/internal/jsontext"
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // ABIVersion is the value of the abi_version export. It changes only when
@@ -95,7 +95,10 @@ func callRequest(p uintptr, n int64) (rp uintptr, rn int) {
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
-				resp = errorJSON(fmt.Sprintf("internal: panic: %v", v))
+				// msg writes an error, a string, a Stringer or an integer
+				// as fmt does, any other value as "%!v(unsupported)", and
+				// does not panic, even in the value's Error method.
+				resp = errorJSON(msg.Sprintf("internal: panic: %v", v))
 			}
 		}()
 		b, ok := buffers[p]
@@ -116,10 +119,7 @@ func pack(p uint32, n uint32) uint64 { return uint64(p)<<32 | uint64(n) }
 
 // errorJSON is a response of the {"error": "..."} form.
 func errorJSON(msg string) []byte {
-	b, _ := json.Marshal(struct {
-		Error string `json:"error"`
-	}{msg})
-	return b
+	return append(jsontext.AppendString([]byte(`{"error":`), msg), '}')
 }
 
 // main is never run: a reactor's host calls _initialize, then the exports.

@@ -130,6 +130,36 @@ func TestPanicBecomesInternalError(t *testing.T) {
 	require.JSONEq(t, `{"error":"internal: panic: boom"}`, string(read(t, rp, rn)))
 }
 
+type panickyError struct{}
+
+func (panickyError) Error() string { panic("again") }
+
+// TestPanicValues: whatever a handler panics with is written without fmt
+// and without a second panic, as fmt would write it where internal/msg can.
+func TestPanicValues(t *testing.T) {
+	defer func(h func([]byte) []byte) { handle = h }(handle)
+	for _, tc := range []struct {
+		panic func()
+		want  string
+	}{
+		{func() { var s []int; i := 3; _ = s[i] }, "runtime error: index out of range [3] with length 0"},
+		{func() { var m map[string]int; m["a"] = 1 }, "assignment to entry in nil map"},
+		{func() { panic(panickyError{}) }, "%!v(PANIC=Error method: again)"},
+		{func() { panic(42) }, "42"},
+		{func() { panic(struct{}{}) }, "%!v(unsupported)"},
+	} {
+		handle = func([]byte) []byte { tc.panic(); return nil }
+		req := []byte(`{"op":"canonicalize"}`)
+		p := write(t, req)
+		rp, rn := callRequest(p, int64(len(req)))
+		var out struct{ Error string }
+		require.NoError(t, json.Unmarshal(read(t, rp, rn), &out))
+		require.Equal(t, "internal: panic: "+tc.want, out.Error)
+		freeBuffer(p)
+		freeBuffer(rp)
+	}
+}
+
 // TestLargeCallsCollect: a reactor runs no code between calls, so freeing
 // a large call's request or response must end with one collection, or its
 // garbage (the request included) stays in the heap.

@@ -9,13 +9,12 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/jsontext"
+	"github.com/licverify/licverify/internal/msg"
 	"github.com/licverify/licverify/verify"
 )
 
@@ -56,7 +55,7 @@ type KeyringError struct {
 func (e *KeyringError) Error() string { return "licverify: keyring: " + e.Message }
 
 func badRequest(format string, args ...any) error {
-	return &RequestError{Message: fmt.Sprintf(format, args...)}
+	return &RequestError{Message: msg.Sprintf(format, args...)}
 }
 
 // undoer is a result that holds a resource (a loaded set's handle) which
@@ -84,11 +83,13 @@ func Handle(req []byte) []byte {
 	}
 	var ke *KeyringError
 	if errors.As(err, &ke) {
-		out, _ := marshal(struct {
-			Error string      `json:"error"`
-			Code  verify.Code `json:"code"`
-		}{ke.Error(), ke.Code})
-		return out
+		w := jsontext.Writer{}
+		w.Raw(`{"error":`)
+		w.String(ke.Error())
+		w.Raw(`,"code":`)
+		w.String(string(ke.Code))
+		w.Raw("}")
+		return w.B
 	}
 	var re *RequestError
 	if !errors.As(err, &re) {
@@ -98,10 +99,11 @@ func Handle(req []byte) []byte {
 }
 
 func errorJSON(msg string) []byte {
-	out, _ := marshal(struct {
-		Error string `json:"error"`
-	}{msg})
-	return out
+	w := jsontext.Writer{}
+	w.Raw(`{"error":`)
+	w.String(msg)
+	w.Raw("}")
+	return w.B
 }
 
 func handle(frame []byte) (any, error) {
@@ -114,18 +116,6 @@ func handle(frame []byte) (any, error) {
 		return nil, badRequest("op %q has no handler", r.op)
 	}
 	return h(r)
-}
-
-// marshal encodes a result without HTML escaping, so that a result holds
-// the same characters in every runtime's JSON.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
 }
 
 // request is a frame checked against the op's members in the table: every
@@ -147,12 +137,26 @@ func parseRequest(frame []byte) (*request, error) {
 	if err := canonical.Validate(header, MaxHeader); err != nil {
 		return nil, badRequest("header: %v", err)
 	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(header, &members); err != nil {
+	// Members in header order, so that of several faults the first is
+	// named, the same one on every call.
+	type member struct {
+		name  string
+		value []byte
+	}
+	var members []member
+	var opText []byte
+	if !jsontext.Object(header, func(name string, value []byte) bool {
+		if name == "op" {
+			opText = value
+		} else {
+			members = append(members, member{name, value})
+		}
+		return true
+	}) {
 		return nil, badRequest("header is not a JSON object")
 	}
-	var op string
-	if err := json.Unmarshal(members["op"], &op); err != nil || members["op"] == nil {
+	op, ok := jsontext.Unquote(opText)
+	if !ok && string(opText) != "null" { // null names the op "", which is unknown
 		return nil, badRequest("request has no op")
 	}
 	spec, ok := Ops.Ops[op]
@@ -160,10 +164,8 @@ func parseRequest(frame []byte) (*request, error) {
 		return nil, badRequest("unknown op %q", op)
 	}
 	r := &request{op: op, vals: map[string]any{}, parts: map[string][][]byte{}}
-	for name, raw := range members {
-		if name == "op" {
-			continue
-		}
+	for _, mem := range members {
+		name, raw := mem.name, mem.value
 		m, ok := spec.Members[name]
 		if !ok {
 			return nil, badRequest("%s has no member %q", op, name)
@@ -193,8 +195,8 @@ func parseRequest(frame []byte) (*request, error) {
 		}
 		r.parts[p.Name] = append(r.parts[p.Name], p.Data)
 	}
-	for name, m := range spec.Members {
-		if !m.Required {
+	for _, name := range spec.names() {
+		if !spec.Members[name].Required {
 			continue
 		}
 		if _, ok := r.vals[name]; ok {
@@ -209,14 +211,14 @@ func parseRequest(frame []byte) (*request, error) {
 }
 
 // decode reads a header member of the table's kind.
-func (m Member) decode(name string, raw json.RawMessage) (any, error) {
+func (m Member) decode(name string, raw []byte) (any, error) {
 	if string(raw) == "null" {
 		return nil, badRequest("%s is null; omit it instead", name)
 	}
 	switch m.Kind {
 	case KindString:
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
+		s, ok := jsontext.Unquote(raw)
+		if !ok {
 			return nil, badRequest("%s must be a string", name)
 		}
 		if m.NonEmpty && s == "" {
@@ -224,8 +226,8 @@ func (m Member) decode(name string, raw json.RawMessage) (any, error) {
 		}
 		return s, nil
 	case KindStrings:
-		var ss []string
-		if raw[0] != '[' || json.Unmarshal(raw, &ss) != nil {
+		ss, _, ok := jsontext.Strings(raw)
+		if raw[0] != '[' || !ok {
 			return nil, badRequest("%s must be an array of strings", name)
 		}
 		if m.MaxItems > 0 && len(ss) > m.MaxItems {
@@ -233,18 +235,18 @@ func (m Member) decode(name string, raw json.RawMessage) (any, error) {
 		}
 		return ss, nil
 	case KindTime:
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
+		s, ok := jsontext.Unquote(raw)
+		if !ok {
 			return nil, badRequest("%s must be an RFC 3339 date-time string", name)
 		}
 		t, err := verify.ParseTime(s)
 		if err != nil {
 			return nil, badRequest("%s %q is not an RFC 3339 date-time within years 0000-9999", name, s)
 		}
-		return t, nil
+		return timeValue{t.Unix(), t.Nanosecond()}, nil
 	case KindInt, KindHandle:
-		var n int64
-		if json.Unmarshal(raw, &n) != nil {
+		n, ok := jsontext.Int(raw)
+		if !ok {
 			return nil, badRequest("%s must be an integer", name)
 		}
 		if m.Min != nil && n < *m.Min {
@@ -255,8 +257,8 @@ func (m Member) decode(name string, raw json.RawMessage) (any, error) {
 		}
 		return n, nil
 	case KindBool:
-		var b bool
-		if json.Unmarshal(raw, &b) != nil {
+		b, ok := jsontext.Bool(raw)
+		if !ok {
 			return nil, badRequest("%s must be true or false", name)
 		}
 		return b, nil
@@ -298,8 +300,19 @@ func (r *request) flag(name string) bool {
 }
 
 func (r *request) time(name string) time.Time {
-	t, _ := r.vals[name].(time.Time)
-	return t
+	t, ok := r.vals[name].(timeValue)
+	if !ok {
+		return time.Time{}
+	}
+	return time.Unix(t.sec, int64(t.nsec)).UTC()
+}
+
+// timeValue holds a decoded time member (always UTC). A time.Time stored
+// in an interface, even inside a struct, keeps its String method, and
+// with it all of time's layout formatting, in the module.
+type timeValue struct {
+	sec  int64
+	nsec int
 }
 
 // seconds reads an optional whole number of seconds as a duration; the

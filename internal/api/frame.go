@@ -3,10 +3,12 @@ package api
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"sort"
 	"unicode/utf8"
+
+	"github.com/licverify/licverify/internal/jsontext"
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // A request is a frame (wasm/ABI.md, "Requests"):
@@ -114,43 +116,53 @@ func splitFrame(b []byte) ([]byte, []Part, error) {
 // CLI, the vector runners).
 type Request struct {
 	op     string
-	header map[string]json.RawMessage
+	header map[string][]byte
 	parts  []Part
 	err    error
 }
 
 // NewRequest starts a request for op.
 func NewRequest(op string) *Request {
-	return &Request{op: op, header: map[string]json.RawMessage{}}
+	return &Request{op: op, header: map[string][]byte{}}
 }
 
-// Set adds a header member. Strings must be valid UTF-8: JSON cannot carry
-// other bytes, and encoding/json would silently replace them.
+// Set adds a header member: a string, []string, bool, int or int64.
+// Strings must be valid UTF-8: JSON cannot carry other bytes, and a
+// writer would silently replace them.
 func (r *Request) Set(name string, v any) *Request {
 	if s, ok := v.(string); ok && !utf8.ValidString(s) {
-		r.fail(fmt.Errorf("%s is not valid UTF-8", name))
+		r.fail(msg.Errorf("%s is not valid UTF-8", name))
 		return r
 	}
 	if ss, ok := v.([]string); ok {
 		for i, s := range ss {
 			if !utf8.ValidString(s) {
-				r.fail(fmt.Errorf("%s[%d] is not valid UTF-8", name, i))
+				r.fail(msg.Errorf("%s[%d] is not valid UTF-8", name, i))
 				return r
 			}
 		}
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		r.fail(err)
+	var w jsontext.Writer
+	switch v := v.(type) {
+	case string:
+		w.String(v)
+	case []string:
+		w.Strings(v)
+	case bool:
+		w.Bool(v)
+	case int:
+		w.Int(int64(v))
+	case int64:
+		w.Int(v)
+	default:
+		r.fail(errors.New(name + ": a header member is a string, []string, bool, int or int64"))
 		return r
 	}
-	return r.SetRaw(name, bytes.TrimSuffix(b.Bytes(), []byte{'\n'}))
+	return r.SetRaw(name, w.B)
 }
 
 // SetRaw adds a header member as JSON text, kept as it is.
-func (r *Request) SetRaw(name string, raw json.RawMessage) *Request {
+func (r *Request) SetRaw(name string, raw []byte) *Request {
 	r.header[name] = raw
 	return r
 }
@@ -180,15 +192,13 @@ func (r *Request) Encode() ([]byte, error) {
 	sort.Strings(names)
 	var h bytes.Buffer
 	h.WriteString(`{"op":`)
-	op, _ := json.Marshal(r.op)
-	h.Write(op)
+	h.Write(jsontext.AppendString(nil, r.op))
 	for _, k := range names {
 		if k == "op" {
 			continue
 		}
-		name, _ := json.Marshal(k)
 		h.WriteByte(',')
-		h.Write(name)
+		h.Write(jsontext.AppendString(nil, k))
 		h.WriteByte(':')
 		h.Write(r.header[k])
 	}

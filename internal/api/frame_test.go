@@ -160,3 +160,15 @@ func TestUndeliverableLoadKeepsNoHandle(t *testing.T) {
 	assert.Contains(t, got["error"], "internal: encoding the result")
 	assert.Equal(t, before, LoadedSets(), "the handle was freed")
 }
+
+// TestFirstFaultNamed: of several faults in a request, the same one is
+// named on every call: the first missing member in name order, the first
+// unknown member in header order.
+func TestFirstFaultNamed(t *testing.T) {
+	missing := Frame([]byte(`{"op":"license"}`))
+	unknown := Frame([]byte(`{"op":"canonicalize","zz":1,"aa":2,"mm":3}`))
+	for range 50 {
+		assert.Equal(t, `{"error":"licverify: bad request: keys is required"}`, string(Handle(missing)))
+		assert.Equal(t, `{"error":"licverify: bad request: canonicalize has no member \"zz\""}`, string(Handle(unknown)))
+	}
+}

@@ -1,14 +1,21 @@
+//go:build !wasm
+
+// FromJSON is for hosts and tests, which write requests as JSON objects;
+// the module never reads one, so it is left out of the wasm build, the
+// only code of the codec that needs encoding/json (it must copy tokens
+// that are not I-JSON exactly as spelled, for the vectors that send them).
+
 package api
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/msg"
 )
 
 // FromJSON turns a request written as one JSON object, the form of the
@@ -51,7 +58,7 @@ func FromJSON(text []byte) ([]byte, error) {
 			// same for every binding that writes its header compactly.
 			var c bytes.Buffer
 			if err := json.Compact(&c, raw); err != nil {
-				return nil, fmt.Errorf("%s: %v", name, err)
+				return nil, msg.Errorf("%s: %v", name, err)
 			}
 			req.SetRaw(name, c.Bytes())
 			continue
@@ -59,24 +66,24 @@ func FromJSON(text []byte) ([]byte, error) {
 		var items []json.RawMessage
 		if m.Kind == KindBytesN {
 			if err := json.Unmarshal(raw, &items); err != nil {
-				return nil, fmt.Errorf("%s: want an array of strings", name)
+				return nil, msg.Errorf("%s: want an array of strings", name)
 			}
 		} else {
 			items = []json.RawMessage{raw}
 		}
 		for i, item := range items {
 			if err := canonical.Validate(item, MaxRequest); err != nil {
-				return nil, fmt.Errorf("%s[%d]: %v (write bytes that are not text as %s_b64)", name, i, err, base)
+				return nil, msg.Errorf("%s[%d]: %v (write bytes that are not text as %s_b64)", name, i, err, base)
 			}
 			var s string
 			if err := json.Unmarshal(item, &s); err != nil {
-				return nil, fmt.Errorf("%s[%d]: want a string", name, i)
+				return nil, msg.Errorf("%s[%d]: want a string", name, i)
 			}
 			data := []byte(s)
 			if b64 {
 				var err error
 				if data, err = base64.StdEncoding.Strict().DecodeString(s); err != nil {
-					return nil, fmt.Errorf("%s[%d]: %v", name, i, err)
+					return nil, msg.Errorf("%s[%d]: %v", name, i, err)
 				}
 			}
 			req.Part(base, data)
@@ -100,29 +107,29 @@ func MustFromJSON(text string) []byte {
 func objectMembers(text []byte) (map[string]json.RawMessage, error) {
 	dec := json.NewDecoder(bytes.NewReader(text))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fmt.Errorf("request is not a JSON object")
+		return nil, msg.Errorf("request is not a JSON object")
 	}
 	members := map[string]json.RawMessage{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return nil, fmt.Errorf("request is not a JSON object: %w", err)
+			return nil, msg.Errorf("request is not a JSON object: %w", err)
 		}
 		name := t.(string)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("request member %s: %w", name, err)
+			return nil, msg.Errorf("request member %s: %w", name, err)
 		}
 		if _, dup := members[name]; dup {
-			return nil, fmt.Errorf("request member %s appears twice", name)
+			return nil, msg.Errorf("request member %s appears twice", name)
 		}
 		members[name] = raw
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("request is not a JSON object: %w", err)
+		return nil, msg.Errorf("request is not a JSON object: %w", err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("data after the request object")
+		return nil, msg.Errorf("data after the request object")
 	}
 	return members, nil
 }

@@ -3,8 +3,8 @@ package api
 import (
 	"strconv"
 	"sync"
-	"time"
 
+	"github.com/licverify/licverify/internal/timefmt"
 	"github.com/licverify/licverify/verify"
 )
 
@@ -108,7 +108,7 @@ func revocationLookup(r *request) (any, error) {
 	out := revocationLookupResponse{Epoch: s.set.Epoch()}
 	if s.set.Expired(now) {
 		if !s.allowStale {
-			out.Result = verify.Result{Code: verify.CodeSetExpired, Message: "the revocation set expired at " + s.set.ValidUntil().UTC().Format(time.RFC3339) + "; load a fresh one"}
+			out.Result = verify.Result{Code: verify.CodeSetExpired, Message: "the revocation set expired at " + timefmt.RFC3339(s.set.ValidUntil().UTC(), false) + "; load a fresh one"}
 			return out, nil
 		}
 		out.Stale = true

@@ -1,0 +1,153 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/licverify/licverify/verify"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTableDecodes: decodeTable reads ops.json as encoding/json does, and
+// refuses what the table must not hold.
+func TestTableDecodes(t *testing.T) {
+	var want Table
+	require.NoError(t, json.Unmarshal(OpsJSON, &want))
+	got, err := decodeTable(OpsJSON)
+	require.Empty(t, err)
+	require.Equal(t, want, got)
+	for _, bad := range []string{`[]`, `{"ops":{"x":{"members":{"m":{"kind":"string","colour":1}}}}}`,
+		`{"abi_version":"2"}`, `{"ops":{"x":{"members":{"m":{"min":1.5}}}}}`, `{"extra":1}`} {
+		_, err := decodeTable([]byte(bad))
+		require.NotEmpty(t, err, bad)
+	}
+}
+
+// refMarshal is encoding/json with HTML escaping off.
+func refMarshal(t testing.TB, v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(v))
+	return string(bytes.TrimSuffix(b.Bytes(), []byte{'\n'}))
+}
+
+type gen struct{ r *rand.Rand }
+
+func (g gen) maybe() bool { return g.r.IntN(2) == 0 }
+
+func (g gen) str() string {
+	s := []string{"", "a", "LIC-1", `q"uote\`, "A<B>&C", "é😂", "\u2028", "\x01\n\t", "\xff"}
+	return s[g.r.IntN(len(s))]
+}
+
+func (g gen) strs() []string {
+	switch g.r.IntN(3) {
+	case 0:
+		return nil
+	case 1:
+		return []string{}
+	}
+	return []string{g.str(), g.str()}
+}
+
+func (g gen) int() int64 { return []int64{0, 1, -1, 1 << 53, -1 << 63, 1<<63 - 1}[g.r.IntN(6)] }
+
+func (g gen) time() time.Time {
+	switch g.r.IntN(4) {
+	case 0:
+		return time.Time{}
+	case 1:
+		return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	case 2:
+		return time.Date(2026, 1, 2, 3, 4, 5, 120_000_000, time.FixedZone("", -3600))
+	}
+	return time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC)
+}
+
+func (g gen) optInt() *int64 {
+	if g.maybe() {
+		return nil
+	}
+	n := g.int()
+	return &n
+}
+
+func (g gen) result() verify.Result {
+	return verify.Result{Valid: g.maybe(), Code: verify.Code(g.str()), Message: g.str()}
+}
+
+func (g gen) lookups() []verify.LookupResult {
+	switch g.r.IntN(3) {
+	case 0:
+		return nil
+	case 1:
+		return []verify.LookupResult{}
+	}
+	return []verify.LookupResult{{LicenseID: g.str(), Status: g.str(), Until: g.time()}, {LicenseID: g.str(), Status: g.str(), Until: g.time()}}
+}
+
+func (g gen) revocation() revocationResponse {
+	var r revocationResponse
+	if g.r.IntN(4) > 0 {
+		r.RevocationSetResult = &verify.RevocationSetResult{Result: g.result()}
+		if g.maybe() {
+			r.SetClaims = &verify.SetClaims{Epoch: g.int(), IssuedAt: g.time(), ValidUntil: g.time(), KID: g.str(),
+				Revoked: int(g.int()), Suspended: int(g.int()), Stale: g.maybe(), StoreEpoch: g.optInt()}
+		}
+	}
+	r.Lookups = g.lookups()
+	return r
+}
+
+// values are results of every type a handler returns, with each member
+// set or not.
+func (g gen) values() []any {
+	sp := &verify.StatusProofResult{Result: g.result()}
+	if g.maybe() {
+		sp.ProofClaims = &verify.ProofClaims{LicenseID: g.str(), Status: g.str(), CheckedAt: g.time(), ValidUntil: g.time(),
+			Epoch: g.int(), Entitlements: g.strs(), KID: g.str(), Bound: g.maybe(), RefreshAfter: g.time(),
+			Grace: g.maybe(), StoreEpoch: g.optInt()}
+	}
+	canon := canonicalizeResult{Result: g.result()}
+	if g.maybe() {
+		s := g.str()
+		canon.Canonical = &s
+	}
+	fp := fingerprintResult{Result: g.result()}
+	if g.maybe() {
+		fp.Fingerprint = &verify.Fingerprint{Hash: g.str(), MachineID: g.str()}
+	}
+	return []any{
+		g.result(), sp, g.revocation(),
+		&revocationLoadResponse{revocationResponse: g.revocation(), Handle: g.int()},
+		revocationApplyResponse{revocationResponse: g.revocation(), Handle: g.int()},
+		revocationLookupResponse{Result: g.result(), Epoch: g.int(), Stale: g.maybe(), Lookups: g.lookups()},
+		canon, fp,
+	}
+}
+
+// TestResultJSONMatchesEncodingJSON: every result type a handler returns
+// is written as encoding/json writes it, with each member set and unset.
+func TestResultJSONMatchesEncodingJSON(t *testing.T) {
+	g := gen{rand.New(rand.NewPCG(14, 2))}
+	for i := range 10000 {
+		for _, v := range g.values() {
+			got, err := marshal(v)
+			require.NoError(t, err)
+			require.Equal(t, refMarshal(t, v), string(got), "%d: %T", i, v)
+		}
+	}
+}
+
+// TestMarshalRefusesUnknownTypes: a handler result without an encoding is
+// an error (which Handle answers as internal), never a guess.
+func TestMarshalRefusesUnknownTypes(t *testing.T) {
+	_, err := marshal(struct{ A int }{1})
+	require.ErrorContains(t, err, "no JSON encoding")
+	_, err = marshal(verify.StatusProofResult{})
+	require.Error(t, err, "the value form is not what the handler returns")
+}
