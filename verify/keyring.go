@@ -2,7 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"encoding/pem"
 	"time"
 
@@ -23,8 +22,11 @@ const (
 // Key is one Ed25519 public key of a [Keyring].
 type Key struct {
 	// KID is the key id documents name in issuer_kid; it may be empty.
-	KID       string
-	PublicKey ed25519.PublicKey
+	KID string
+	// PublicKey is the key's 32 bytes (RFC 8032 §5.1.5): natively an
+	// ed25519.PublicKey; a []byte in the wasm build, which leaves
+	// crypto/ed25519 out (see ed25519_wasmimpl.go).
+	PublicKey publicKey
 	// NotBefore and NotAfter bound the issue times of documents the key may
 	// sign; a zero value leaves that side open.
 	NotBefore, NotAfter time.Time
@@ -113,8 +115,8 @@ func (r *Keyring) Len() int {
 // Small-order keys let one signature verify for many messages (RFC 8032
 // §5.1.7 does not exclude them), so they are refused before any use.
 func checkPublicKey(pub []byte) *Error {
-	if len(pub) != ed25519.PublicKeySize {
-		return fail(CodeWeakKey, "public key is %d bytes, want %d", len(pub), ed25519.PublicKeySize)
+	if len(pub) != publicKeySize {
+		return fail(CodeWeakKey, "public key is %d bytes, want %d", len(pub), publicKeySize)
 	}
 	p, err := new(edwards25519.Point).SetBytes(pub)
 	if err != nil {
@@ -328,7 +330,7 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 		if block.Type != "PUBLIC KEY" {
 			return nil, fail(CodeInvalidField, "PEM block %q is not a PUBLIC KEY", truncate(block.Type))
 		}
-		if len(block.Bytes) != len(ed25519SPKIPrefix)+ed25519.PublicKeySize ||
+		if len(block.Bytes) != len(ed25519SPKIPrefix)+publicKeySize ||
 			!bytes.HasPrefix(block.Bytes, ed25519SPKIPrefix) {
 			return nil, fail(CodeUnsupportedAlg, "PEM key %d is not an Ed25519 SubjectPublicKeyInfo", len(keys))
 		}

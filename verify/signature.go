@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"crypto/ed25519"
 	"encoding/base64"
 	"strings"
 	"time"
@@ -9,6 +8,12 @@ import (
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/internal/timefmt"
+)
+
+// Sizes of an Ed25519 public key and signature (RFC 8032 §5.1.5, §5.1.6).
+const (
+	publicKeySize = 32
+	signatureSize = 64
 )
 
 // decodeBase64 decodes standard or URL-safe base64, padding optional, and
@@ -85,8 +90,8 @@ func decodeSignature(raw []byte) ([]byte, *Error) {
 	if !ok {
 		return nil, fail(CodeMalformedSignature, "signature is not base64 or base64url")
 	}
-	if len(sig) != ed25519.SignatureSize {
-		return nil, fail(CodeMalformedSignature, "signature is %d bytes, want %d", len(sig), ed25519.SignatureSize)
+	if len(sig) != signatureSize {
+		return nil, fail(CodeMalformedSignature, "signature is %d bytes, want %d", len(sig), signatureSize)
 	}
 	return sig, nil
 }
@@ -173,8 +178,8 @@ func Ed25519(publicKey, message, signature []byte) error {
 	if err := checkPublicKey(publicKey); err != nil {
 		return err
 	}
-	if len(signature) != ed25519.SignatureSize {
-		return fail(CodeMalformedSignature, "signature is %d bytes, want %d", len(signature), ed25519.SignatureSize)
+	if len(signature) != signatureSize {
+		return fail(CodeMalformedSignature, "signature is %d bytes, want %d", len(signature), signatureSize)
 	}
 	if !ed25519Verify(publicKey, message, signature) {
 		return fail(CodeBadSignature, "signature does not verify")
