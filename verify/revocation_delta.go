@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"maps"
 	"time"
 
 	"github.com/licverify/licverify/internal/msg"
@@ -139,7 +138,11 @@ func (s *VerifiedSet) applyDelta(delta []byte, keys *Keyring, o revOptions, owne
 	}
 	if !owned || next.over == nil {
 		next.over = make(map[string]revEntry, len(s.over)+len(changes))
-		maps.Copy(next.over, s.over)
+		// A loop, not maps.Copy: a generic instantiation over a type that
+		// holds a time.Time keeps time's layout formatter in the module.
+		for id, e := range s.over {
+			next.over[id] = e
+		}
 	}
 	for _, c := range changes {
 		next.count(s.entry(c.id).state, -1)
@@ -189,7 +192,11 @@ func (s *VerifiedSet) compact() {
 			writeID(w, id)
 		}
 	})
-	suspended := maps.Clone(s.base.suspended)
+	// Not maps.Clone, for the reason above.
+	suspended := make(map[string]time.Time, len(s.base.suspended))
+	for id, until := range s.base.suspended {
+		suspended[id] = until
+	}
 	for id, e := range s.over {
 		delete(suspended, id)
 		switch e.state {

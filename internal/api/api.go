@@ -22,10 +22,35 @@ import (
 // module's abi_version export.
 const ABIVersion = 2
 
-// handler answers a checked request with the result value to encode. An
-// error is a misuse of the request, never a verification failure: those
-// are results.
-type handler func(r *request) (any, error)
+// handler answers a checked request with its result, encoded. An error is
+// a misuse of the request, never a verification failure: those are
+// results.
+type handler func(r *request) (encoded, error)
+
+// encoded is a handler's result as JSON.
+type encoded struct {
+	json []byte
+	// err is why the result could not be encoded.
+	err error
+	// undo releases what the result holds (a loaded set's handle) when
+	// the answer cannot be delivered; nil when it holds nothing.
+	undo func()
+}
+
+// respond is a handler's return: err, or the result write writes. Each
+// handler passes a closure over its typed result: a result stored in an
+// interface (or passed as a type argument) would keep the methods of every
+// type it reaches, time.Time's String among them, and with it the time
+// package's whole layout formatter, in the module.
+func respond(err error, write func(*jsontext.Writer)) (encoded, error) {
+	if err != nil {
+		return encoded{}, err
+	}
+	w := jsontext.Writer{B: make([]byte, 0, 512)}
+	write(&w)
+	b, werr := w.Bytes()
+	return encoded{json: b, err: werr}, nil
+}
 
 var handlers = map[string]handler{}
 
@@ -58,28 +83,23 @@ func badRequest(format string, args ...any) error {
 	return &RequestError{Message: msg.Sprintf(format, args...)}
 }
 
-// undoer is a result that holds a resource (a loaded set's handle) which
-// must be released when the result cannot be delivered.
-type undoer interface{ undo() }
-
 // Handle answers one request frame. The response is a result object (it
 // has a "valid" member), {"error": "licverify: bad request: ..."} for a
 // request the module cannot act on, or {"error": "licverify: keyring:
 // ...", "code": "..."} for a keyring that does not load.
 func Handle(req []byte) []byte {
-	res, err := handle(req)
+	a, err := handle(req)
 	if err == nil {
-		out, merr := marshal(res)
-		if merr == nil {
-			return out
+		if a.err == nil {
+			return a.json
 		}
 		// Every time a result carries was refused at parse time unless
 		// RFC 3339 can write it, so this is a bug; still, no handle may
 		// outlive an answer the host never got.
-		if u, ok := res.(undoer); ok {
-			u.undo()
+		if a.undo != nil {
+			a.undo()
 		}
-		return errorJSON("internal: encoding the result: " + merr.Error())
+		return errorJSON("internal: encoding the result: " + a.err.Error())
 	}
 	var ke *KeyringError
 	if errors.As(err, &ke) {
@@ -106,14 +126,14 @@ func errorJSON(msg string) []byte {
 	return w.B
 }
 
-func handle(frame []byte) (any, error) {
+func handle(frame []byte) (encoded, error) {
 	r, err := parseRequest(frame)
 	if err != nil {
-		return nil, err
+		return encoded{}, err
 	}
 	h, ok := handlers[r.op]
 	if !ok {
-		return nil, badRequest("op %q has no handler", r.op)
+		return encoded{}, badRequest("op %q has no handler", r.op)
 	}
 	return h(r)
 }

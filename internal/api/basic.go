@@ -2,12 +2,19 @@ package api
 
 import (
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/verify"
 )
 
 func init() {
-	register("canonicalize", canonicalize)
-	register("fingerprint", fingerprint)
+	register("canonicalize", func(r *request) (encoded, error) {
+		res, err := canonicalize(r)
+		return respond(err, func(w *jsontext.Writer) { appendCanonicalize(w, res) })
+	})
+	register("fingerprint", func(r *request) (encoded, error) {
+		res, err := fingerprint(r)
+		return respond(err, func(w *jsontext.Writer) { appendFingerprint(w, res) })
+	})
 }
 
 type canonicalizeResult struct {
@@ -15,7 +22,7 @@ type canonicalizeResult struct {
 	Canonical *string `json:"canonical,omitempty"`
 }
 
-func canonicalize(r *request) (any, error) {
+func canonicalize(r *request) (canonicalizeResult, error) {
 	out, err := canonical.Transform(r.part("document"), int(r.int("limit")))
 	if err != nil {
 		return canonicalizeResult{Result: verify.Rejected(err)}, nil
@@ -29,7 +36,7 @@ type fingerprintResult struct {
 	*verify.Fingerprint
 }
 
-func fingerprint(r *request) (any, error) {
+func fingerprint(r *request) (fingerprintResult, error) {
 	fp, err := verify.FingerprintHash(r.part("components"))
 	if err != nil {
 		return fingerprintResult{Result: verify.Rejected(err)}, nil

@@ -1,5 +1,7 @@
 package api
 
+import "fmt"
+
 // LoadedSets returns how many sets are loaded, for tests outside the package.
 func LoadedSets() int {
 	loadedMu.Lock()
@@ -7,15 +9,48 @@ func LoadedSets() int {
 	return len(loaded)
 }
 
-// HandleValue is handle: the result value of a request, before encoding.
-func HandleValue(frame []byte) (any, error) { return handle(frame) }
+// values are the ops' handlers before their results are encoded.
+var values = map[string]func(*request) (any, error){
+	"canonicalize":      func(r *request) (any, error) { return canonicalize(r) },
+	"fingerprint":       func(r *request) (any, error) { return fingerprint(r) },
+	"license":           func(r *request) (any, error) { return license(r) },
+	"qkey":              func(r *request) (any, error) { return qkey(r) },
+	"status_proof":      func(r *request) (any, error) { return statusProof(r) },
+	"revocation_set":    func(r *request) (any, error) { return revocationSet(r) },
+	"revocation_load":   func(r *request) (any, error) { return revocationLoad(r) },
+	"revocation_lookup": func(r *request) (any, error) { return revocationLookup(r) },
+	"revocation_apply":  func(r *request) (any, error) { return revocationApply(r) },
+	"revocation_free":   func(r *request) (any, error) { return revocationFree(r) },
+}
 
-// Marshal is the result encoder.
-func Marshal(v any) ([]byte, error) { return marshal(v) }
-
-// Release frees what a result holds (a loaded set's handle).
-func Release(v any) {
-	if u, ok := v.(undoer); ok {
-		u.undo()
+// Answer answers frame as Handle does, and also returns the result value
+// the answer encodes, for a comparison with encoding/json. The value is
+// computed first, on the same state: a set it loads is freed and its
+// handle number handed out again.
+func Answer(frame []byte) (json []byte, value any, err error) {
+	r, err := parseRequest(frame)
+	if err != nil {
+		return nil, nil, err
 	}
+	loadedMu.Lock()
+	saved := lastHandle
+	loadedMu.Unlock()
+	value, err = values[r.op](r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if l, ok := value.(*revocationLoadResponse); ok {
+		l.undo()
+	}
+	loadedMu.Lock()
+	lastHandle = saved
+	loadedMu.Unlock()
+	a, err := handlers[r.op](r)
+	if err != nil || a.err != nil {
+		return nil, nil, fmt.Errorf("the value was made, the answer failed: %v %v", err, a.err)
+	}
+	if a.undo != nil {
+		a.undo()
+	}
+	return a.json, value, nil
 }

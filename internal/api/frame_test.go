@@ -142,7 +142,7 @@ func TestUndeliverableLoadKeepsNoHandle(t *testing.T) {
 	frame := MustFromJSON(`{"op":"revocation_load","keys":` + spQuote(spAPIKeys) + `,"now":"2026-01-01T00:00:00Z","set":"{}"}`)
 	real := handlers["revocation_load"]
 	defer func() { handlers["revocation_load"] = real }()
-	handlers["revocation_load"] = func(r *request) (any, error) {
+	handlers["revocation_load"] = loadHandler(func(r *request) (*revocationLoadResponse, error) {
 		// A loaded set whose result cannot be written: a year RFC 3339
 		// has no spelling for (the strict time parser keeps real
 		// documents from ever getting here).
@@ -154,7 +154,7 @@ func TestUndeliverableLoadKeepsNoHandle(t *testing.T) {
 		res := &verify.RevocationSetResult{Result: verify.Result{Valid: true, Code: verify.CodeOK, Message: "ok"},
 			SetClaims: &verify.SetClaims{IssuedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}
 		return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}, Handle: h}, nil
-	}
+	})
 	before := LoadedSets()
 	got := answer(t, frame)
 	assert.Contains(t, got["error"], "internal: encoding the result")

@@ -1,75 +1,80 @@
 package api
 
 import (
-	"errors"
-
 	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/verify"
 )
 
 // The handlers' results are written member by member, in the order and
 // with the omissions of their struct tags (embedded structs inline, as
-// encoding/json writes them), because the module carries no encoding/json.
-// json_test.go holds every vector's result, and results with each optional
-// member set and unset, to encoding/json's encoding of the same value.
+// encoding/json writes them), because the module carries no encoding/json;
+// each handler is registered with its result's writer. The tests
+// hold every vector's result, and results of every type with each member
+// set and unset, to encoding/json's encoding of the same value.
 
-// marshaler is a result that writes its own JSON (verify's license and
-// .qkey results).
-type marshaler interface{ MarshalJSON() ([]byte, error) }
+// appendLicense writes a license result: verify writes it
+// (LicenseResult.MarshalJSON).
+func appendLicense(w *jsontext.Writer, r *verify.LicenseResult) {
+	b, err := r.MarshalJSON()
+	appendMarshaled(w, b, err)
+}
 
-// marshal encodes a handler's result.
-func marshal(v any) ([]byte, error) {
-	w := jsontext.Writer{B: make([]byte, 0, 512)}
-	switch r := v.(type) {
-	case marshaler:
-		return r.MarshalJSON()
-	case verify.Result:
-		w.Raw("{")
-		appendResult(&w, r)
-		w.Raw("}")
-	case *verify.StatusProofResult:
-		appendStatusProof(&w, r)
-	case revocationResponse:
-		appendRevocation(&w, r, 0)
-	case *revocationLoadResponse:
-		appendRevocation(&w, r.revocationResponse, r.Handle)
-	case revocationApplyResponse:
-		appendRevocation(&w, r.revocationResponse, r.Handle)
-	case revocationLookupResponse:
-		w.Raw("{")
-		appendResult(&w, r.Result)
-		w.Raw(`,"epoch":`)
-		w.Int(r.Epoch)
-		if r.Stale {
-			w.Raw(`,"stale":true`)
-		}
-		if r.Lookups != nil {
-			w.Raw(`,"lookups":`)
-			appendLookups(&w, r.Lookups)
-		}
-		w.Raw("}")
-	case canonicalizeResult:
-		w.Raw("{")
-		appendResult(&w, r.Result)
-		if r.Canonical != nil {
-			w.Raw(`,"canonical":`)
-			w.String(*r.Canonical)
-		}
-		w.Raw("}")
-	case fingerprintResult:
-		w.Raw("{")
-		appendResult(&w, r.Result)
-		if r.Fingerprint != nil {
-			w.Raw(`,"binding_hash":`)
-			w.String(r.Fingerprint.Hash)
-			w.Raw(`,"machine_id":`)
-			w.String(r.Fingerprint.MachineID)
-		}
-		w.Raw("}")
-	default:
-		return nil, errors.New("no JSON encoding for this result type")
+// appendQKey writes a .qkey result: verify writes it
+// (QKeyResult.MarshalJSON).
+func appendQKey(w *jsontext.Writer, r *verify.QKeyResult) {
+	b, err := r.MarshalJSON()
+	appendMarshaled(w, b, err)
+}
+
+func appendMarshaled(w *jsontext.Writer, b []byte, err error) {
+	w.B = append(w.B, b...)
+	if err != nil && w.Err == nil {
+		w.Err = err
 	}
-	return w.Bytes()
+}
+
+// appendResultObject writes a result that is only verify.Result.
+func appendResultObject(w *jsontext.Writer, r verify.Result) {
+	w.Raw("{")
+	appendResult(w, r)
+	w.Raw("}")
+}
+
+func appendLookupResponse(w *jsontext.Writer, r revocationLookupResponse) {
+	w.Raw("{")
+	appendResult(w, r.Result)
+	w.Raw(`,"epoch":`)
+	w.Int(r.Epoch)
+	if r.Stale {
+		w.Raw(`,"stale":true`)
+	}
+	if r.Lookups != nil {
+		w.Raw(`,"lookups":`)
+		appendLookups(w, r.Lookups)
+	}
+	w.Raw("}")
+}
+
+func appendCanonicalize(w *jsontext.Writer, r canonicalizeResult) {
+	w.Raw("{")
+	appendResult(w, r.Result)
+	if r.Canonical != nil {
+		w.Raw(`,"canonical":`)
+		w.String(*r.Canonical)
+	}
+	w.Raw("}")
+}
+
+func appendFingerprint(w *jsontext.Writer, r fingerprintResult) {
+	w.Raw("{")
+	appendResult(w, r.Result)
+	if r.Fingerprint != nil {
+		w.Raw(`,"binding_hash":`)
+		w.String(r.Fingerprint.Hash)
+		w.Raw(`,"machine_id":`)
+		w.String(r.Fingerprint.MachineID)
+	}
+	w.Raw("}")
 }
 
 // appendResult writes the members of verify.Result, without braces.

@@ -1,14 +1,20 @@
 package api
 
 import (
+	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/verify"
 )
 
-func init() { register("license", license) }
+func init() {
+	register("license", func(r *request) (encoded, error) {
+		res, err := license(r)
+		return respond(err, func(w *jsontext.Writer) { appendLicense(w, res) })
+	})
+}
 
 // license is verify.License: the license.key and license.state.json are
 // parts, their exact bytes.
-func license(r *request) (any, error) {
+func license(r *request) (*verify.LicenseResult, error) {
 	opts := verify.LicenseOptions{
 		Now:             r.time("now"),
 		ProductID:       r.str("product_id"),

@@ -1,14 +1,20 @@
 package api
 
 import (
+	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/verify"
 )
 
-func init() { register("qkey", qkey) }
+func init() {
+	register("qkey", func(r *request) (encoded, error) {
+		res, err := qkey(r)
+		return respond(err, func(w *jsontext.Writer) { appendQKey(w, res) })
+	})
+}
 
 // qkey is verify.QKey: the file is a part, its bytes as they are (an
 // encrypted file is not text).
-func qkey(r *request) (any, error) {
+func qkey(r *request) (*verify.QKeyResult, error) {
 	ring, err := r.keys()
 	if err != nil {
 		return nil, err

@@ -3,11 +3,15 @@ package api
 import (
 	"time"
 
+	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/verify"
 )
 
 func init() {
-	register("revocation_set", revocationSet)
+	register("revocation_set", func(r *request) (encoded, error) {
+		res, err := revocationSet(r)
+		return respond(err, func(w *jsontext.Writer) { appendRevocation(w, res, 0) })
+	})
 }
 
 // revocationResponse is a set result with the lookups asked for.
@@ -19,10 +23,10 @@ type revocationResponse struct {
 // revocationSet is verify.RevocationSet on the set part, then
 // VerifiedSet.ApplyDelta for each deltas part in order, then a lookup of
 // each id of lookup at now.
-func revocationSet(r *request) (any, error) {
+func revocationSet(r *request) (revocationResponse, error) {
 	res, err := loadRevocation(r)
 	if err != nil {
-		return nil, err
+		return revocationResponse{}, err
 	}
 	out := revocationResponse{RevocationSetResult: res}
 	if res.Valid && r.has("lookup") {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/internal/timefmt"
 	"github.com/licverify/licverify/verify"
 )
@@ -15,10 +16,19 @@ import (
 // it. State lives in the module instance (or, natively, the process) that
 // loaded it: a handle means nothing to another instance.
 func init() {
-	register("revocation_load", revocationLoad)
-	register("revocation_lookup", revocationLookup)
-	register("revocation_apply", revocationApply)
-	register("revocation_free", revocationFree)
+	register("revocation_load", loadHandler(revocationLoad))
+	register("revocation_lookup", func(r *request) (encoded, error) {
+		res, err := revocationLookup(r)
+		return respond(err, func(w *jsontext.Writer) { appendLookupResponse(w, res) })
+	})
+	register("revocation_apply", func(r *request) (encoded, error) {
+		res, err := revocationApply(r)
+		return respond(err, func(w *jsontext.Writer) { appendRevocation(w, res.revocationResponse, res.Handle) })
+	})
+	register("revocation_free", func(r *request) (encoded, error) {
+		res, err := revocationFree(r)
+		return respond(err, func(w *jsontext.Writer) { appendResultObject(w, res) })
+	})
 }
 
 // MaxLoadedSets bounds the sets held at once, so that a host that forgets
@@ -45,7 +55,20 @@ type revocationLoadResponse struct {
 	Handle int64 `json:"handle,omitempty"`
 }
 
-func revocationLoad(r *request) (any, error) {
+// loadHandler is the handler of revocation_load's h: its answer, when it
+// cannot be delivered, frees the handle (the host never learns it).
+func loadHandler(h func(*request) (*revocationLoadResponse, error)) handler {
+	return func(r *request) (encoded, error) {
+		out, err := h(r)
+		a, err := respond(err, func(w *jsontext.Writer) { appendRevocation(w, out.revocationResponse, out.Handle) })
+		if err == nil {
+			a.undo = out.undo
+		}
+		return a, err
+	}
+}
+
+func revocationLoad(r *request) (*revocationLoadResponse, error) {
 	res, err := loadRevocation(r)
 	if err != nil {
 		return nil, err
@@ -99,11 +122,11 @@ type revocationLookupResponse struct {
 	Lookups []verify.LookupResult `json:"lookups,omitzero"`
 }
 
-func revocationLookup(r *request) (any, error) {
+func revocationLookup(r *request) (revocationLookupResponse, error) {
 	now, ids := r.time("now"), r.strs("ids")
 	s, err := handleSet(r.int("handle"))
 	if err != nil {
-		return nil, err
+		return revocationLookupResponse{}, err
 	}
 	out := revocationLookupResponse{Epoch: s.set.Epoch()}
 	if s.set.Expired(now) {
@@ -122,29 +145,30 @@ func revocationLookup(r *request) (any, error) {
 // success the handle holds the new set; on a rejection it keeps the set it
 // had, and the result is the rejected delta's (its message names the
 // delta, as revocation_set's does).
-func revocationApply(r *request) (any, error) {
+func revocationApply(r *request) (revocationApplyResponse, error) {
 	opts := revocationOptions(r)
 	h := r.int("handle")
 	s, err := handleSet(h)
 	if err != nil {
-		return nil, err
+		return revocationApplyResponse{}, err
 	}
 	ring, err := r.keys()
 	if err != nil {
-		return nil, err
+		return revocationApplyResponse{}, err
 	}
 	res, err := s.set.ApplyDeltas(r.parts["deltas"], ring, opts)
 	if err != nil {
-		return nil, misuseError(err)
+		return revocationApplyResponse{}, misuseError(err)
 	}
 	if !res.Valid {
-		return &revocationLoadResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}, nil
+		// No handle in the answer: the set under it is unchanged.
+		return revocationApplyResponse{revocationResponse: revocationResponse{RevocationSetResult: res}}, nil
 	}
 	set := res.Set
 	loadedMu.Lock()
 	defer loadedMu.Unlock()
 	if loaded[h] != s {
-		return nil, badRequest("handle %d was freed or replaced during the call", h)
+		return revocationApplyResponse{}, badRequest("handle %d was freed or replaced during the call", h)
 	}
 	loaded[h] = &loadedSet{set: set, allowStale: opts.AllowStale}
 	// The handle is the caller's already: an answer that cannot be
@@ -152,16 +176,17 @@ func revocationApply(r *request) (any, error) {
 	return revocationApplyResponse{revocationResponse: revocationResponse{RevocationSetResult: res}, Handle: h}, nil
 }
 
-// revocationApplyResponse is revocation_apply's answer on success.
+// revocationApplyResponse is revocation_apply's answer, with the handle
+// on success.
 type revocationApplyResponse struct {
 	revocationResponse
 	Handle int64 `json:"handle,omitempty"`
 }
 
-func revocationFree(r *request) (any, error) {
+func revocationFree(r *request) (verify.Result, error) {
 	h := r.int("handle")
 	if _, err := handleSet(h); err != nil {
-		return nil, err
+		return verify.Result{}, err
 	}
 	loadedMu.Lock()
 	delete(loaded, h)

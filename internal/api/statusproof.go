@@ -1,16 +1,20 @@
 package api
 
 import (
+	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/verify"
 )
 
 func init() {
-	register("status_proof", statusProof)
+	register("status_proof", func(r *request) (encoded, error) {
+		res, err := statusProof(r)
+		return respond(err, func(w *jsontext.Writer) { appendStatusProof(w, res) })
+	})
 }
 
 // statusProof is verify.StatusProof: the proof and the fingerprint
 // components are parts, so that their exact bytes reach the verifier.
-func statusProof(r *request) (any, error) {
+func statusProof(r *request) (*verify.StatusProofResult, error) {
 	opts := verify.StatusProofOptions{
 		Now:         r.time("now"),
 		LicenseID:   r.str("license_id"),

@@ -46,15 +46,18 @@ type Writer struct {
 
 // Raw appends s as it is: punctuation and member names the caller knows
 // need no escaping.
+//
 //go:noinline
 func (w *Writer) Raw(s string) { w.B = append(w.B, s...) }
 
 // String appends s as a JSON string.
+//
 //go:noinline
 func (w *Writer) String(s string) { w.B = AppendString(w.B, s) }
 
 // Strings appends ss as an array of strings, or null when ss is nil (as
 // encoding/json writes a nil slice).
+//
 //go:noinline
 func (w *Writer) Strings(ss []string) {
 	if ss == nil {
@@ -72,15 +75,18 @@ func (w *Writer) Strings(ss []string) {
 }
 
 // Int appends n in decimal.
+//
 //go:noinline
 func (w *Writer) Int(n int64) { w.B = strconv.AppendInt(w.B, n, 10) }
 
 // Bool appends true or false.
+//
 //go:noinline
 func (w *Writer) Bool(v bool) { w.B = strconv.AppendBool(w.B, v) }
 
 // ResultMembers appends the members every verification result starts
 // with, "valid", "code" and "message", without braces.
+//
 //go:noinline
 func (w *Writer) ResultMembers(valid bool, code, message string) {
 	w.Raw(`"valid":`)
@@ -97,6 +103,7 @@ var ErrYearRange = errors.New("Time.MarshalJSON: year outside of range [0,9999]"
 
 // Time appends t as time.Time.MarshalJSON does: an RFC 3339 string with
 // nanoseconds, trailing zeros trimmed, in t's offset.
+//
 //go:noinline
 func (w *Writer) Time(t time.Time) {
 	if y := t.Year(); y < 0 || y > 9999 {
