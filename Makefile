@@ -40,6 +40,7 @@ vectors: ## regenerate testvectors/*.json from the deterministic generator
 FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzNumber canonical:FuzzDuplicates verify:FuzzParseKeyring verify:FuzzStatusProof \
 	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \
 	verify:FuzzIDTable internal/jsontext:FuzzUnescape internal/jsontext:FuzzAppendString internal/jsontext:FuzzReaders internal/ed25519wasm:FuzzFieldOps internal/ed25519wasm:FuzzVerify \
+	internal/ed25519wasm:FuzzReduceDigest internal/ed25519wasm:FuzzCheckPublicKey \
 	internal/msg:FuzzSprintf internal/timefmt:FuzzRFC3339
 
 # Go 1.26's fuzz coordinator can end a clean run with "context deadline

@@ -20,3 +20,12 @@ const ed25519Impl = "internal/ed25519wasm"
 func ed25519Verify(pub, msg, sig []byte) bool {
 	return ed25519wasm.Verify(pub, msg, sig)
 }
+
+// classifyPublicKey gives checkPublicKey the facts it decides on (on the
+// curve as crypto/ed25519 decodes keys, canonically encoded, of small
+// order; see ed25519_native.go), in the wasm build: internal/ed25519wasm's
+// CheckPublicKey, proven to answer as filippo.io/edwards25519 does
+// natively, so that the module does not link filippo.io/edwards25519.
+func classifyPublicKey(pub []byte) (onCurve, canonical, smallOrder bool) {
+	return ed25519wasm.CheckPublicKey(pub)
+}

@@ -106,3 +106,85 @@ func wiringSHA512(b []byte) []byte {
 	h := sha512.Sum512(b)
 	return h[:]
 }
+
+// TestPublicKeyWiring: checkPublicKey gives the message the filippo-based
+// check gave before the wasm build had its own (kept below as the
+// reference), in whichever build this is, and classifyPublicKey answers
+// as filippo.io/edwards25519 and internal/ed25519wasm both do. The inputs
+// are the edges of the key rule: every y below 19 and in [p, 2^255) with
+// both sign bits (x = 0 with its sign bit, small order canonical and not,
+// points and non-points), the eight small-order points with both sign
+// bits, mixed-order keys, honest keys with each bit flipped, and lengths
+// other than 32. internal/ed25519wasm's own tests and FuzzCheckPublicKey
+// go further.
+func TestPublicKeyWiring(t *testing.T) {
+	reference := func(pub []byte) string {
+		if len(pub) != publicKeySize {
+			return fmt.Sprintf("public key is %d bytes, want %d", len(pub), publicKeySize)
+		}
+		p, err := new(edwards25519.Point).SetBytes(pub)
+		switch {
+		case err != nil:
+			return "public key is not a point on the curve"
+		case !slices.Equal(p.Bytes(), pub):
+			return "public key is not canonically encoded"
+		case new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1:
+			return "public key has small order"
+		}
+		return ""
+	}
+
+	p := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
+	le := func(n *big.Int, sign byte) []byte {
+		b := make([]byte, 32)
+		n.FillBytes(b)
+		slices.Reverse(b)
+		b[31] |= sign
+		return b
+	}
+	var keys [][]byte
+	for y := int64(0); y < 19; y++ {
+		for _, n := range []*big.Int{big.NewInt(y), new(big.Int).Add(p, big.NewInt(y))} {
+			keys = append(keys, le(n, 0), le(n, 0x80))
+		}
+	}
+	keys = append(keys, le(new(big.Int).Sub(p, big.NewInt(1)), 0x80))
+	for _, h := range krSmallOrder {
+		b := krHex(t, h)
+		keys = append(keys, b, slices.Concat(b[:31], []byte{b[31] ^ 0x80}))
+	}
+	t8, err := new(edwards25519.Point).SetBytes(krHex(t, krSmallOrder[4]))
+	require.NoError(t, err)
+	for i := 0; i < 8; i++ {
+		pub := krPub(fmt.Sprintf("wiring %d", i))
+		A, err := new(edwards25519.Point).SetBytes(pub)
+		require.NoError(t, err)
+		keys = append(keys, pub, new(edwards25519.Point).Add(A, t8).Bytes())
+		for bit := 0; bit < 256; bit += 1 + i {
+			b := slices.Clone(pub)
+			b[bit/8] ^= 1 << (bit % 8)
+			keys = append(keys, b)
+		}
+	}
+	keys = append(keys, nil, make([]byte, 31), make([]byte, 33))
+
+	messages := map[string]int{}
+	for _, pub := range keys {
+		want := reference(pub)
+		got := ""
+		if e := checkPublicKey(pub); e != nil {
+			require.Equal(t, CodeWeakKey, e.Code)
+			got = e.Message
+		}
+		require.Equal(t, want, got, "checkPublicKey(%x) with %s", pub, ed25519Impl)
+		messages[want]++
+		if len(pub) == publicKeySize {
+			on, canon, small := classifyPublicKey(pub)
+			won, wcanon, wsmall := ed25519wasm.CheckPublicKey(pub)
+			require.Equal(t, [3]bool{won, wcanon, wsmall}, [3]bool{on, canon, small}, "classifyPublicKey(%x)", pub)
+		}
+	}
+	// Three lengths, no point, not canonical, small order, and accepted.
+	require.Len(t, messages, 7, "every outcome of the key rule")
+	t.Logf("%d keys: %v", len(keys), messages)
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/pem"
 	"time"
 
-	"filippo.io/edwards25519"
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/internal/msg"
@@ -113,20 +112,24 @@ func (r *Keyring) Len() int {
 // checkPublicKey enforces the key rule of the specification: 32 bytes, a
 // canonical encoding of a point on the curve, and not of small order.
 // Small-order keys let one signature verify for many messages (RFC 8032
-// §5.1.7 does not exclude them), so they are refused before any use.
+// §5.1.7 does not exclude them), so they are refused before any use. The
+// point arithmetic is classifyPublicKey's: filippo.io/edwards25519
+// natively, internal/ed25519wasm in the wasm build (ed25519_native.go,
+// ed25519_wasmimpl.go), with the same answers.
 func checkPublicKey(pub []byte) *Error {
 	if len(pub) != publicKeySize {
 		return fail(CodeWeakKey, "public key is %d bytes, want %d", len(pub), publicKeySize)
 	}
-	p, err := new(edwards25519.Point).SetBytes(pub)
-	if err != nil {
+	onCurve, isCanonical, smallOrder := classifyPublicKey(pub)
+	if !onCurve {
 		return fail(CodeWeakKey, "public key is not a point on the curve")
 	}
-	// SetBytes accepts y >= p and the sign bit on x = 0; RFC 8032 §5.1.3 does not.
-	if !bytes.Equal(p.Bytes(), pub) {
+	// The decoding takes y >= p mod p and the sign bit on x = 0 as
+	// crypto/ed25519 does; RFC 8032 §5.1.3 does not.
+	if !isCanonical {
 		return fail(CodeWeakKey, "public key is not canonically encoded")
 	}
-	if new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1 {
+	if smallOrder {
 		return fail(CodeWeakKey, "public key has small order")
 	}
 	return nil

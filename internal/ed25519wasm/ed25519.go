@@ -29,13 +29,22 @@
 //     lenient form crypto/ed25519 applies to public keys, and encoding as
 //     §5.1.2; point addition and doubling in extended coordinates with
 //     complete formulas (point.go);
+//   - the reduction of the 64-byte hash mod L (RFC 8032 §5.1.7 step 2),
+//     by Barrett reduction in 64-bit words (scalar.go);
 //   - verification as RFC 8032 §5.1.7 without the cofactor, in Go's
-//     decision procedure ([Verify]).
+//     decision procedure ([Verify]);
+//   - the facts licverify's key rule decides on — on the curve as Go
+//     decodes keys, canonically encoded, of small order
+//     ([CheckPublicKey]).
+//
+// So the wasm build links no other Ed25519 code: not crypto/ed25519, and
+// not filippo.io/edwards25519 either.
 //
 // The tests prove it equal to crypto/ed25519: the field against math/big,
-// decoding against filippo.io/edwards25519, and Verify against
-// crypto/ed25519.Verify on every public conformance vector (Wycheproof,
-// CCTV, speccheck, sign.input, ZIP 215) and under fuzzing.
+// decoding, the reduction mod L and CheckPublicKey against
+// filippo.io/edwards25519 (at the edges and under fuzzing), and Verify
+// against crypto/ed25519.Verify on every public conformance vector
+// (Wycheproof, CCTV, speccheck, sign.input, ZIP 215) and under fuzzing.
 package ed25519wasm
 
 import (
