@@ -50,6 +50,7 @@ package ed25519wasm
 import (
 	"crypto/sha512"
 	"strconv"
+	"sync"
 )
 
 const (
@@ -88,8 +89,8 @@ func Verify(publicKey, message, sig []byte) bool {
 	if len(sig) != SignatureSize || sig[63]&0xe0 != 0 {
 		return false
 	}
-	var A point
-	if !A.setBytes(publicKey, false) {
+	minusA, ok := keyTable(publicKey)
+	if !ok {
 		return false
 	}
 	if !scalarIsCanonical(sig[32:]) {
@@ -111,9 +112,59 @@ func Verify(publicKey, message, sig []byte) bool {
 	var digest [sha512.Size]byte
 	k := reduceDigest(h.Sum(digest[:0]))
 
-	var minusA point
-	minusA.neg(&A)
 	S := [32]byte(sig[32:])
-	R := varTimeDoubleScalarBaseMult(&k, &minusA, &S)
+	R := varTimeDoubleScalarBaseMultTable(&k, minusA, &S)
 	return R.bytes() == [32]byte(sig[:32])
+}
+
+// keyCacheSize bounds the keys keyTable remembers: a keyring holds at most
+// 64 (verify.MaxKeys).
+const keyCacheSize = 64
+
+// keyCache maps a public key's 32 bytes to what keyTable computed for
+// them. Entries are never changed once stored, so a table may be read
+// while another call replaces the map.
+var keyCache struct {
+	sync.Mutex
+	m map[[32]byte]*keyEntry
+}
+
+type keyEntry struct {
+	minusA nafTable5 // −A, −3A, …, −15A
+	ok     bool      // the key decoded
+}
+
+// keyTable returns the width-5 table of −A's odd multiples for the public
+// key, or false when it does not decode (RFC 8032 §5.1.3, leniently, as
+// Verify decodes A). It remembers the last keyCacheSize keys: decoding A
+// takes a square root (about 250 field squarings) and the table seven
+// point additions, together about a tenth of a verification, and a
+// verifier checks many documents against the few keys of its ring. What
+// it returns depends only on the key's bytes, so a remembered answer is
+// the one a new computation would give.
+func keyTable(publicKey []byte) (*nafTable5, bool) {
+	k := [32]byte(publicKey)
+	keyCache.Lock()
+	e := keyCache.m[k]
+	keyCache.Unlock()
+	if e != nil {
+		return &e.minusA, e.ok
+	}
+	e = new(keyEntry)
+	var A, minusA point
+	if A.setBytes(publicKey, false) {
+		minusA.neg(&A)
+		e.minusA.fromP3(&minusA)
+		e.ok = true
+	}
+	keyCache.Lock()
+	if len(keyCache.m) >= keyCacheSize {
+		keyCache.m = nil // the simplest bound; rings are small
+	}
+	if keyCache.m == nil {
+		keyCache.m = make(map[[32]byte]*keyEntry, keyCacheSize)
+	}
+	keyCache.m[k] = e
+	keyCache.Unlock()
+	return &e.minusA, e.ok
 }

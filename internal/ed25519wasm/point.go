@@ -355,9 +355,15 @@ func (v *nafTable5) fromP3(a *point) {
 // either. It is crypto/internal/fips140/edwards25519's
 // VarTimeDoubleScalarBaseMult, over this package's field.
 func varTimeDoubleScalarBaseMult(a *[32]byte, A *point, b *[32]byte) projP2 {
-	bTable := basepointTable()
 	var aTable nafTable5
 	aTable.fromP3(A)
+	return varTimeDoubleScalarBaseMultTable(a, &aTable, b)
+}
+
+// varTimeDoubleScalarBaseMultTable is varTimeDoubleScalarBaseMult with
+// A's table built already (keyTable keeps it per key).
+func varTimeDoubleScalarBaseMultTable(a *[32]byte, aTable *nafTable5, b *[32]byte) projP2 {
+	bTable := basepointTable()
 	aNaf := nonAdjacentForm(a, 5)
 	bNaf := nonAdjacentForm(b, 8)
 

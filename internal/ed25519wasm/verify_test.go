@@ -463,6 +463,18 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		}
 	})
+	// A key seen for the first time: its decoding and table are built
+	// (what every call paid before keyTable remembered them).
+	b.Run("ed25519wasm-new-key", func(b *testing.B) {
+		for b.Loop() {
+			keyCache.Lock()
+			keyCache.m = nil
+			keyCache.Unlock()
+			if !Verify(pub, msg, sig) {
+				b.Fatal("does not verify")
+			}
+		}
+	})
 	b.Run("crypto-ed25519", func(b *testing.B) {
 		for b.Loop() {
 			if !ed25519.Verify(pub, msg, sig) {
@@ -492,4 +504,52 @@ func TestLongMessages(t *testing.T) {
 			t.Errorf("%d bytes: verifies with its last byte changed", n)
 		}
 	}
+}
+
+// TestKeyTableCache: Verify remembers each key's table of −A's multiples.
+// Over more keys than the cache holds, so that it is emptied and refilled
+// several times, every verdict (fresh key, remembered key, forged
+// signature, a key that does not decode, asked again) is crypto/ed25519's,
+// and a remembered table is the one a fresh computation builds.
+func TestKeyTableCache(t *testing.T) {
+	msg := []byte("the same message under many keys")
+	notAPoint := unhex("0200000000000000000000000000000000000000000000000000000000000000")
+	_, onCurve := new(edwards25519.Point).SetBytes(notAPoint)
+	require.Error(t, onCurve, "the test needs a key that does not decode")
+	check := func(pub, sig []byte) {
+		t.Helper()
+		require.Equal(t, ed25519.Verify(pub, msg, sig), Verify(pub, msg, sig), "key %x", pub)
+	}
+	for i := range 3*keyCacheSize + 5 {
+		seed := sha256.Sum256([]byte{byte(i), byte(i >> 8)})
+		priv := ed25519.NewKeyFromSeed(seed[:])
+		pub := priv.Public().(ed25519.PublicKey)
+		sig := ed25519.Sign(priv, msg)
+		forged := slices.Clone(sig)
+		forged[i%64] ^= 1 << (i % 8)
+		for range 2 {
+			check(pub, sig)
+			check(pub, forged)
+			check(notAPoint, sig)
+		}
+		require.True(t, Verify(pub, msg, sig))
+
+		table, ok := keyTable(pub)
+		require.True(t, ok)
+		var A, minusA point
+		require.True(t, A.setBytes(pub, false))
+		minusA.neg(&A)
+		var fresh nafTable5
+		fresh.fromP3(&minusA)
+		for j := range fresh {
+			for _, f := range [][2]*fe{{&fresh[j].yPlusX, &table[j].yPlusX}, {&fresh[j].yMinusX, &table[j].yMinusX},
+				{&fresh[j].z, &table[j].z}, {&fresh[j].t2d, &table[j].t2d}} {
+				require.True(t, f[0].equal(f[1]), "key %d, multiple %d", i, 2*j+1)
+			}
+		}
+	}
+	keyCache.Lock()
+	n := len(keyCache.m)
+	keyCache.Unlock()
+	require.LessOrEqual(t, n, keyCacheSize)
 }
