@@ -246,12 +246,23 @@ func (m Member) decode(name string, raw []byte) (any, error) {
 		}
 		return s, nil
 	case KindStrings:
-		ss, _, ok := jsontext.Strings(raw)
-		if raw[0] != '[' || !ok {
+		// Checked and counted before anything is built, so that a header
+		// of a million ids is refused for its count without holding them
+		// as strings first. null is not a string: it is refused, not
+		// looked up as "".
+		n := 0
+		if !jsontext.Each(raw, func(e []byte) bool {
+			n++
+			return e[0] == '"'
+		}) {
 			return nil, badRequest("%s must be an array of strings", name)
 		}
-		if m.MaxItems > 0 && len(ss) > m.MaxItems {
-			return nil, badRequest("%s has %d ids, limit is %d per request", name, len(ss), m.MaxItems)
+		if m.MaxItems > 0 && n > m.MaxItems {
+			return nil, badRequest("%s has %d ids, limit is %d per request", name, n, m.MaxItems)
+		}
+		ss, _, ok := jsontext.Strings(raw)
+		if !ok {
+			return nil, badRequest("%s must be an array of strings", name)
 		}
 		return ss, nil
 	case KindTime:

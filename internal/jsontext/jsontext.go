@@ -101,14 +101,24 @@ func (w *Writer) ResultMembers(valid bool, code, message string) {
 // same condition as time.Time.MarshalJSON's.
 var ErrYearRange = errors.New("Time.MarshalJSON: year outside of range [0,9999]")
 
+// ErrZoneRange is the error of a time whose zone offset is a day or more,
+// which RFC 3339 cannot write either (time.Time.MarshalJSON refuses it).
+var ErrZoneRange = errors.New("Time.MarshalJSON: timezone hour outside of range [0,23]")
+
 // Time appends t as time.Time.MarshalJSON does: an RFC 3339 string with
 // nanoseconds, trailing zeros trimmed, in t's offset.
 //
 //go:noinline
 func (w *Writer) Time(t time.Time) {
+	err := error(nil)
 	if y := t.Year(); y < 0 || y > 9999 {
+		err = ErrYearRange
+	} else if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		err = ErrZoneRange
+	}
+	if err != nil {
 		if w.Err == nil {
-			w.Err = ErrYearRange
+			w.Err = err
 		}
 		w.B = append(w.B, "null"...)
 		return
@@ -314,42 +324,55 @@ func Object(text []byte, fn func(name string, value []byte) bool) bool {
 // (whitespace around it allowed); ok is false when text is not an array.
 // An empty array gives an empty, non-nil slice.
 func Array(text []byte) (elems [][]byte, ok bool) {
-	i := skipSpace(text, 0)
-	if i >= len(text) || text[i] != '[' {
+	elems = [][]byte{}
+	ok = Each(text, func(e []byte) bool {
+		elems = append(elems, e)
+		return true
+	})
+	if !ok {
 		return nil, false
 	}
-	elems = [][]byte{}
+	return elems, true
+}
+
+// Each calls fn with the text of each element of the array that is the
+// whole of text (whitespace around it allowed), in order, until fn
+// returns false; it allocates nothing, so a caller can count or check
+// the elements before it builds anything. ok is false when text is not an
+// array or fn stopped.
+func Each(text []byte, fn func(elem []byte) bool) bool {
+	i := skipSpace(text, 0)
+	if i >= len(text) || text[i] != '[' {
+		return false
+	}
 	i = skipSpace(text, i+1)
 	if i < len(text) && text[i] == ']' {
-		return elems, skipSpace(text, i+1) == len(text)
+		return skipSpace(text, i+1) == len(text)
 	}
 	for {
 		end := valueEnd(text, i)
-		if end < 0 {
-			return nil, false
+		if end < 0 || !fn(text[i:end:end]) {
+			return false
 		}
-		elems = append(elems, text[i:end:end])
 		i = skipSpace(text, end)
 		if i >= len(text) {
-			return nil, false
+			return false
 		}
 		switch text[i] {
 		case ',':
 			i = skipSpace(text, i+1)
 		case ']':
-			if skipSpace(text, i+1) != len(text) {
-				return nil, false
-			}
-			return elems, true
+			return skipSpace(text, i+1) == len(text)
 		default:
-			return nil, false
+			return false
 		}
 	}
 }
 
 // Strings returns the array of strings that is the whole of text; ok is
 // false when text is not an array or an element is not a string. bad is
-// the index of the first element that is not a string, or -1.
+// the index of the first element that is not a string, or -1. A null
+// element is not a string (encoding/json would read it as "").
 func Strings(text []byte) (ss []string, bad int, ok bool) {
 	elems, ok := Array(text)
 	if !ok {

@@ -64,6 +64,15 @@ func TestWriterTime(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(got))
 	}
+	for _, off := range []int{24 * 3600, -24 * 3600, 30 * 3600} {
+		tm := time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", off))
+		_, jerr := json.Marshal(tm)
+		require.Error(t, jerr, "offset %d", off)
+		var w Writer
+		w.Time(tm)
+		_, err := w.Bytes()
+		require.ErrorIs(t, err, ErrZoneRange, "offset %d", off)
+	}
 	for _, y := range []int{-1, 10000} {
 		_, jerr := json.Marshal(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC))
 		require.Error(t, jerr)
@@ -88,7 +97,7 @@ func TestWriterStrings(t *testing.T) {
 // readCases are JSON texts for the readers, valid and not.
 var readCases = []string{
 	`{}`, `[]`, ` { } `, `{"a":1,"b":[1,2,{"c":"}"}],"d":"\"]"}`, `{"a" : "x" , "b" : true }`,
-	`[1, "a", null, true, false, -0, 1.5e3, {"x":[]}, []]`, `"abc"`, `"a\u00e9\ud83d\ude02\n"`,
+	`[1, "a", null, true, false, -0, 1.5e3, {"x":[]}, []]`, `["a",null]`, `[null]`, ` [ "a" , "b" ] `, `"abc"`, `"a\u00e9\ud83d\ude02\n"`,
 	`"\ud800"`, `"\udc00x"`, `0`, `-0`, `12`, `-9007199254740991`, `9223372036854775807`,
 	`9223372036854775808`, `1.0`, `1e2`, `true`, `false`, `null`, `{"a":1,"a":2}`,
 	`{"é":"\u00e9"}`, `["a","b"]`, `["a",1]`, ` "x" `, `{"a":{"b":{"c":[[[]]]}}}`,
@@ -154,9 +163,11 @@ func FuzzReaders(f *testing.F) {
 		jerr = json.Unmarshal(text, &jb)
 		require.Equal(t, jerr == nil && !null, boolOK, "bool %q", text)
 		require.Equal(t, jb, b)
+		// A null element is refused, where encoding/json reads it as "".
+		allStrings := Each(text, func(e []byte) bool { return e[0] == '"' })
 		var jss []string
 		jerr = json.Unmarshal(text, &jss)
-		require.Equal(t, jerr == nil && jss != nil, ssOK, "strings %q", text)
+		require.Equal(t, jerr == nil && jss != nil && allStrings, ssOK, "strings %q", text)
 		if ssOK {
 			require.Equal(t, jss, ss)
 		}

@@ -165,6 +165,8 @@ func transportTests() []test {
 			rvRequest(text(rvSigned(rvSet())), []string{"\uFEFF" + text(rvSigned(rvDelta1()))}, nil), spReject("malformed_json")),
 		trTest("set/lookup-surrogate", "Misuse", `a lookup of "lic-\ud800" is refused, never taken for lic-U+FFFD`,
 			with(rvRequest(oddText, nil, nil), "lookup", raw(`["lic-\ud800"]`)), misuse),
+		trTest("set/lookup-null-element", "Misuse", "a null among the lookup ids is refused, never looked up as \"\"",
+			with(rvRequest(oddText, nil, nil), "lookup", raw(`["lic-1",null]`)), misuse),
 		trTest("set/limit-above-default", "Misuse", "a limit may only lower the 64 MiB default", with(set, "limit", 64<<20+1), misuse),
 		trTest("set/allow-stale-string", "Misuse", "allow_stale \"true\"", with(set, "allow_stale", "true"), misuse),
 	)
@@ -234,6 +236,7 @@ func transportTests() []test {
 	add(
 		trTest("lookup/unknown-handle", "Misuse", "a handle no load returned", map[string]any{"op": "revocation_lookup", "handle": 987654, "now": rvNow, "ids": []string{"a"}}, misuse),
 		trTest("lookup/ids-surrogate", "Misuse", "an id holding a lone surrogate escape", map[string]any{"op": "revocation_lookup", "handle": 987654, "now": rvNow, "ids": raw(`["\udc00"]`)}, misuse),
+		trTest("lookup/ids-null", "Misuse", "a null id is refused, never looked up as \"\"", map[string]any{"op": "revocation_lookup", "handle": 987654, "now": rvNow, "ids": raw(`[null]`)}, misuse),
 		trTest("load/limit-zero", "Misuse", "revocation_load with limit 0", with(set, "op", "revocation_load", "limit", 0), misuse),
 	)
 	for i := range tests {
