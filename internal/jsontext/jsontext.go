@@ -305,19 +305,28 @@ func Object(text []byte, fn func(name string, value []byte) bool) bool {
 		if end < 0 || !fn(name, text[i:end:end]) {
 			return false
 		}
-		i = skipSpace(text, end)
-		if i >= len(text) {
-			return false
-		}
-		switch text[i] {
-		case ',':
-			i = skipSpace(text, i+1)
-		case '}':
-			return skipSpace(text, i+1) == len(text)
-		default:
-			return false
+		var more bool
+		if i, more, ok = afterValue(text, end, '}'); !more {
+			return ok
 		}
 	}
+}
+
+// afterValue reads what follows a member or an element that ends at i: a
+// comma, with more to come from next, or close, which must end the text
+// (ok), or anything else (not ok).
+func afterValue(text []byte, i int, close byte) (next int, more, ok bool) {
+	i = skipSpace(text, i)
+	if i >= len(text) {
+		return 0, false, false
+	}
+	switch text[i] {
+	case ',':
+		return skipSpace(text, i+1), true, true
+	case close:
+		return 0, false, skipSpace(text, i+1) == len(text)
+	}
+	return 0, false, false
 }
 
 // Array returns the elements' text of the array that is the whole of text
@@ -354,17 +363,9 @@ func Each(text []byte, fn func(elem []byte) bool) bool {
 		if end < 0 || !fn(text[i:end:end]) {
 			return false
 		}
-		i = skipSpace(text, end)
-		if i >= len(text) {
-			return false
-		}
-		switch text[i] {
-		case ',':
-			i = skipSpace(text, i+1)
-		case ']':
-			return skipSpace(text, i+1) == len(text)
-		default:
-			return false
+		var more, ok bool
+		if i, more, ok = afterValue(text, end, ']'); !more {
+			return ok
 		}
 	}
 }
