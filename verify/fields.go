@@ -285,12 +285,12 @@ func splitMembers(data []byte, pos int, keep *memberSet, f fields) (next int, do
 		if data[pos] != '"' {
 			return 0, false, false
 		}
-		end, ok := skipValue(data, pos)
-		if !ok || end >= n || data[end] != ':' {
+		end := jsontext.ValueEnd(data, pos)
+		if end < 0 || end >= n || data[end] != ':' {
 			return 0, false, false
 		}
-		vend, ok := skipValue(data, end+1)
-		if !ok || vend >= n {
+		vend := jsontext.ValueEnd(data, end+1)
+		if vend < 0 || vend >= n {
 			return 0, false, false
 		}
 		if keep != nil {
@@ -319,72 +319,4 @@ func splitMembers(data []byte, pos int, keep *memberSet, f fields) (next int, do
 		pos = vend + 1
 	}
 	return pos, false, true
-}
-
-// skipValue returns the end of the canonical JSON value starting at pos.
-func skipValue(data []byte, pos int) (int, bool) {
-	n := len(data)
-	if pos >= n {
-		return 0, false
-	}
-	switch data[pos] {
-	case '"':
-		i := stringEnd(data, pos+1)
-		if i < 0 {
-			return 0, false
-		}
-		return i + 1, true
-	case '{', '[':
-		depth := 0
-		for i := pos; i < n; {
-			switch data[i] {
-			case '"':
-				end, ok := skipValue(data, i)
-				if !ok {
-					return 0, false
-				}
-				i = end
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1, true
-				}
-			}
-			i++
-		}
-		return 0, false
-	default:
-		i := pos
-		for i < n && data[i] != ',' && data[i] != '}' && data[i] != ']' {
-			i++
-		}
-		return i, i > pos
-	}
-}
-
-// stringEnd returns the index of the '"' that closes the JSON string
-// whose text starts at data[i], or -1. Most strings hold no escape, and
-// for those two searches of the bytes up to the first '"' are all it
-// costs; a string that does is stepped through once.
-func stringEnd(data []byte, i int) int {
-	q := bytes.IndexByte(data[i:], '"')
-	if q < 0 {
-		return -1
-	}
-	if bytes.IndexByte(data[i:i+q], '\\') < 0 {
-		return i + q
-	}
-	for i < len(data) && data[i] != '"' {
-		if data[i] == '\\' {
-			i++
-		}
-		i++
-	}
-	if i >= len(data) {
-		return -1
-	}
-	return i
 }

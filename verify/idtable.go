@@ -225,7 +225,7 @@ func scanIDs(raw []byte, what string, fn func(i, off int, id []byte, escaped boo
 			return notString(i)
 		}
 		start := pos + 1
-		end := stringEnd(raw, start)
+		end := jsontext.StringEnd(raw, start)
 		if end < 0 {
 			return notString(i)
 		}

@@ -466,7 +466,7 @@ func countElements(raw []byte) int {
 	for i := 1; i < len(raw)-1; i++ {
 		switch raw[i] {
 		case '"':
-			if i = stringEnd(raw, i+1); i < 0 {
+			if i = jsontext.StringEnd(raw, i+1); i < 0 {
 				return n
 			}
 		case ',':

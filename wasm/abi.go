@@ -16,7 +16,6 @@ import (
 	"unsafe"
 
 	"github.com/licverify/licverify/internal/api"
-	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/internal/msg"
 )
 
@@ -98,12 +97,12 @@ func callRequest(p uintptr, n int64) (rp uintptr, rn int) {
 				// msg writes an error, a string, a Stringer or an integer
 				// as fmt does, any other value as "%!v(unsupported)", and
 				// does not panic, even in the value's Error method.
-				resp = errorJSON(msg.Sprintf("internal: panic: %v", v))
+				resp = api.ErrorJSON(msg.Sprintf("internal: panic: %v", v))
 			}
 		}()
 		b, ok := buffers[p]
 		if !ok || n < 0 || n > int64(len(b)) {
-			resp = errorJSON("internal: call: (ptr, len) is not within a buffer from alloc")
+			resp = api.ErrorJSON("internal: call: (ptr, len) is not within a buffer from alloc")
 			return
 		}
 		resp = handle(b[:n])
@@ -116,11 +115,6 @@ func callRequest(p uintptr, n int64) (rp uintptr, rn int) {
 // pack returns the call export's result: ptr in the high 32 bits, len in
 // the low 32.
 func pack(p uint32, n uint32) uint64 { return uint64(p)<<32 | uint64(n) }
-
-// errorJSON is a response of the {"error": "..."} form.
-func errorJSON(msg string) []byte {
-	return append(jsontext.AppendString([]byte(`{"error":`), msg), '}')
-}
 
 // main is never run: a reactor's host calls _initialize, then the exports.
 func main() {}

@@ -99,7 +99,7 @@ func Handle(req []byte) []byte {
 		if a.undo != nil {
 			a.undo()
 		}
-		return errorJSON("internal: encoding the result: " + a.err.Error())
+		return ErrorJSON("internal: encoding the result: " + a.err.Error())
 	}
 	var ke *KeyringError
 	if errors.As(err, &ke) {
@@ -115,10 +115,12 @@ func Handle(req []byte) []byte {
 	if !errors.As(err, &re) {
 		re = &RequestError{Message: err.Error()}
 	}
-	return errorJSON(re.Error())
+	return ErrorJSON(re.Error())
 }
 
-func errorJSON(msg string) []byte {
+// ErrorJSON is the response {"error": msg}: for a request the codec cannot
+// act on, and for the module's own failures (wasm/abi.go).
+func ErrorJSON(msg string) []byte {
 	w := jsontext.Writer{}
 	w.Raw(`{"error":`)
 	w.String(msg)
