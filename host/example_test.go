@@ -43,8 +43,9 @@ func Example() {
 
 // Verifying a status proof through the module. New keeps the compiled
 // module in the user's cache directory, so only the first process on a
-// machine pays for compiling it (about 2 s); later processes start in
-// about 0.2 s (bench/results.md).
+// machine pays for compiling it (a few seconds, answering from wazero's
+// interpreter meanwhile); later processes start in about 0.12 s
+// (bench/results.md).
 func ExampleVerifier_StatusProof() {
 	ctx := context.Background()
 	v, err := host.New(ctx, host.Options{})

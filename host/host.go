@@ -3,12 +3,12 @@
 // .wasm: a browser, Node, Python, or any WASI host.
 //
 // Package verify gives the same answers natively, with no start-up and
-// about ten times faster (a status proof in about 65 µs against 0.7 ms
+// several times faster (a status proof in about 0.12 ms against 1 ms
 // here). Use host when the answer must be the module's own, byte for byte,
 // or to embed the module as every other runtime does. The first process on
 // a machine answers its first call in under a second, in wazero's
 // interpreter, while the module compiles (seconds) into the disk cache;
-// later processes load it from there in about 0.2 s (bench/results.md has
+// later processes load it from there in about 0.12 s (bench/results.md has
 // the current figures).
 //
 // For most use cases, create one [Verifier] per process with [New] and call

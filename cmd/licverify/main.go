@@ -124,6 +124,7 @@ type env struct {
 	stdout, stderr io.Writer
 	verifier       *host.Verifier
 	cacheDir       string // --cache-dir
+	stdinRead      bool   // a file named "-" has been read
 }
 
 // module starts the module on first use; keygen, sign and usage errors

@@ -94,6 +94,8 @@ func TestExitStatus(t *testing.T) {
 		{"license run", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "license.key"}, 0, "run (ok)", ""},
 		{"license for another product", []string{"license", "--keys", "keyring.json", now, "--product", "other", "license.key"}, 1, "block (product_mismatch)", ""},
 		{"license expired", []string{"license", "--keys", "keyring.json", "--now", "2027-06-01T00:00:00Z", "--product", demo.Product, "license.key"}, 1, "block (expired)", ""},
+		{"license refused before its evaluation", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "proof.json"}, 1, "block (missing_field): ", ""},
+		{"stdin named twice", []string{"proof", "--keys", "-", now, "-"}, 2, "", "stdin (-) can be read once"},
 		{"canonical", []string{"canonical", "keyring.json"}, 0, `[{"alg":"ed25519","kid":"demo-2026",`, ""},
 		{"no command", nil, 2, "", "usage:"},
 		{"help", []string{"--help"}, 0, "usage:", ""},
@@ -112,6 +114,7 @@ func TestExitStatus(t *testing.T) {
 			require.Equal(t, tc.code, code, "stdout: %s\nstderr: %s", out, errOut)
 			require.Contains(t, out, tc.stdout)
 			require.Contains(t, errOut, tc.stderr)
+			require.NotContains(t, out, " for , plan ", "a license without claims is not summarized as one")
 			if code == 2 && !strings.HasPrefix(errOut, "usage:") && !strings.Contains(errOut, "unknown flag") {
 				require.Empty(t, out)
 				require.Equal(t, 1, strings.Count(errOut, "\n"), "an error is one line: %q", errOut)

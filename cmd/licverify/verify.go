@@ -36,9 +36,14 @@ func (f *flags) verification(op string) (*api.Request, error) {
 // in a request (a revocation set at its 64 MiB limit and the envelope).
 const maxFile = api.MaxRequest
 
-// readFile reads the named file, or the command's stdin for "-".
+// readFile reads the named file, or the command's stdin for "-", which
+// only one file of a command may name: a second would read nothing.
 func (e *env) readFile(name string) ([]byte, error) {
 	if name == "-" {
+		if e.stdinRead {
+			return nil, usagef("stdin (-) can be read once: give the keyring and the document as two files")
+		}
+		e.stdinRead = true
 		return readAll(e.stdin, "stdin")
 	}
 	f, err := openFile(name)
@@ -388,6 +393,11 @@ func runLicense(e *env, args []string) error {
 	decision := r.str("decision")
 	if decision == "" {
 		return e.report(f, resp, r.failure(), false)
+	}
+	if _, evaluated := r["trusted_time"]; !evaluated {
+		// Refused before its evaluation (JSON, signature, fields, key):
+		// the result holds no claims to summarize.
+		return e.report(f, resp, fmt.Sprintf("%s (%s): %s", decision, r.str("code"), r.str("message")), false)
 	}
 	summary := fmt.Sprintf("%s (%s): license %s for %s, plan %s, status %s, expires %s (%s days), %s days offline",
 		decision, r.str("code"), r.str("license_id"), r.str("product_id"), r.str("plan"), r.str("status"),
