@@ -37,7 +37,7 @@ check: ## vet and formatting
 vectors: ## regenerate testvectors/*.json from the deterministic generator
 	cd testvectors && $(GO) run ./gen -out .
 
-FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzNumber canonical:FuzzDuplicates verify:FuzzParseKeyring verify:FuzzStatusProof \
+FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzPythonForm canonical:FuzzNumber canonical:FuzzDuplicates verify:FuzzParseKeyring verify:FuzzStatusProof \
 	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \
 	verify:FuzzIDTable internal/jsontext:FuzzUnescape internal/jsontext:FuzzAppendString internal/jsontext:FuzzReaders internal/ed25519wasm:FuzzFieldOps internal/ed25519wasm:FuzzVerify \
 	internal/ed25519wasm:FuzzReduceDigest internal/ed25519wasm:FuzzCheckPublicKey \

@@ -127,16 +127,11 @@ func Validate(doc []byte, limit int) error {
 // doc must be at most limit bytes; limit <= 0 means [DefaultLimit]. Errors
 // are of type [*Error].
 func Signed(doc []byte, limit int) (payload, signature []byte, err error) {
-	s, err := check(doc, limit, true)
+	m, err := NewMessage(doc, limit)
 	if err != nil {
 		return nil, nil, err
 	}
-	e := encoder{doc: doc, unsorted: s.unsorted, members: s.counts, out: make([]byte, 0, len(doc)), omit: "signature", dup: -1}
-	e.value()
-	if e.dup >= 0 {
-		return nil, nil, duplicateError(doc, e.dup)
-	}
-	return e.out, e.omitted, nil
+	return m.Payload, m.Signature, nil
 }
 
 // check validates doc and, when wantObject, requires a top-level object.

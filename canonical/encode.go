@@ -31,6 +31,11 @@ type encoder struct {
 	// dup is the offset of the first name in document order that repeats
 	// an earlier one in an object out of order, or -1.
 	dup int
+	// python writes the Python form (form.go) instead of RFC 8785's.
+	python bool
+	// floats records that a number with a fraction or an exponent was
+	// written: a Python float, whose Python form may differ.
+	floats bool
 }
 
 func (e *encoder) skipSpace() {
@@ -45,7 +50,7 @@ func (e *encoder) value() {
 	case c == '[':
 		e.array()
 	case c == '"':
-		e.out, e.pos = appendToken(e.out, e.doc, e.pos)
+		e.out, e.pos = e.token(e.out, e.pos)
 	case c == 't':
 		e.out = append(e.out, "true"...)
 		e.pos += 4
@@ -66,7 +71,7 @@ func (e *encoder) object() {
 	e.pos++ // '{'
 	e.out = append(e.out, '{')
 	written := 0
-	if !isUnsorted(e.unsorted, open) {
+	if !e.python && !isUnsorted(e.unsorted, open) {
 		for !e.streamMembers(&written) {
 		}
 	} else {
@@ -107,7 +112,11 @@ func (e *encoder) sortedMembers(written *int) {
 		e.pos, done = e.collect(e.pos)
 	}
 	end, top := e.pos+1, len(e.order)
-	if d := sortMembers(e.doc, e.order[base:top]); d >= 0 && (e.dup < 0 || d < e.dup) {
+	cmp := cmpNames
+	if e.python {
+		cmp = cmpCodePoints
+	}
+	if d := sortMembers(e.doc, e.order[base:top], cmp); d >= 0 && (e.dup < 0 || d < e.dup) {
 		e.dup = d
 	}
 	for i := base; i < top; i += chunk {
@@ -165,7 +174,7 @@ func (e *encoder) member(written *int) {
 	if *written > 0 {
 		e.out = append(e.out, ',')
 	}
-	e.out, e.pos = appendToken(e.out, e.doc, at)
+	e.out, e.pos = e.token(e.out, at)
 	e.skipSpace()
 	e.pos++ // ':'
 	e.out = append(e.out, ':')
@@ -177,6 +186,14 @@ func (e *encoder) member(written *int) {
 		return
 	}
 	*written++
+}
+
+// token writes the string token at at in the encoder's form.
+func (e *encoder) token(out []byte, at int) ([]byte, int) {
+	if e.python {
+		return appendPythonToken(out, e.doc, at)
+	}
+	return appendToken(out, e.doc, at)
 }
 
 func (e *encoder) array() {
@@ -228,6 +245,13 @@ func (e *encoder) number() {
 	}
 	e.pos = i
 	tok := doc[start:i]
+	if !integer {
+		e.floats = true
+	}
+	if e.python {
+		e.out = appendPythonNumber(e.out, tok, integer)
+		return
+	}
 	// A plain integer within ±2^53 other than -0 is already canonical.
 	if integer && string(tok) != "-0" {
 		e.out = append(e.out, tok...)

@@ -177,10 +177,11 @@ func skipToken(doc []byte, at int) int {
 }
 
 // sortMembers sorts the members of an object, each its name's sortKey
-// above the offset of its name token, by their names' UTF-16 code units
-// (RFC 8785 §3.2.3), equal names by offset. It returns the offset of the
+// above the offset of its name token, by their names in the order of
+// cmpNames (UTF-16 code units, RFC 8785 §3.2.3; or code points,
+// cmpCodePoints), equal names by offset. sortKey orders both alike. It returns the offset of the
 // first name in document order that repeats an earlier one, or -1.
-func sortMembers(doc []byte, m []uint64) (dup int) {
+func sortMembers(doc []byte, m []uint64, cmpNames func(doc []byte, a, b int) int) (dup int) {
 	// One sort of integers orders all but the names that share a key.
 	radixSort(m, 56)
 	dup = -1
@@ -338,7 +339,7 @@ func (s *scanner) firstDuplicate(lim int) int {
 				return dup
 			}
 			m = prefixMembers(m[:0], doc, open)
-			if d := sortMembers(s.doc, m); d >= 0 && (dup < 0 || d < dup) {
+			if d := sortMembers(s.doc, m, cmpNames); d >= 0 && (dup < 0 || d < dup) {
 				dup = d
 			}
 		}

@@ -33,29 +33,9 @@ func appendNumber(dst []byte, v float64) (_ []byte, ok bool) {
 		v = -v
 	}
 
-	// Shortest round-trip digits in the form d[.ddd]e±XX: at most 17
-	// digits, and no trailing zeros.
-	var buf [32]byte
-	sci := strconv.AppendFloat(buf[:0], v, 'e', -1, 64)
 	var digits [17]byte
-	k := 0 // number of digits
-	i := 0
-	for ; sci[i] != 'e'; i++ {
-		if sci[i] != '.' {
-			digits[k] = sci[i]
-			k++
-		}
-	}
-	exp := 0
-	for _, c := range sci[i+2:] {
-		exp = exp*10 + int(c-'0')
-	}
-	if sci[i+1] == '-' {
-		exp = -exp
-	}
+	k, n := shortestDigits(&digits, v)
 	d := digits[:k]
-	// ECMAScript's n: v = 0.d × 10^n, i.e. d × 10^(n-k).
-	n := exp + 1
 
 	switch {
 	case k <= n && n <= 21:
@@ -93,4 +73,27 @@ func appendNumber(dst []byte, v float64) (_ []byte, ok bool) {
 		}
 	}
 	return dst, true
+}
+
+// shortestDigits writes into digits the shortest decimal digits that read
+// back as v > 0 (strconv's, at most 17, no trailing zeros) and returns
+// their count k and the decimal point's place n: v = 0.d × 10^n.
+func shortestDigits(digits *[17]byte, v float64) (k, n int) {
+	var buf [32]byte
+	sci := strconv.AppendFloat(buf[:0], v, 'e', -1, 64)
+	i := 0
+	for ; sci[i] != 'e'; i++ {
+		if sci[i] != '.' {
+			digits[k] = sci[i]
+			k++
+		}
+	}
+	exp := 0
+	for _, c := range sci[i+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if sci[i+1] == '-' {
+		exp = -exp
+	}
+	return k, exp + 1
 }
