@@ -143,11 +143,20 @@ export interface KeyEntry {
   /** RFC 3339; the key verifies only documents issued in its window. */
   not_before?: string;
   not_after?: string;
+  /** The signed forms this key's signatures may be over; absent: every form. */
+  forms?: SignedForm[];
 }
+
+/**
+ * A serialization a signature may be over (docs/formats.md "Signed
+ * forms"): RFC 8785, or Python's `json.dumps(doc, sort_keys=True,
+ * separators=(',', ':'))`.
+ */
+export type SignedForm = 'rfc8785' | 'python';
 
 /** A JSON Web Key Set of Ed25519 keys. */
 export interface JWKS {
-  keys: Array<{ kty: 'OKP'; crv: 'Ed25519'; x: string; kid?: string }>;
+  keys: Array<{ kty: 'OKP'; crv: 'Ed25519'; x: string; kid?: string; forms?: SignedForm[] }>;
 }
 
 /**
@@ -339,6 +348,8 @@ export interface StatusProofClaims {
   entitlements: string[];
   /** The kid of the key that verified the proof. */
   kid: string;
+  /** The signed form the signature is over (the first allowed one when the forms are the same bytes). */
+  signed_form: SignedForm;
   /** Whether the proof is bound to a device. */
   bound: boolean;
   /** checked_at + 75% of the TTL: when to fetch a fresh proof. Absent when valid_until is not after checked_at (an `invalid_field`). */
@@ -413,6 +424,8 @@ export interface RevocationSetClaims {
   valid_until: string;
   /** The kid of the key that verified the set: its issuer_kid, or the ring key's kid (absent for a key without one). */
   kid?: string;
+  /** The signed form of the last document applied: the set, or a chain's last delta. */
+  signed_form: SignedForm;
   revoked_count: number;
   /** Suspension entries listed, whether or not their `until` has passed. */
   suspended_count: number;
@@ -613,6 +626,8 @@ export interface LicenseClaims {
   bound: boolean;
   /** The license's own fingerprint hash, when it has one. */
   fingerprint_hash?: string;
+  /** The signed form the signature is over. */
+  signed_form: SignedForm;
   /** With the defaults applied. */
   policy: LicensePolicy;
   /** max(now, the state's last_seen_time): every decision is taken at this time. */
@@ -697,6 +712,8 @@ export interface QKeyClaims {
   days_left: number;
   /** False only for an unsigned license accepted with `allowUnsigned`. */
   signed: boolean;
+  /** The signed form the signature is over; absent when unsigned. */
+  signed_form?: SignedForm;
 }
 
 /** The helper every .qkey result has. */

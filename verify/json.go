@@ -98,6 +98,8 @@ func (r LicenseResult) MarshalJSON() ([]byte, error) {
 		w.Raw(`,"fingerprint_hash":`)
 		w.String(r.FingerprintHash)
 	}
+	w.Raw(`,"signed_form":`)
+	w.String(r.SignedForm)
 	w.Raw(`,"policy":{"check_interval_days":`)
 	w.Int(r.Policy.CheckIntervalDays)
 	w.Raw(`,"warn_after_days":`)
@@ -181,6 +183,10 @@ func (r QKeyResult) MarshalJSON() ([]byte, error) {
 		w.Int(r.DaysLeft)
 		w.Raw(`,"signed":`)
 		w.Bool(r.Signed)
+		if r.SignedForm != "" {
+			w.Raw(`,"signed_form":`)
+			w.String(r.SignedForm)
+		}
 	}
 	w.Raw("}")
 	return w.Bytes()

@@ -3,6 +3,8 @@ package verify
 import (
 	"bytes"
 	"encoding/pem"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/licverify/licverify/canonical"
@@ -29,6 +31,54 @@ type Key struct {
 	// NotBefore and NotAfter bound the issue times of documents the key may
 	// sign; a zero value leaves that side open.
 	NotBefore, NotAfter time.Time
+	// Forms lists the signed forms the key's signatures may be over
+	// (formats.md "Signed forms"); empty means every form in
+	// canonical.Forms, the default.
+	Forms []canonical.Form
+}
+
+// allows reports whether k's signatures may be over form f.
+func (k *Key) allows(f canonical.Form) bool {
+	if len(k.Forms) == 0 {
+		return true
+	}
+	for _, g := range k.Forms {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// parseForms reads a key's list of signed form names: at least one, each
+// a form of canonical.Forms, none twice.
+func parseForms(names []string, key string) ([]canonical.Form, *Error) {
+	if len(names) == 0 {
+		return nil, fail(CodeInvalidField, "%s: forms is empty; leave it out to allow every form", key)
+	}
+	forms := make([]canonical.Form, 0, len(names))
+	for _, n := range names {
+		f, ok := canonical.ParseForm(n)
+		if !ok {
+			return nil, fail(CodeInvalidField, "%s: forms names %q; the signed forms are \"rfc8785\" and \"python\"", key, truncate(n))
+		}
+		for _, g := range forms {
+			if g == f {
+				return nil, fail(CodeInvalidField, "%s: forms names %q twice", key, n)
+			}
+		}
+		forms = append(forms, f)
+	}
+	return forms, nil
+}
+
+// optForms reads the optional "forms" member of a key object.
+func (f fields) optForms(key string) ([]canonical.Form, *Error) {
+	names, ok, err := f.strings("forms", false)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return parseForms(names, key)
 }
 
 // Keyring is a set of trusted public keys, each checked once when the ring
@@ -71,7 +121,17 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 			}
 			ring.byKID[k.KID] = i
 		}
+		names := make([]string, len(k.Forms))
+		for j, f := range k.Forms {
+			names[j] = f.String()
+		}
+		if len(k.Forms) > 0 {
+			if _, err := parseForms(names, msg.Sprintf("key %d (kid %q)", i, truncate(k.KID))); err != nil {
+				return nil, err
+			}
+		}
 		k.PublicKey = bytes.Clone(k.PublicKey)
+		k.Forms = slices.Clone(k.Forms)
 		ring.keys = append(ring.keys, k)
 	}
 	return ring, nil
@@ -86,6 +146,7 @@ func (r *Keyring) Keys() []Key {
 	keys := append([]Key(nil), r.keys...)
 	for i := range keys {
 		keys[i].PublicKey = bytes.Clone(keys[i].PublicKey)
+		keys[i].Forms = slices.Clone(keys[i].Forms)
 	}
 	return keys
 }
@@ -240,6 +301,9 @@ func parseNativeKeys(data []byte) ([]Key, error) {
 		if k.NotAfter, _, err = f.time("not_after", false); err != nil {
 			return nil, err
 		}
+		if k.Forms, err = f.optForms(msg.Sprintf("key %d", i)); err != nil {
+			return nil, err
+		}
 		keys = append(keys, k)
 	}
 	return keys, nil
@@ -293,6 +357,9 @@ func parseJWKS(data []byte) ([]Key, error) {
 		if k.KID, _, err = f.str("kid", false); err != nil {
 			return nil, err
 		}
+		if k.Forms, err = f.optForms(msg.Sprintf("JWK %d", i)); err != nil {
+			return nil, err
+		}
 		keys = append(keys, k)
 	}
 	return keys, nil
@@ -337,7 +404,21 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 			!bytes.HasPrefix(block.Bytes, ed25519SPKIPrefix) {
 			return nil, fail(CodeUnsupportedAlg, "PEM key %d is not an Ed25519 SubjectPublicKeyInfo", len(keys))
 		}
-		keys = append(keys, Key{KID: block.Headers["Kid"], PublicKey: block.Bytes[len(ed25519SPKIPrefix):]})
+		k := Key{KID: block.Headers["Kid"], PublicKey: block.Bytes[len(ed25519SPKIPrefix):]}
+		if v, ok := block.Headers["Forms"]; ok {
+			var names []string
+			for _, n := range strings.Split(v, ",") {
+				names = append(names, strings.TrimSpace(n))
+			}
+			if v == "" {
+				names = nil
+			}
+			var err *Error
+			if k.Forms, err = parseForms(names, msg.Sprintf("PEM key %d", len(keys))); err != nil {
+				return nil, err
+			}
+		}
+		keys = append(keys, k)
 	}
 	if len(keys) == 0 {
 		return nil, fail(CodeMalformedJSON, "keyring PEM has no PUBLIC KEY block")

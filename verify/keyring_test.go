@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licverify/licverify/canonical"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -417,45 +418,45 @@ func TestVerifySignatureSteps(t *testing.T) {
 		Key{KID: "k2", PublicKey: k2.Public().(ed25519.PublicKey)},
 	)
 	require.NoError(t, err)
-	signed := func(priv ed25519.PrivateKey, body string) *document {
+	signedAs := func(priv ed25519.PrivateKey, body, as string) *document {
 		t.Helper()
 		payload, perr := parseDocument([]byte(body), 0, "document", nil)
 		require.Nil(t, perr)
 		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, payload.payload))
-		d, perr := parseDocument([]byte(body[:len(body)-1]+`,"signature":"`+sig+`"}`), 0, "document", nil)
+		d, perr := parseDocument([]byte(as[:len(as)-1]+`,"signature":"`+sig+`"}`), 0, "document", nil)
 		require.Nil(t, perr)
 		return d
 	}
+	signed := func(priv ed25519.PrivateKey, body string) *document { return signedAs(priv, body, body) }
 	body := `{"id":"x","issuer_kid":"k1"}`
 
-	k, verr := signed(k1, body).verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	k, _, verr := signed(k1, body).verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	require.Nil(t, verr)
 	assert.Equal(t, "k1", k.KID)
 
 	// Without a kid every key is tried.
-	k, verr = signed(k2, body).verifySignature(ring, "", false, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	k, _, verr = signed(k2, body).verifySignature(ring, "", false, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	require.Nil(t, verr)
 	assert.Equal(t, "k2", k.KID)
 
 	// A kid names one key only: k2's signature under kid k1 does not verify.
-	_, verr = signed(k2, body).verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	_, _, verr = signed(k2, body).verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, CodeBadSignature, verr.Code)
-	_, verr = signed(k1, body).verifySignature(ring, "k3", true, time.Time{})
+	_, _, verr = signed(k1, body).verifySignature(ring, "k3", true, time.Time{})
 	assert.Equal(t, CodeUnknownKey, verr.Code)
-	_, verr = signed(krKey("other"), body).verifySignature(ring, "", false, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	_, _, verr = signed(krKey("other"), body).verifySignature(ring, "", false, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, CodeBadSignature, verr.Code)
 
 	// A tampered document reports bad_signature.
-	d := signed(k1, body)
-	d.payload = bytes.Replace(d.payload, []byte(`"x"`), []byte(`"y"`), 1)
-	_, verr = d.verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	d := signedAs(k1, body, strings.Replace(body, `"x"`, `"y"`, 1))
+	_, _, verr = d.verifySignature(ring, "k1", true, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	assert.Equal(t, CodeBadSignature, verr.Code)
 
 	// The envelope comes before the key: no signature is signature_missing
 	// even for an unknown kid.
 	plain, perr := parseDocument([]byte(body), 0, "document", nil)
 	require.Nil(t, perr)
-	_, verr = plain.verifySignature(ring, "k3", true, time.Time{})
+	_, _, verr = plain.verifySignature(ring, "k3", true, time.Time{})
 	assert.Equal(t, CodeSignatureMissing, verr.Code)
 
 	// The key window, at the document's issue time; both ends inclusive.
@@ -575,4 +576,25 @@ func TestKeyringBounds(t *testing.T) {
 	require.NoError(t, err)
 	_, err = NewKeyring(append(keys, Key{PublicKey: krPub("bound-64")})...)
 	assert.Equal(t, CodeInvalidField, asError(err).Code)
+}
+
+// TestKeyForms: a key's forms are checked when the ring is built, from Go
+// as from text, and a ring's keys are copies.
+func TestKeyForms(t *testing.T) {
+	pub := krKey("k1").Public().(ed25519.PublicKey)
+	for _, forms := range [][]canonical.Form{{canonical.Form(7)}, {canonical.Python, canonical.Python}} {
+		_, err := NewKeyring(Key{KID: "k1", PublicKey: pub, Forms: forms})
+		require.Error(t, err)
+		assert.Equal(t, CodeInvalidField, asError(err).Code)
+	}
+	ring, err := NewKeyring(Key{KID: "k1", PublicKey: pub, Forms: []canonical.Form{canonical.RFC8785}})
+	require.NoError(t, err)
+	keys := ring.Keys()
+	keys[0].Forms[0] = canonical.Python
+	assert.Equal(t, []canonical.Form{canonical.RFC8785}, ring.Keys()[0].Forms)
+
+	pemRing, err := ParseKeyring([]byte("-----BEGIN PUBLIC KEY-----\nKid: k1\nForms: python\n\n" +
+		base64.StdEncoding.EncodeToString(append(append([]byte(nil), ed25519SPKIPrefix...), pub...)) + "\n-----END PUBLIC KEY-----\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []canonical.Form{canonical.Python}, pemRing.Keys()[0].Forms)
 }

@@ -103,8 +103,11 @@ type LicenseResult struct {
 	TrialEndsAt *time.Time `json:"trial_ends_at,omitempty"`
 	Bound       bool       `json:"bound"`
 	// FingerprintHash is the license's pre-bound hash, if it has one.
-	FingerprintHash string        `json:"fingerprint_hash,omitempty"`
-	Policy          LicensePolicy `json:"policy"`
+	FingerprintHash string `json:"fingerprint_hash,omitempty"`
+	// SignedForm names the signed form the signature is over: "rfc8785"
+	// or "python" (formats.md "Signed forms").
+	SignedForm string        `json:"signed_form"`
+	Policy     LicensePolicy `json:"policy"`
 
 	// TrustedTime is max(Now, the state's last_seen_time): every decision
 	// is taken at this time.
@@ -177,10 +180,13 @@ func License(license []byte, keys *Keyring, opts LicenseOptions) (*LicenseResult
 	if err != nil {
 		return RejectedLicense(rejected(err)), nil
 	}
-	if _, err := doc.verifySignature(keys, "", false, d.issuedAt); err != nil {
+	_, form, err := doc.verifySignature(keys, "", false, d.issuedAt)
+	if err != nil {
 		return RejectedLicense(rejected(err)), nil
 	}
-	return d.evaluate(opts), nil
+	r := d.evaluate(opts)
+	r.SignedForm = form.String()
+	return r, nil
 }
 
 // licReason is one reason with its sentence for the message.

@@ -72,6 +72,9 @@ type QKeyResult struct {
 	// Signed is false only for an unsigned license accepted with
 	// AllowUnsigned.
 	Signed bool `json:"signed"`
+	// SignedForm names the signed form the signature is over: "rfc8785"
+	// or "python" (formats.md "Signed forms"); empty when unsigned.
+	SignedForm string `json:"signed_form,omitempty"`
 }
 
 // Has reports whether the license is valid and grants feature, compared
@@ -141,9 +144,11 @@ func QKey(file []byte, keys *Keyring, opts QKeyOptions) (*QKeyResult, error) {
 		return &QKeyResult{Result: rejected(err)}, nil
 	}
 	if signed {
-		if _, err := doc.verifySignature(keys, "", false, r.Issued); err != nil {
+		_, form, err := doc.verifySignature(keys, "", false, r.Issued)
+		if err != nil {
 			return &QKeyResult{Result: rejected(err)}, nil
 		}
+		r.SignedForm = form.String()
 	}
 	r.Signed = signed
 

@@ -3,6 +3,7 @@ package verify
 import (
 	"time"
 
+	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/internal/msg"
 )
@@ -39,6 +40,10 @@ type SetClaims struct {
 	// KID is the kid of the key that verified the document (issuer_kid,
 	// or the matching ring key's kid when the document names none).
 	KID string `json:"kid,omitempty"`
+	// SignedForm names the signed form the signature of the last document
+	// applied (the set, or a chain's last delta) is over: "rfc8785" or
+	// "python" (formats.md "Signed forms").
+	SignedForm string `json:"signed_form"`
 	// Revoked is the number of revoked ids.
 	Revoked int `json:"revoked_count"`
 	// Suspended is the number of suspension entries, including any whose
@@ -89,6 +94,7 @@ type VerifiedSet struct {
 	epoch                int64
 	issuedAt, validUntil time.Time
 	kid                  string
+	form                 canonical.Form // the signed form of the last document applied
 	revokedN, suspendedN int
 	base                 *revBase
 	// over holds the changes made by deltas since base was built; an id
@@ -161,7 +167,7 @@ func (s *VerifiedSet) Expired(now time.Time) bool { return !now.Before(s.validUn
 // now.
 func (s *VerifiedSet) Claims(now time.Time) SetClaims {
 	return SetClaims{
-		Epoch: s.epoch, IssuedAt: claimTime(s.issuedAt), ValidUntil: claimTime(s.validUntil), KID: s.kid,
+		Epoch: s.epoch, IssuedAt: claimTime(s.issuedAt), ValidUntil: claimTime(s.validUntil), KID: s.kid, SignedForm: s.form.String(),
 		Revoked: s.revokedN, Suspended: s.suspendedN, Stale: s.Expired(now),
 	}
 }
@@ -198,7 +204,8 @@ type revHeader struct {
 	issuedAt, validUntil time.Time
 	kid                  string
 	hasKID               bool
-	sinceEpoch           int64 // deltas only
+	form                 canonical.Form // the signed form that verified
+	sinceEpoch           int64          // deltas only
 }
 
 // RevocationSet verifies a full revocation set (formats.md §2) and returns
@@ -251,7 +258,7 @@ func RevocationChain(set []byte, deltas [][]byte, keys *Keyring, opts Revocation
 		return &RevocationSetResult{Result: rejected(verr)}, nil
 	}
 	s := &VerifiedSet{
-		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid,
+		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid, form: h.form,
 		revokedN: base.revoked.len(), suspendedN: len(base.suspended), base: base,
 	}
 	if res := s.own(o, "revocation set"); res != nil {
@@ -338,11 +345,11 @@ func authenticate(doc []byte, keys *Keyring, o revOptions, what, kind string,
 	if err != nil {
 		return nil, nil, d.fields.spMissing(err, kind)
 	}
-	key, err := d.verifySignature(keys, h.kid, h.hasKID, h.issuedAt)
+	key, form, err := d.verifySignature(keys, h.kid, h.hasKID, h.issuedAt)
 	if err != nil {
 		return nil, nil, err
 	}
-	h.kid = key.KID
+	h.kid, h.form = key.KID, form
 	return d, h, nil
 }
 

@@ -130,7 +130,7 @@ func (s *VerifiedSet) applyDelta(delta []byte, keys *Keyring, o revOptions, owne
 		}
 	}
 	next := &VerifiedSet{
-		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid,
+		epoch: h.epoch, issuedAt: h.issuedAt, validUntil: h.validUntil, kid: h.kid, form: h.form,
 		revokedN: s.revokedN, suspendedN: s.suspendedN, base: s.base, over: s.over,
 	}
 	if res := next.own(o, "revocation delta"); res != nil {

@@ -51,10 +51,12 @@ func decodeBase64(s string) ([]byte, bool) {
 	return b, true
 }
 
-// document is a signed document after the parse step: its signed bytes,
-// its members (read from those bytes), and its signature.
+// document is a signed document after the parse step: its signed bytes
+// in RFC 8785 form, its members (read from those bytes), its message in
+// every signed form, and its signature.
 type document struct {
 	payload   []byte
+	msg       *canonical.Message
 	fields    fields
 	signature []byte // nil when the document has no signature member
 	sigErr    *Error // why signature could not be decoded, if it could not
@@ -65,17 +67,17 @@ type document struct {
 // those named in keep, or every one when keep is nil. The signature is
 // decoded but not yet required; see [document.requireSignature].
 func parseDocument(doc []byte, limit int, what string, keep *memberSet) (*document, *Error) {
-	payload, sig, err := canonical.Signed(doc, limit)
+	m, err := canonical.NewMessage(doc, limit)
 	if err != nil {
 		return nil, asError(err)
 	}
-	f, ferr := canonicalMembers(payload, what, keep)
+	f, ferr := canonicalMembers(m.Payload, what, keep)
 	if ferr != nil {
 		return nil, ferr
 	}
-	d := &document{payload: payload, fields: f}
-	if sig != nil {
-		d.signature, d.sigErr = decodeSignature(sig)
+	d := &document{payload: m.Payload, msg: m, fields: f}
+	if m.Signature != nil {
+		d.signature, d.sigErr = decodeSignature(m.Signature)
 	}
 	return d, nil
 }
@@ -115,42 +117,71 @@ func (d *document) requireSignature() *Error {
 // only when every key that verifies is outside its window is the result
 // CodeKeyNotValid (a ring may list one public key twice, an old window and
 // a current one). At most [MaxKeys] keys are tried.
-func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool, issuedAt time.Time) (*Key, *Error) {
+//
+// A key verifies when the signature is over one of the document's signed
+// forms that the key allows (canonical.Forms, in their order; formats.md
+// "Signed forms"); a form whose bytes are those of a form already tried is
+// not tried again. It returns the form that verified.
+func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool, issuedAt time.Time) (*Key, canonical.Form, *Error) {
 	if err := d.requireSignature(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if hasKID {
 		i, found := ring.byKID[kid]
 		if !found {
-			return nil, fail(CodeUnknownKey, "no key with kid %q in the keyring", truncate(kid))
+			return nil, 0, fail(CodeUnknownKey, "no key with kid %q in the keyring", truncate(kid))
 		}
 		k := &ring.keys[i]
-		if !ed25519Verify(k.PublicKey, d.payload, d.signature) {
-			return nil, fail(CodeBadSignature, "signature does not verify with key %q", truncate(kid))
+		form, ok := d.verifiesWith(k)
+		if !ok {
+			return nil, 0, fail(CodeBadSignature, "signature does not verify with key %q", truncate(kid))
 		}
 		if err := k.checkWindow(issuedAt); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		return k, nil
+		return k, form, nil
 	}
 	var outside *Error
 	for i := range ring.keys {
 		k := &ring.keys[i]
-		if !ed25519Verify(k.PublicKey, d.payload, d.signature) {
+		form, ok := d.verifiesWith(k)
+		if !ok {
 			continue
 		}
 		err := k.checkWindow(issuedAt)
 		if err == nil {
-			return k, nil
+			return k, form, nil
 		}
 		if outside == nil {
 			outside = err
 		}
 	}
 	if outside != nil {
-		return nil, outside
+		return nil, 0, outside
 	}
-	return nil, fail(CodeBadSignature, "signature does not verify with any key in the keyring")
+	return nil, 0, fail(CodeBadSignature, "signature does not verify with any key in the keyring")
+}
+
+// verifiesWith reports whether the signature verifies under k over one of
+// the signed forms k allows, and which.
+func (d *document) verifiesWith(k *Key) (canonical.Form, bool) {
+	tried := false
+	for _, f := range canonical.Forms {
+		if !k.allows(f) {
+			continue
+		}
+		payload, same := d.msg.Form(f)
+		if same && tried {
+			continue
+		}
+		if same {
+			tried = true
+		}
+		if ed25519Verify(k.PublicKey, payload, d.signature) {
+			return f, true
+		}
+	}
+	return 0, false
 }
 
 // checkWindow applies the key's not_before/not_after to the issue time of

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/licverify/licverify/canonical"
+	"github.com/licverify/licverify/internal/jsontext"
 	"github.com/licverify/licverify/internal/timefmt"
 )
 
@@ -65,6 +66,9 @@ type ProofClaims struct {
 	Entitlements []string `json:"entitlements"`
 	// KID is the issuer_kid, the key that verified the proof.
 	KID string `json:"kid"`
+	// SignedForm names the signed form the signature is over: "rfc8785"
+	// or "python" (formats.md "Signed forms").
+	SignedForm string `json:"signed_form"`
 	// Bound reports whether the proof carries a binding_hash, which then
 	// matched the device's fingerprint if the result is valid.
 	Bound bool `json:"bound"`
@@ -166,16 +170,18 @@ func StatusProof(proofData []byte, keys *Keyring, opts StatusProofOptions) (*Sta
 	if err != nil {
 		return &StatusProofResult{Result: rejected(d.fields.spMissing(err, kindProof))}, nil
 	}
-	if _, err := d.verifySignature(keys, p.kid, true, p.checkedAt); err != nil {
+	_, form, err := d.verifySignature(keys, p.kid, true, p.checkedAt)
+	if err != nil {
 		return &StatusProofResult{Result: rejected(err)}, nil
 	}
 
 	// The proof is authentic from here on: every result carries its claims.
 	c := p.claims()
+	c.SignedForm = form.String()
 	res := func(err *Error) (*StatusProofResult, error) {
 		return &StatusProofResult{Result: rejected(err), ProofClaims: c}, nil
 	}
-	if err := in.checkCompact(); err != nil {
+	if err := in.checkCompact(form); err != nil {
 		return res(err)
 	}
 	// Step 1: the proof's own times.
@@ -354,10 +360,20 @@ func locateProof(data []byte, limit int) (*proofInput, *Error) {
 		}
 		return compactProof(raw, limit, CodeInvalidField)
 	}
-	raw := d.fields["proof"]
-	if len(raw) == 0 || raw[0] != '{' {
+	if p := d.fields["proof"]; len(p) == 0 || p[0] != '{' {
 		return nil, fail(CodeInvalidField, "the wrapper's proof member is not an object")
 	}
+	// The proof is read from the wrapper's own text, not its canonical
+	// form: RFC 8785 writes 5.0 as 5, and the Python form tells the two
+	// apart.
+	var raw []byte
+	jsontext.Object(data, func(name string, v []byte) bool {
+		if name == "proof" {
+			raw = v
+			return false
+		}
+		return true
+	})
 	pd, err := parseDocument(raw, limit, "proof", nil)
 	if err != nil {
 		return nil, err
@@ -409,7 +425,7 @@ func compactProof(b64 []byte, limit int, notBase64 Code) (*proofInput, *Error) {
 // disagree would let another reader act on the one that was not checked.
 // It runs after the signature step, so tampering with the proof member is
 // still reported as CodeBadSignature.
-func (in *proofInput) checkCompact() *Error {
+func (in *proofInput) checkCompact(form canonical.Form) *Error {
 	if !in.hasCompact {
 		return nil
 	}
@@ -427,7 +443,11 @@ func (in *proofInput) checkCompact() *Error {
 		err.Message = "the wrapper's compact member: " + err.Message
 		return err
 	}
-	if !bytes.Equal(cd.payload, in.doc.payload) || cd.sigErr != nil || !bytes.Equal(cd.signature, in.doc.signature) {
+	// The same value, and the same bytes in the form that verified: 5 and
+	// 5.0 are one value in RFC 8785 but not in Python's form.
+	p, _ := cd.msg.Form(form)
+	q, _ := in.doc.msg.Form(form)
+	if !bytes.Equal(cd.payload, in.doc.payload) || !bytes.Equal(p, q) || cd.sigErr != nil || !bytes.Equal(cd.signature, in.doc.signature) {
 		return fail(CodeInvalidField, "the wrapper's compact member holds a different proof from its proof member")
 	}
 	return nil

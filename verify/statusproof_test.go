@@ -185,7 +185,7 @@ func TestStatusProofResultJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"valid":true,"code":"ok","message":"`+res.Message+`",
 		"license_id":"lic-1","status":"grace_period","checked_at":"2026-03-01T00:00:00.25Z",
-		"valid_until":"2026-03-03T00:00:00Z","epoch":7,"entitlements":[],"kid":"k1","bound":false,
+		"valid_until":"2026-03-03T00:00:00Z","epoch":7,"entitlements":[],"kid":"k1","signed_form":"rfc8785","bound":false,
 		"refresh_after":"2026-03-02T12:00:00.0625Z","grace":true,"store_epoch":7}`, string(out))
 	var back StatusProofResult
 	require.NoError(t, json.Unmarshal(out, &back))

@@ -33,7 +33,7 @@ var commandFlags = map[string][]string{
 	"canonical":   {"json", "cache-dir"},
 	"fingerprint": {"json", "cache-dir"},
 	"keygen":      {"kid", "seed", "keyring"},
-	"sign":        {"key"},
+	"sign":        {"key", "form"},
 }
 
 // captureFlags runs the command line and returns the flag set the

@@ -11,7 +11,7 @@
 //	licverify canonical [FILE]
 //	licverify fingerprint
 //	licverify keygen [--kid KID] [--seed HEX] [--keyring FILE]
-//	licverify sign --key PRIVATE DOC
+//	licverify sign --key PRIVATE [--form rfc8785|python] DOC
 //	licverify help [COMMAND]
 //	licverify --version
 //
@@ -173,7 +173,7 @@ func init() {
 		{"canonical", "[FILE]", "print the RFC 8785 canonical form of a JSON document (stdin without FILE)", runCanonical},
 		{"fingerprint", "", "print this machine's fingerprint components and their hashes", runFingerprint},
 		{"keygen", "[--kid KID] [--seed HEX] [--keyring FILE]", "make an Ed25519 key for test fixtures (private key JSON on stdout)", runKeygen},
-		{"sign", "--key PRIVATE DOC", "sign a JSON document for test fixtures", runSign},
+		{"sign", "--key PRIVATE [--form rfc8785|python] DOC", "sign a JSON document for test fixtures", runSign},
 	}
 }
 

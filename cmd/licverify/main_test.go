@@ -14,6 +14,7 @@ import (
 	"github.com/licverify/licverify/examples/demo"
 	"github.com/licverify/licverify/host"
 	"github.com/licverify/licverify/internal/api"
+	"github.com/licverify/licverify/internal/cpython"
 	"github.com/stretchr/testify/require"
 )
 
@@ -216,6 +217,36 @@ func TestKeygenSignVerify(t *testing.T) {
 	code, out, _ = licverify(t, "", "qkey", "--keys", ring, "--now", demo.Now, signedFile)
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "invalid (bad_signature)")
+}
+
+// TestSignPythonForm: sign --form python writes what a Python issuer
+// writes (CPython's json.dumps of the signed document, checked against
+// CPython itself), and the verifier names the form that verified.
+func TestSignPythonForm(t *testing.T) {
+	dir := t.TempDir()
+	ring := filepath.Join(dir, "ring.json")
+	code, priv, errOut := licverify(t, "", "keygen", "--kid", "fixture", "--seed", strings.Repeat("07", 32), "--keyring", ring)
+	require.Equal(t, 0, code, errOut)
+	key := filepath.Join(dir, "key.json")
+	require.NoError(t, os.WriteFile(key, []byte(priv), 0o600))
+	doc := filepath.Join(dir, "license.qkey.json")
+	require.NoError(t, os.WriteFile(doc, []byte(`{"package":"demo-pkg","user":"Zoë Müller","machine_id":"0123456789abcdef0123456789abcdef",`+
+		`"issued":"2026-01-01","expires":"2027-01-01T00:00:00Z","features":["api","🚀"],"seats":5.0}`), 0o644))
+
+	code, signed, errOut := licverify(t, "", "sign", "--key", key, "--form", "python", doc)
+	require.Equal(t, 0, code, errOut)
+	full, _, err := cpython.Start(t).Dumps([]byte(signed))
+	require.NoError(t, err)
+	require.Equal(t, string(full)+"\n", signed, "sign --form python prints json.dumps of the signed document")
+	signedFile := filepath.Join(dir, "signed.qkey")
+	require.NoError(t, os.WriteFile(signedFile, []byte(signed), 0o644))
+	code, out, errOut := licverify(t, "", "qkey", "--json", "--keys", ring, "--now", demo.Now, signedFile)
+	require.Equal(t, 0, code, out+errOut)
+	require.Contains(t, out, `"signed_form":"python"`)
+
+	code, _, errOut = licverify(t, "", "sign", "--key", key, "--form", "php", doc)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "rfc8785 and python")
 }
 
 func TestCanonicalStdin(t *testing.T) {

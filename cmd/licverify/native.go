@@ -67,12 +67,17 @@ func runKeygen(e *env, args []string) error {
 func runSign(e *env, args []string) error {
 	f := e.newFlags("sign", native)
 	keyFile := f.String("key", "", "the `PRIVATE` key file from keygen (required)")
+	formName := f.String("form", "rfc8785", "the signed `FORM`: rfc8785, or python for what json.dumps(doc, sort_keys=True, separators=(',', ':')) writes, as Python issuers sign; the document is printed in that form")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || *keyFile == "" {
 		return usagef("want --key PRIVATE and one DOC")
+	}
+	form, ok := canonical.ParseForm(*formName)
+	if !ok {
+		return usagef("--form %q: the signed forms are rfc8785 and python", *formName)
 	}
 	kb, err := e.readFile(*keyFile)
 	if err != nil {
@@ -90,7 +95,7 @@ func runSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	signed, err := sign(doc, ed25519.NewKeyFromSeed(seed))
+	signed, err := sign(doc, ed25519.NewKeyFromSeed(seed), form)
 	if err != nil {
 		return usagef("%s: %v", pos[0], err)
 	}
@@ -98,11 +103,11 @@ func runSign(e *env, args []string) error {
 	return nil
 }
 
-// sign returns doc, canonicalized, with a "signature" member: the Ed25519
-// signature of its canonical form without any signature member, exactly
-// the bytes a verifier checks.
-func sign(doc []byte, key ed25519.PrivateKey) ([]byte, error) {
-	payload, _, err := canonical.Signed(doc, signLimit)
+// sign returns doc in form f with a "signature" member: the Ed25519
+// signature of its form f without any signature member, exactly the bytes
+// a verifier checks.
+func sign(doc []byte, key ed25519.PrivateKey, f canonical.Form) ([]byte, error) {
+	payload, _, err := canonical.SignedForm(doc, signLimit, f)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +118,7 @@ func sign(doc []byte, key ed25519.PrivateKey) ([]byte, error) {
 	} else {
 		out = append(append(append(payload[:len(payload)-1:len(payload)-1], `,"signature":`...), sig...), '}')
 	}
-	return canonical.Transform(out, signLimit+len(sig)+16)
+	return canonical.TransformForm(out, signLimit+len(sig)+16, f)
 }
 
 // collectFingerprint reads this machine's identifiers with the package's

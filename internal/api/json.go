@@ -100,6 +100,8 @@ func appendStatusProof(w *jsontext.Writer, r *verify.StatusProofResult) {
 		w.Strings(c.Entitlements)
 		w.Raw(`,"kid":`)
 		w.String(c.KID)
+		w.Raw(`,"signed_form":`)
+		w.String(c.SignedForm)
 		w.Raw(`,"bound":`)
 		w.Bool(c.Bound)
 		if !c.RefreshAfter.IsZero() {
@@ -134,6 +136,8 @@ func appendRevocation(w *jsontext.Writer, r revocationResponse, handle int64) {
 				w.Raw(`,"kid":`)
 				w.String(c.KID)
 			}
+			w.Raw(`,"signed_form":`)
+			w.String(c.SignedForm)
 			w.Raw(`,"revoked_count":`)
 			w.Int(int64(c.Revoked))
 			w.Raw(`,"suspended_count":`)

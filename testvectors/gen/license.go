@@ -265,7 +265,7 @@ func licExpect(doc map[string]any, run licRun, o licOutcome) map[string]any {
 		"customer_name": doc["customer"].(map[string]any)["name"],
 		"plan":          doc["plan"], "status": doc["status"],
 		"issued_at": licFmt(licTime(doc["issued_at"].(string))), "expires_at": licFmt(expires),
-		"bound": fp["bound"], "policy": pol,
+		"bound": fp["bound"], "policy": pol, "signed_form": "rfc8785", // sign writes RFC 8785
 		"trusted_time": licFmt(trusted), "days_offline": offline, "check_due": checkDue,
 	}
 	if o.reasons == nil {

@@ -108,7 +108,7 @@ func qkExpect(doc map[string]any, now string, signed bool) map[string]any {
 		features = []string{}
 	}
 	issued, expires := qkTime(doc["issued"].(string)), qkTime(doc["expires"].(string))
-	return map[string]any{
+	e := map[string]any{
 		"valid": true, "code": "ok",
 		"package":    qkLower(strings.TrimSpace(doc["package"].(string))),
 		"user":       doc["user"],
@@ -118,6 +118,10 @@ func qkExpect(doc map[string]any, now string, signed bool) map[string]any {
 		"days_left": licFloorDays(licTime(now), expires),
 		"signed":    signed,
 	}
+	if signed {
+		e["signed_form"] = "rfc8785" // sign writes RFC 8785
+	}
+	return e
 }
 
 func qkLower(s string) string {

@@ -131,6 +131,7 @@ func rvClaims(d map[string]any, code, kid string, revoked, suspended int, stale,
 		"valid_until":     spTime(d["valid_until"].(string)),
 		"revoked_count":   revoked,
 		"suspended_count": suspended,
+		"signed_form":     "rfc8785", // sign writes RFC 8785
 	}
 	if kid != "" {
 		e["kid"] = kid

@@ -147,6 +147,7 @@ func spClaims(p map[string]any, code string, store bool) map[string]any {
 		"epoch":        p["revocation_epoch"],
 		"entitlements": ents,
 		"kid":          p["issuer_kid"],
+		"signed_form":  "rfc8785", // sign writes RFC 8785
 		"bound":        bound && bh != nil,
 	}
 	if vu.After(ca) {

@@ -106,6 +106,9 @@ class StatusProofResult(Result):
     entitlements: Optional[List[str]] = None
     #: The kid of the key that verified the proof.
     kid: Optional[str] = None
+    #: The signed form the signature is over: "rfc8785" or "python"
+    #: (docs/formats.md "Signed forms").
+    signed_form: Optional[str] = None
     #: Whether the proof is bound to a device.
     bound: Optional[bool] = None
     #: checked_at + 75 % of the TTL: when to fetch a fresh proof.
@@ -150,6 +153,9 @@ class RevocationSetResult(Result):
     issued_at: Optional[datetime] = None
     valid_until: Optional[datetime] = None
     kid: Optional[str] = None
+    #: The signed form of the last document applied (the set, or a chain's
+    #: last delta): "rfc8785" or "python".
+    signed_form: Optional[str] = None
     revoked_count: Optional[int] = None
     suspended_count: Optional[int] = None
     #: Accepted past valid_until because ``allow_stale`` was set.
@@ -213,6 +219,9 @@ class LicenseResult(Result):
     trial_ends_at: Optional[datetime] = None
     bound: Optional[bool] = None
     fingerprint_hash: Optional[str] = None
+    #: The signed form the signature is over: "rfc8785" or "python"
+    #: (docs/formats.md "Signed forms").
+    signed_form: Optional[str] = None
     policy: Optional[LicensePolicy] = None
     #: max(now, the state's last_seen_time): every decision is taken at this time.
     trusted_time: Optional[datetime] = None
@@ -253,6 +262,9 @@ class QKeyResult(Result):
     days_left: Optional[int] = None
     #: False only for an unsigned license accepted with allow_unsigned.
     signed: Optional[bool] = None
+    #: The signed form the signature is over: "rfc8785" or "python"
+    #: (docs/formats.md "Signed forms"); None when unsigned.
+    signed_form: Optional[str] = None
 
     _times = frozenset({"issued", "expires"})
 
