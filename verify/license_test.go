@@ -391,7 +391,17 @@ func TestLicParseUTC(t *testing.T) {
 		{"one digit", "2026-01-02T03:04:05.1Z", true},
 		{"ten digits", "2026-01-02T03:04:05.1234567891Z", false},
 		{"empty fraction", "2026-01-02T03:04:05.Z", false},
-		{"offset zero", "2026-01-02T03:04:05+00:00", false},
+		{"offset zero", "2026-01-02T03:04:05+00:00", true},
+		{"offset zero, microseconds", "2026-01-02T03:04:05.123456+00:00", true},
+		{"offset zero, nine digits", "2026-01-02T03:04:05.123456789+00:00", true},
+		{"offset zero, ten digits", "2026-01-02T03:04:05.1234567891+00:00", false},
+		{"offset zero, empty fraction", "2026-01-02T03:04:05.+00:00", false},
+		{"unknown offset", "2026-01-02T03:04:05-00:00", false},
+		{"offset one hour", "2026-01-02T04:04:05+01:00", false},
+		{"offset without colon", "2026-01-02T03:04:05+0000", false},
+		{"offset and Z", "2026-01-02T03:04:05+00:00Z", false},
+		{"Z and offset", "2026-01-02T03:04:05Z+00:00", false},
+		{"offset alone", "+00:00", false},
 		{"lower z", "2026-01-02T03:04:05z", false},
 		{"lower t", "2026-01-02t03:04:05Z", false},
 		{"space", "2026-01-02 03:04:05Z", false},
@@ -407,9 +417,13 @@ func TestLicParseUTC(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := licParseUTC("t", tt.in)
+			got, err := licParseUTC("t", tt.in)
 			if tt.ok {
-				assert.Nil(t, err)
+				require.Nil(t, err)
+				want, perr := time.Parse(time.RFC3339Nano, tt.in)
+				require.NoError(t, perr)
+				assert.True(t, want.Equal(got), "the same instant")
+				assert.Equal(t, time.UTC, got.Location(), "read in UTC, so that results write Z")
 			} else {
 				require.NotNil(t, err)
 				assert.Equal(t, CodeInvalidField, err.Code)

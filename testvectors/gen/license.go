@@ -34,6 +34,7 @@ func init() {
 			"Update":    "update_allowed = release_date <= updates_until",
 			"Policy":    "policy defaults and limits",
 			"Boundary":  "a time exactly on a limit",
+			"PythonUTC": "a UTC time as CPython's datetime.isoformat() writes an aware one: +00:00, with .ffffff when there are microseconds",
 		},
 		tests: licenseTests,
 	})
@@ -441,8 +442,23 @@ func licenseTests() []test {
 	bad("shape/plan", `plan "lifetime" is not in the enum`, []string{"Shape"}, licWith(licDoc(), "plan", "lifetime"), "invalid_field")
 	bad("shape/status-case", `status "active": the enum is upper-case`, []string{"Shape"}, licWith(licDoc(), "status", "active"), "invalid_field")
 	bad("shape/expires-missing", "no expires_at", []string{"Shape"}, licWith(licDoc(), "expires_at", nil), "missing_field")
-	bad("shape/expires-offset", "expires_at with +00:00: UTC times are written with Z", []string{"Shape"},
-		licWith(licDoc(), "expires_at", "2124-12-23T00:00:00+00:00"), "invalid_field")
+	// A UTC time is written with Z or +00:00, RFC 3339's two spellings of
+	// UTC (§4.3); no other offset, and not -00:00, which §4.3 gives to a
+	// time whose reference point is not UTC.
+	pyTimes := licWith(licDoc(), "issued_at", "2025-12-23T00:00:00.123456+00:00",
+		"expires_at", "2124-12-23T00:00:00+00:00", "updates_until", "2031-12-23T00:00:00+00:00")
+	eval("utc/python-isoformat", "issued_at, expires_at and updates_until as CPython's isoformat() writes them: +00:00 is Z, and the claims are written with Z",
+		[]string{"Shape", "PythonUTC"}, pyTimes, A, licOutcome{decision: "run", locked: licMachineA})
+	pyNow := "2026-03-01T12:00:00.123456+00:00"
+	eval("utc/python-options", "now, server_time and release_date as CPython's isoformat() writes them",
+		[]string{"Update", "PythonUTC"}, licDoc(), licRun{machine: licMachineA, now: pyNow, server: pyNow, release: "2031-12-23T00:00:00+00:00"},
+		licOutcome{decision: "run", locked: licMachineA, lastCheck: "2026-03-01T12:00:00.123456Z", updateAllowed: true})
+	bad("shape/expires-offset-one-hour", "expires_at with +01:00: a UTC time takes Z or +00:00 only", []string{"Shape"},
+		licWith(licDoc(), "expires_at", "2124-12-23T01:00:00+01:00"), "invalid_field")
+	bad("shape/expires-unknown-offset", "expires_at with -00:00, RFC 3339's unknown local offset (§4.3): not a UTC time", []string{"Shape"},
+		licWith(licDoc(), "expires_at", "2124-12-23T00:00:00-00:00"), "invalid_field")
+	bad("shape/issued-offset-no-colon", "issued_at with +0000: not RFC 3339", []string{"Shape"},
+		licWith(licDoc(), "issued_at", "2025-12-23T00:00:00+0000"), "invalid_field")
 	bad("shape/expires-date", "expires_at as a bare date", []string{"Shape"}, licWith(licDoc(), "expires_at", "2124-12-23"), "invalid_field")
 	bad("shape/issued-feb-30", "issued_at on February 30", []string{"Shape"}, licWith(licDoc(), "issued_at", "2025-02-30T00:00:00Z"), "invalid_field")
 	bad("shape/expires-before-issued", "expires_at before issued_at", []string{"Shape"},
@@ -716,9 +732,18 @@ func licStateTests() []test {
 	negative := clone(good)
 	negative["clock_guard"] = map[string]any{"last_seen_time": "2026-02-28T00:00:00Z", "rollback_count": -1}
 	add("negative-rollbacks", "rollback_count -1", []string{"State"}, licRun{state: negative}, fresh("state_invalid"))
+	py := licStateDoc(doc, "2026-01-01T00:00:00+00:00", "2026-02-15T08:00:00.123456+00:00", licMachineA, "2026-02-28T00:00:00+00:00", 2)
+	py["next_check_due_at"] = "2026-03-17T08:00:00.123456+00:00"
+	add("python-isoformat", "a state whose times CPython's isoformat() wrote (+00:00, microseconds): read as Z, written back with Z",
+		[]string{"State", "PythonUTC"}, licRun{state: py},
+		licOutcome{decision: "run", first: "2026-01-01T00:00:00Z", lastCheck: "2026-02-15T08:00:00.123456Z", rollbacks: 2})
 	offset := clone(good)
-	offset["first_activated_at"] = "2026-01-01T00:00:00+00:00"
-	add("offset-time", "a state time with an offset instead of Z", []string{"State"}, licRun{state: offset}, fresh("state_invalid"))
+	offset["first_activated_at"] = "2026-01-01T01:00:00+01:00"
+	add("offset-one-hour", "a state time with the offset +01:00: state times are UTC", []string{"State"}, licRun{state: offset}, fresh("state_invalid"))
+	offset = clone(good)
+	offset["clock_guard"] = map[string]any{"last_seen_time": "2026-02-28T00:00:00-00:00", "rollback_count": 2}
+	add("unknown-offset", "a last_seen_time with -00:00, RFC 3339's unknown local offset: not a UTC time", []string{"State", "Clock"},
+		licRun{state: offset}, fresh("state_invalid"))
 	return tests
 }
 

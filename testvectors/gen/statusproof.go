@@ -36,6 +36,7 @@ func init() {
 			"Json":               "strict JSON parse step (formats.md §0)",
 			"Keyring":            "the key: weak keys in the ring, key windows, unknown kids",
 			"Options":            "host options: skew, maximum TTL, size limit",
+			"PythonUTC":          "a UTC time as CPython's datetime.isoformat() writes an aware one: +00:00, with .ffffff when there are microseconds",
 		},
 		tests: statusProofTests,
 	})
@@ -251,6 +252,14 @@ func statusProofTests() []test {
 		// keeping the fraction.
 		p := spSigned(spWith(map[string]any{"checked_at": "2025-12-30T16:30:00.5+01:00", "valid_until": "2026-01-01T15:30:00.5Z"}))
 		add(spTest("valid-offset-fraction", "Valid", "checked_at with an offset and a fraction; claims are UTC", text(p), nil, ok(p)))
+		py := spSigned(spWith(map[string]any{"checked_at": "2025-12-30T15:30:00.123456+00:00", "valid_until": "2026-01-01T15:30:00+00:00"}))
+		add(spTest("valid-python-isoformat", "Valid PythonUTC", "checked_at, valid_until and now as CPython's isoformat() writes them (QuantumLock's StatusProof); claims are written with Z",
+			text(py), map[string]any{"now": "2025-12-31T00:00:00.123456+00:00"}, ok(py)))
+		// RFC 3339 §4.3: -00:00 names a UTC instant whose local offset is
+		// unknown. A member that takes any offset takes this one too.
+		unknown := spSigned(spWith(map[string]any{"checked_at": "2025-12-30T15:30:00-00:00"}))
+		add(spTest("valid-unknown-offset", "Valid", "checked_at with -00:00: a date-time with any offset names its instant, this one too",
+			text(unknown), nil, ok(unknown)))
 	}
 	{
 		p := spProof()
