@@ -469,3 +469,25 @@ func BenchmarkLicense(b *testing.B) {
 		}
 	}
 }
+
+func TestLicenseEmptyFingerprintHashIsNoHash(t *testing.T) {
+	ring := licTestRing(t, "vendor")
+	now := licAt("2026-02-01T00:00:00Z")
+	doc := licTestDoc()
+	doc["fingerprint"] = map[string]any{"mode": "machine", "bound": true, "fingerprint_hash": ""}
+	res, err := License(licSign(t, licTestKey("vendor"), doc), ring, LicenseOptions{Now: now, ProductID: "calcpro", FingerprintHash: licTestMachineA})
+	require.NoError(t, err)
+	require.True(t, res.Valid, res.Message)
+	assert.Empty(t, res.FingerprintHash, "no claim for no hash")
+	require.NotNil(t, res.State.LockedToFingerprintHash)
+	assert.Equal(t, licTestMachineA, *res.State.LockedToFingerprintHash, "bound at the first activation")
+
+	state, err := json.Marshal(res.State)
+	require.NoError(t, err)
+	state = []byte(strings.Replace(string(state), licTestMachineA, "", 1))
+	again, err := License(licSign(t, licTestKey("vendor"), doc), ring, LicenseOptions{Now: now, ProductID: "calcpro", FingerprintHash: licTestMachineB, State: state})
+	require.NoError(t, err)
+	require.True(t, again.Valid, again.Message)
+	assert.Empty(t, again.Reasons, `a state's "" lock is no lock, as null: the state is read, not ignored`)
+	assert.Equal(t, licTestMachineB, *again.State.LockedToFingerprintHash)
+}

@@ -275,7 +275,8 @@ func licExpect(doc map[string]any, run licRun, o licOutcome) map[string]any {
 	if u, ok := doc["updates_until"].(string); ok {
 		exp["updates_until"] = licFmt(licTime(u))
 	}
-	if h, ok := fp["fingerprint_hash"].(string); ok {
+	if h, ok := fp["fingerprint_hash"].(string); ok && h != "" {
+		// "" is no hash, as null is: no claim.
 		exp["fingerprint_hash"] = h
 	}
 	if doc["plan"] == "trial" {
@@ -543,6 +544,19 @@ func licenseTests() []test {
 			first: "2026-02-20T12:00:00Z", locked: licMachineA})
 	eval("binding/locked-here", "bound at activation to machine A, run again on machine A", []string{"Binding", "State"},
 		lazy, licRun{machine: licMachineA, state: boundState},
+		licOutcome{decision: "run", first: "2026-02-20T12:00:00Z", locked: licMachineA})
+	// A Python issuer writes "" for a hash not set yet: no hash, as null.
+	emptyHash := licWith(licDoc(), "fingerprint.fingerprint_hash", "")
+	eval("binding/empty-hash-binds-at-activation", `bound with fingerprint_hash "": no hash yet, as null; the first activation locks machine A`,
+		[]string{"Binding", "State"}, emptyHash, A, licOutcome{decision: "run", locked: licMachineA})
+	eval("binding/empty-hash-required", `bound with fingerprint_hash "" and no machine hash given`, []string{"Binding", "Block"},
+		emptyHash, licRun{}, licOutcome{decision: "block", code: "device_required", reasons: []string{"device_required"}})
+	eval("binding/empty-hash-unbound", `bound false with fingerprint_hash "": unbound, locks nothing`, []string{"Binding"},
+		licWith(emptyHash, "fingerprint.bound", false), licRun{machine: licMachineB}, licOutcome{decision: "run"})
+	emptyLock := licStateDoc(lazy, "2026-02-20T12:00:00Z", "", "", "2026-02-20T12:00:00Z", 0)
+	emptyLock["locked_to_fingerprint_hash"] = ""
+	eval("binding/state-lock-empty", `a state whose locked_to_fingerprint_hash is "": no lock, as null; this run locks machine A`,
+		[]string{"Binding", "State"}, lazy, licRun{machine: licMachineA, state: emptyLock},
 		licOutcome{decision: "run", first: "2026-02-20T12:00:00Z", locked: licMachineA})
 	eval("binding/first-activation-no-hash", "bound, no hash anywhere, none given: nothing to lock yet", []string{"Binding", "Block"},
 		lazy, licRun{}, licOutcome{decision: "block", code: "device_required", reasons: []string{"device_required"}})

@@ -148,7 +148,7 @@ func spClaims(p map[string]any, code string, store bool) map[string]any {
 		"epoch":        p["revocation_epoch"],
 		"entitlements": ents,
 		"kid":          p["issuer_kid"],
-		"bound":        bound && bh != nil,
+		"bound":        bound && bh != nil && bh != "", // a signed "" binds nothing
 	}
 	if vu.After(ca) {
 		// The refresh point: 75% of the lifetime after checked_at.
@@ -266,6 +266,13 @@ func statusProofTests() []test {
 		p["binding_hash"] = nil
 		p = spSigned(p)
 		add(spTest("valid-binding-null", "Valid Step3", "binding_hash null means unbound", text(p), nil, ok(p)))
+		// QuantumLock's StatusProof defaults binding_hash to "", and its
+		// issuer signs "" when no device fingerprint was given.
+		empty := spSigned(spWith(map[string]any{"binding_hash": ""}))
+		add(spTest("valid-binding-empty", "Valid Step3", `binding_hash "" (QuantumLock's unbound proof) means unbound, as null does`,
+			text(empty), nil, ok(empty)))
+		add(spTest("valid-binding-empty-with-fingerprint", "Valid Step3", `binding_hash "" and a fingerprint given: unbound, accepted on any device`,
+			text(empty), map[string]any{"fingerprint": device}, ok(empty)))
 		q := spProof()
 		q["entitlements"] = nil
 		q = spSigned(q)
@@ -384,6 +391,7 @@ func statusProofTests() []test {
 	tamper("binding-hash", "binding_hash replaced by this device's hash", spSigned(spWith(map[string]any{"binding_hash": spBinding(spOtherDevice())})),
 		func(p map[string]any) { p["binding_hash"] = spBinding(spDevice()) }, "bad_signature")
 	tamper("binding-hash-removed", "binding_hash deleted to unbind the proof", bound, func(p map[string]any) { delete(p, "binding_hash") }, "bad_signature")
+	tamper("binding-hash-emptied", `binding_hash emptied to "" to unbind the proof`, bound, func(p map[string]any) { p["binding_hash"] = "" }, "bad_signature")
 	tamper("binding-hash-added", "binding_hash added to an unbound proof", base, func(p map[string]any) { p["binding_hash"] = spBinding(spDevice()) }, "bad_signature")
 	tamper("entitlements-added", "an entitlement added", base, func(p map[string]any) {
 		p["entitlements"] = append(p["entitlements"].([]any), "feature:admin")
