@@ -491,3 +491,41 @@ func TestLicenseEmptyFingerprintHashIsNoHash(t *testing.T) {
 	assert.Empty(t, again.Reasons, `a state's "" lock is no lock, as null: the state is read, not ignored`)
 	assert.Equal(t, licTestMachineB, *again.State.LockedToFingerprintHash)
 }
+
+// TestLicenseStateTimesBeforeIssuedAt: a state whose times lie before the
+// license's issued_at is read as the state with those times at issued_at,
+// the earliest a genuine run of this license writes, whatever the clock.
+func TestLicenseStateTimesBeforeIssuedAt(t *testing.T) {
+	ring := licTestRing(t, "vendor")
+	doc := licTestDoc() // issued 2026-01-01, max_offline_days 30
+	doc["fingerprint"] = map[string]any{"mode": "machine", "bound": true, "fingerprint_hash": licTestMachineA}
+	license := licSign(t, licTestKey("vendor"), doc)
+	state := func(first, check, seen string) []byte {
+		b, err := json.Marshal(map[string]any{
+			"schema_version": 1, "license_id": "LIC-TEST0001", "product_id": "calcpro",
+			"first_activated_at": first, "last_success_check_at": check, "next_check_due_at": check,
+			"locked_to_fingerprint_hash": licTestMachineA,
+			"clock_guard":                map[string]any{"last_seen_time": seen, "rollback_count": 3},
+		})
+		require.NoError(t, err)
+		return b
+	}
+	before := state("2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", "2024-06-01T00:00:00Z")
+	atIssue := state("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+	for _, now := range []string{"2024-03-01T00:00:00Z", "2025-01-01T00:00:00Z", "2025-12-31T23:58:00Z", "2026-01-01T00:00:00Z", "2026-01-20T00:00:00Z", "2026-03-01T00:00:00Z"} {
+		t.Run(now, func(t *testing.T) {
+			run := func(st []byte) string {
+				res, err := License(license, ring, LicenseOptions{Now: licAt(now), ProductID: "calcpro", FingerprintHash: licTestMachineA, State: st})
+				require.NoError(t, err)
+				out, err := json.Marshal(res)
+				require.NoError(t, err)
+				return string(out)
+			}
+			assert.Equal(t, run(atIssue), run(before))
+		})
+	}
+	res, err := License(license, ring, LicenseOptions{Now: licAt("2026-01-20T00:00:00Z"), ProductID: "calcpro", FingerprintHash: licTestMachineA, State: before})
+	require.NoError(t, err)
+	assert.True(t, res.Valid, res.Message)
+	assert.Equal(t, int64(19), res.DaysOffline, "counted from issued_at, not from the last check 598 days ago")
+}

@@ -787,8 +787,22 @@ func licClockTests() []test {
 		trial, licRun{state: trialFrom2000, now: "2025-12-25T00:00:00Z"}, licOutcome{decision: "run", first: issued})
 	renewed := licWith(doc, "issued_at", "2026-02-01T00:00:00Z")
 	old := licStateDoc(doc, "2025-12-24T00:00:00Z", "2026-01-10T00:00:00Z", licMachineA, "2026-02-28T00:00:00Z", 1)
-	add("renewal-keeps-state", "a renewed license.key issued after the activation: the lock, the guard and the last check are kept, the activation is read as the new issued_at",
-		renewed, licRun{state: old}, licOutcome{decision: "run", first: "2026-02-01T00:00:00Z", lastCheck: "2026-01-10T00:00:00Z", rollbacks: 1, reasons: []string{"check_due"}})
+	add("renewal-keeps-state", "a renewed license.key issued after the activation and the last check: the lock, the guard and the rollback count are kept, the activation and the last check are read as the new issued_at",
+		renewed, licRun{state: old}, licOutcome{decision: "run", first: "2026-02-01T00:00:00Z", lastCheck: "2026-02-01T00:00:00Z", rollbacks: 1})
+
+	// Every state time is read as no earlier than issued_at, so that a
+	// state no genuine run of this license could write never blocks it.
+	stale := licStateDoc(renewed, "2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", licMachineA, "2024-06-01T00:00:00Z", 0)
+	add("check-before-issued-at", "the last check lies 20 months before issued_at: days offline count from issued_at (28), not from the check (638, past max_offline_days); the state written holds issued_at",
+		renewed, licRun{state: stale}, licOutcome{decision: "run", first: "2026-02-01T00:00:00Z", lastCheck: "2026-02-01T00:00:00Z"})
+	add("check-before-issued-at-clock-behind", "the same state with the clock between the last check and issued_at: trusted time is issued_at, and the last_seen_time read as issued_at counts the clock as set back, as the state this run writes will",
+		renewed, licRun{state: stale, now: "2025-06-01T00:00:00Z"}, licOutcome{decision: "warn", reasons: []string{"clock_rollback"},
+			trusted: "2026-02-01T00:00:00Z", first: "2026-02-01T00:00:00Z", lastCheck: "2026-02-01T00:00:00Z", rollbacks: 1})
+	add("server-time-before-issued-at", "a server_time 20 months before issued_at: the check is recorded at issued_at, so no days offline before the license existed",
+		renewed, licRun{server: "2024-06-01T00:00:00Z"}, licOutcome{decision: "run", trusted: "2026-02-01T00:00:00Z", lastCheck: "2026-02-01T00:00:00Z"})
+	trialStale := licStateDoc(trial, "2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", licMachineA, "2024-06-01T00:00:00Z", 0)
+	add("trial-check-before-issued-at", "a trial whose state was activated and checked before issued_at: 14 days from issued_at, and no days offline before it",
+		trial, licRun{state: trialStale, now: "2026-01-05T00:00:00Z"}, licOutcome{decision: "run", first: issued, lastCheck: issued})
 
 	short := licWith(doc, "expires_at", "2027-01-01T00:00:00Z")
 	ahead := licStateDoc(short, "2026-01-01T00:00:00Z", "2026-02-15T00:00:00Z", licMachineA, "2099-01-01T00:00:00Z", 0)
