@@ -65,8 +65,9 @@ type LicenseOptions struct {
 	ReleaseDate time.Time
 	// ServerTime is the time the vendor's server reported in a successful
 	// online check just made, over the host's authenticated channel; zero
-	// when there was none. It is recorded as last_success_check_at, and it
-	// restarts the clock guard: trusted time is max(ServerTime, issued_at)
+	// when there was none. It is recorded as last_success_check_at (no
+	// earlier than issued_at), and it restarts the clock guard: trusted
+	// time is max(ServerTime, issued_at)
 	// instead of the host's clock and the state's last_seen_time, so a
 	// clock that once ran ahead no longer blocks once the server has
 	// spoken, with no file to delete.
@@ -109,8 +110,9 @@ type LicenseResult struct {
 	SignedForm string        `json:"signed_form"`
 	Policy     LicensePolicy `json:"policy"`
 
-	// TrustedTime is max(Now, the state's last_seen_time): every decision
-	// is taken at this time.
+	// TrustedTime is max(Now, issued_at, the state's last_seen_time), or
+	// max(ServerTime, issued_at) when a server time was given: every
+	// decision is taken at this time.
 	TrustedTime time.Time `json:"trusted_time"`
 	// DaysToExpiry is the whole days from trusted time to the end of the
 	// right to run (expires_at, or the trial end), rounded down; negative
@@ -146,8 +148,8 @@ func RejectedLicense(res Result) *LicenseResult {
 // the key's window is measured at issued_at. Failures before the
 // evaluation (JSON, signature, field rules, key) are results with decision
 // block, reasons [code] and no claims. The evaluation then takes its decision at
-// trusted time = max(opts.Now, state's last_seen_time) and returns the
-// state for the host to persist, including when it blocks.
+// trusted time = max(opts.Now, issued_at, state's last_seen_time) and
+// returns the state for the host to persist, including when it blocks.
 //
 // The error is non-nil only for misuse, and wraps [ErrMisuse]: no keys, a
 // zero Now, no ProductID, a FingerprintHash not in "sha256:<hex>" form, or
@@ -227,10 +229,8 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 	var serverStatus, serverMessage *string
 	rollback := false
 	if st != nil {
-		// A state from before a renewal keeps its lock, its guard and its
-		// offline window; only its first activation is read as no earlier
-		// than the license now held was issued.
-		firstActivated = licMaxTime(st.firstActivated, d.issuedAt)
+		// The state's times are already no earlier than issued_at.
+		firstActivated = st.firstActivated
 		lastCheck, rollbacks, locked = st.lastCheck, st.rollbacks, st.locked
 		serverStatus, serverMessage = st.serverStatus, st.serverMessage
 		if server.IsZero() {
@@ -244,7 +244,10 @@ func (d *licenseDoc) evaluate(opts LicenseOptions) *LicenseResult {
 		}
 	}
 	if !server.IsZero() {
-		lastCheck = server
+		// max(server_time, issued_at), for the reason the state's times
+		// are read so: a check before the license existed would count
+		// days offline from then.
+		lastCheck = trusted
 	}
 
 	if d.productID != opts.ProductID {

@@ -24,11 +24,13 @@ func (f fields) licUTC(name string, required, nullable bool) (t time.Time, ok bo
 	return t, true, nil
 }
 
-// licHash returns a member that is absent, null, or a fingerprint hash
-// "sha256:<64 lowercase hex>".
+// licHash returns a member that is absent, null, "" or a fingerprint hash
+// "sha256:<64 lowercase hex>"; the first three mean no hash (""), as a
+// status proof's binding_hash "" does: Python issuers write "" for a hash
+// not set yet.
 func (f fields) licHash(name string) (string, *Error) {
 	v, ok, err := f.optStr(name)
-	if err != nil || !ok {
+	if err != nil || !ok || v == "" {
 		return "", err
 	}
 	if !isFingerprintHash(v) {

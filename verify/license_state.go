@@ -63,7 +63,8 @@ const maxRollbackCount = 1 << 53
 // readLicenseState checks a previous state against the license and the
 // clock. It returns the state, or nil with the reason it is treated as
 // absent (ReasonStateInvalid, ReasonStateMismatch, ReasonStateFuture) and
-// why in words. Nothing in an ignored state is used.
+// why in words. Nothing in an ignored state is used. The times of a state
+// returned are no earlier than the license's issued_at.
 func readLicenseState(data []byte, d *licenseDoc, floor time.Time) (*licState, string, string) {
 	st, err := parseLicenseState(data)
 	if err != nil {
@@ -85,6 +86,18 @@ func readLicenseState(data []byte, d *licenseDoc, floor time.Time) (*licState, s
 	if st.lastCheck.After(limit) {
 		return nil, ReasonStateFuture, "last_success_check_at lies after the trusted time"
 	}
+	// A state time before the signed issued_at cannot be genuine for this
+	// license: the engine never writes one (trusted time is never earlier),
+	// and it may come from a clock that was behind or from the state of the
+	// license this one renewed. Read as issued_at, such a time can neither
+	// count days offline from before the license existed nor end a trial
+	// then, and the state is kept: its lock, guard and rollback count stay.
+	// next_check_due_at is recomputed, never read.
+	st.firstActivated = licMaxTime(st.firstActivated, d.issuedAt)
+	if !st.lastCheck.IsZero() {
+		st.lastCheck = licMaxTime(st.lastCheck, d.issuedAt)
+	}
+	st.lastSeen = licMaxTime(st.lastSeen, d.issuedAt)
 	return st, "", ""
 }
 

@@ -391,7 +391,17 @@ func TestLicParseUTC(t *testing.T) {
 		{"one digit", "2026-01-02T03:04:05.1Z", true},
 		{"ten digits", "2026-01-02T03:04:05.1234567891Z", false},
 		{"empty fraction", "2026-01-02T03:04:05.Z", false},
-		{"offset zero", "2026-01-02T03:04:05+00:00", false},
+		{"offset zero", "2026-01-02T03:04:05+00:00", true},
+		{"offset zero, microseconds", "2026-01-02T03:04:05.123456+00:00", true},
+		{"offset zero, nine digits", "2026-01-02T03:04:05.123456789+00:00", true},
+		{"offset zero, ten digits", "2026-01-02T03:04:05.1234567891+00:00", false},
+		{"offset zero, empty fraction", "2026-01-02T03:04:05.+00:00", false},
+		{"unknown offset", "2026-01-02T03:04:05-00:00", false},
+		{"offset one hour", "2026-01-02T04:04:05+01:00", false},
+		{"offset without colon", "2026-01-02T03:04:05+0000", false},
+		{"offset and Z", "2026-01-02T03:04:05+00:00Z", false},
+		{"Z and offset", "2026-01-02T03:04:05Z+00:00", false},
+		{"offset alone", "+00:00", false},
 		{"lower z", "2026-01-02T03:04:05z", false},
 		{"lower t", "2026-01-02t03:04:05Z", false},
 		{"space", "2026-01-02 03:04:05Z", false},
@@ -407,9 +417,13 @@ func TestLicParseUTC(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := licParseUTC("t", tt.in)
+			got, err := licParseUTC("t", tt.in)
 			if tt.ok {
-				assert.Nil(t, err)
+				require.Nil(t, err)
+				want, perr := time.Parse(time.RFC3339Nano, tt.in)
+				require.NoError(t, perr)
+				assert.True(t, want.Equal(got), "the same instant")
+				assert.Equal(t, time.UTC, got.Location(), "read in UTC, so that results write Z")
 			} else {
 				require.NotNil(t, err)
 				assert.Equal(t, CodeInvalidField, err.Code)
@@ -454,4 +468,64 @@ func BenchmarkLicense(b *testing.B) {
 			b.Fatal(res.Message)
 		}
 	}
+}
+
+func TestLicenseEmptyFingerprintHashIsNoHash(t *testing.T) {
+	ring := licTestRing(t, "vendor")
+	now := licAt("2026-02-01T00:00:00Z")
+	doc := licTestDoc()
+	doc["fingerprint"] = map[string]any{"mode": "machine", "bound": true, "fingerprint_hash": ""}
+	res, err := License(licSign(t, licTestKey("vendor"), doc), ring, LicenseOptions{Now: now, ProductID: "calcpro", FingerprintHash: licTestMachineA})
+	require.NoError(t, err)
+	require.True(t, res.Valid, res.Message)
+	assert.Empty(t, res.FingerprintHash, "no claim for no hash")
+	require.NotNil(t, res.State.LockedToFingerprintHash)
+	assert.Equal(t, licTestMachineA, *res.State.LockedToFingerprintHash, "bound at the first activation")
+
+	state, err := json.Marshal(res.State)
+	require.NoError(t, err)
+	state = []byte(strings.Replace(string(state), licTestMachineA, "", 1))
+	again, err := License(licSign(t, licTestKey("vendor"), doc), ring, LicenseOptions{Now: now, ProductID: "calcpro", FingerprintHash: licTestMachineB, State: state})
+	require.NoError(t, err)
+	require.True(t, again.Valid, again.Message)
+	assert.Empty(t, again.Reasons, `a state's "" lock is no lock, as null: the state is read, not ignored`)
+	assert.Equal(t, licTestMachineB, *again.State.LockedToFingerprintHash)
+}
+
+// TestLicenseStateTimesBeforeIssuedAt: a state whose times lie before the
+// license's issued_at is read as the state with those times at issued_at,
+// the earliest a genuine run of this license writes, whatever the clock.
+func TestLicenseStateTimesBeforeIssuedAt(t *testing.T) {
+	ring := licTestRing(t, "vendor")
+	doc := licTestDoc() // issued 2026-01-01, max_offline_days 30
+	doc["fingerprint"] = map[string]any{"mode": "machine", "bound": true, "fingerprint_hash": licTestMachineA}
+	license := licSign(t, licTestKey("vendor"), doc)
+	state := func(first, check, seen string) []byte {
+		b, err := json.Marshal(map[string]any{
+			"schema_version": 1, "license_id": "LIC-TEST0001", "product_id": "calcpro",
+			"first_activated_at": first, "last_success_check_at": check, "next_check_due_at": check,
+			"locked_to_fingerprint_hash": licTestMachineA,
+			"clock_guard":                map[string]any{"last_seen_time": seen, "rollback_count": 3},
+		})
+		require.NoError(t, err)
+		return b
+	}
+	before := state("2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", "2024-06-01T00:00:00Z")
+	atIssue := state("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+	for _, now := range []string{"2024-03-01T00:00:00Z", "2025-01-01T00:00:00Z", "2025-12-31T23:58:00Z", "2026-01-01T00:00:00Z", "2026-01-20T00:00:00Z", "2026-03-01T00:00:00Z"} {
+		t.Run(now, func(t *testing.T) {
+			run := func(st []byte) string {
+				res, err := License(license, ring, LicenseOptions{Now: licAt(now), ProductID: "calcpro", FingerprintHash: licTestMachineA, State: st})
+				require.NoError(t, err)
+				out, err := json.Marshal(res)
+				require.NoError(t, err)
+				return string(out)
+			}
+			assert.Equal(t, run(atIssue), run(before))
+		})
+	}
+	res, err := License(license, ring, LicenseOptions{Now: licAt("2026-01-20T00:00:00Z"), ProductID: "calcpro", FingerprintHash: licTestMachineA, State: before})
+	require.NoError(t, err)
+	assert.True(t, res.Valid, res.Message)
+	assert.Equal(t, int64(19), res.DaysOffline, "counted from issued_at, not from the last check 598 days ago")
 }

@@ -17,15 +17,27 @@ const licenseMaxUnix = 253402300799
 const licDaySeconds = 86400
 
 // licParseUTC parses the "RFC3339 UTC string" of license-engine-schema-v1:
-// YYYY-MM-DDTHH:MM:SS, optional fractional seconds, and an upper-case "Z".
-// Offsets (even +00:00), a lower-case "t" or "z" and a space separator are
-// refused, so that one instant has one spelling in a signed license.
+// YYYY-MM-DDTHH:MM:SS, optional fractional seconds (1 to 9 digits), and
+// "Z" or "+00:00", RFC 3339's two spellings of UTC (§4.3); the second is
+// what Python's datetime.isoformat() writes for an aware UTC time. Any
+// other offset is refused, "-00:00" too: §4.3 keeps it for a time whose
+// local offset is unknown, where Z and +00:00 make UTC its reference. A
+// lower-case "t" or "z" and a space separator are refused as well.
 func licParseUTC(field, s string) (time.Time, *Error) {
 	bad := func() (time.Time, *Error) {
-		return time.Time{}, fail(CodeInvalidField, "%s %q is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SS[.frac]Z)", field, truncate(s))
+		return time.Time{}, fail(CodeInvalidField, "%s %q is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SS[.frac] and Z or +00:00)", field, truncate(s))
 	}
 	n := len(s)
-	if n < 20 || n > 30 || s[n-1] != 'Z' || n == 21 {
+	switch {
+	case n >= 6 && s[n-6:] == "+00:00":
+		n -= 6
+	case n >= 1 && s[n-1] == 'Z':
+		n--
+	default:
+		return bad()
+	}
+	// n is now the length before the zone: 19, or 21 to 29 with a fraction.
+	if n < 19 || n > 29 || n == 20 {
 		return bad()
 	}
 	for i := 0; i < 19; i++ {
@@ -42,11 +54,11 @@ func licParseUTC(field, s string) (time.Time, *Error) {
 			return bad()
 		}
 	}
-	if n > 20 {
+	if n > 19 {
 		if s[19] != '.' {
 			return bad()
 		}
-		for i := 20; i < n-1; i++ {
+		for i := 20; i < n; i++ {
 			if !licIsDigit(s[i]) {
 				return bad()
 			}

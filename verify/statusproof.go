@@ -69,8 +69,9 @@ type ProofClaims struct {
 	// SignedForm names the signed form the signature is over: "rfc8785"
 	// or "python" (formats.md "Signed forms").
 	SignedForm string `json:"signed_form"`
-	// Bound reports whether the proof carries a binding_hash, which then
-	// matched the device's fingerprint if the result is valid.
+	// Bound reports whether the proof carries a binding_hash (not null,
+	// not ""), which then matched the device's fingerprint if the result
+	// is valid.
 	Bound bool `json:"bound"`
 	// RefreshAfter is checked_at + 75% of the proof's lifetime, the point
 	// at which a host should fetch a new proof; zero (and absent from JSON)
@@ -251,9 +252,11 @@ func readProof(f fields) (*proof, *Error) {
 	if p.epoch, err = f.spEpoch("revocation_epoch"); err != nil {
 		return nil, err
 	}
+	// QuantumLock's StatusProof defaults binding_hash to "" and its issuer
+	// signs "" for a proof bound to no device: "" is unbound, as null is.
 	if h, ok, err := f.optStr("binding_hash"); err != nil {
 		return nil, err
-	} else if ok {
+	} else if ok && h != "" {
 		if !isFingerprintHash(h) {
 			return nil, fail(CodeInvalidField, "binding_hash %q is not sha256:<64 lowercase hex>", truncate(h))
 		}

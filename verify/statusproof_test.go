@@ -290,3 +290,18 @@ func TestStatusProofLimit(t *testing.T) {
 		assert.Equal(t, CodeOK, res.Code, res.Message)
 	}
 }
+
+func TestStatusProofEmptyBindingHashIsUnbound(t *testing.T) {
+	ring := sptRing(t, "k1")
+	doc := sptProof()
+	doc["binding_hash"] = ""
+	proof := sptSign(t, "k1", doc)
+	for name, fp := range map[string][]byte{"no fingerprint": nil, "a fingerprint": []byte(`{"cpu_id":"x"}`)} {
+		t.Run(name, func(t *testing.T) {
+			res, err := StatusProof(proof, ring, StatusProofOptions{Now: sptNow, Fingerprint: fp})
+			require.NoError(t, err)
+			require.True(t, res.Valid, res.Message)
+			assert.False(t, res.Bound)
+		})
+	}
+}

@@ -34,6 +34,7 @@ func init() {
 			"Update":    "update_allowed = release_date <= updates_until",
 			"Policy":    "policy defaults and limits",
 			"Boundary":  "a time exactly on a limit",
+			"PythonUTC": "a UTC time as CPython's datetime.isoformat() writes an aware one: +00:00, with .ffffff when there are microseconds",
 		},
 		tests: licenseTests,
 	})
@@ -274,7 +275,8 @@ func licExpect(doc map[string]any, run licRun, o licOutcome) map[string]any {
 	if u, ok := doc["updates_until"].(string); ok {
 		exp["updates_until"] = licFmt(licTime(u))
 	}
-	if h, ok := fp["fingerprint_hash"].(string); ok {
+	if h, ok := fp["fingerprint_hash"].(string); ok && h != "" {
+		// "" is no hash, as null is: no claim.
 		exp["fingerprint_hash"] = h
 	}
 	if doc["plan"] == "trial" {
@@ -441,8 +443,23 @@ func licenseTests() []test {
 	bad("shape/plan", `plan "lifetime" is not in the enum`, []string{"Shape"}, licWith(licDoc(), "plan", "lifetime"), "invalid_field")
 	bad("shape/status-case", `status "active": the enum is upper-case`, []string{"Shape"}, licWith(licDoc(), "status", "active"), "invalid_field")
 	bad("shape/expires-missing", "no expires_at", []string{"Shape"}, licWith(licDoc(), "expires_at", nil), "missing_field")
-	bad("shape/expires-offset", "expires_at with +00:00: UTC times are written with Z", []string{"Shape"},
-		licWith(licDoc(), "expires_at", "2124-12-23T00:00:00+00:00"), "invalid_field")
+	// A UTC time is written with Z or +00:00, RFC 3339's two spellings of
+	// UTC (§4.3); no other offset, and not -00:00, which §4.3 gives to a
+	// time whose reference point is not UTC.
+	pyTimes := licWith(licDoc(), "issued_at", "2025-12-23T00:00:00.123456+00:00",
+		"expires_at", "2124-12-23T00:00:00+00:00", "updates_until", "2031-12-23T00:00:00+00:00")
+	eval("utc/python-isoformat", "issued_at, expires_at and updates_until as CPython's isoformat() writes them: +00:00 is Z, and the claims are written with Z",
+		[]string{"Shape", "PythonUTC"}, pyTimes, A, licOutcome{decision: "run", locked: licMachineA})
+	pyNow := "2026-03-01T12:00:00.123456+00:00"
+	eval("utc/python-options", "now, server_time and release_date as CPython's isoformat() writes them",
+		[]string{"Update", "PythonUTC"}, licDoc(), licRun{machine: licMachineA, now: pyNow, server: pyNow, release: "2031-12-23T00:00:00+00:00"},
+		licOutcome{decision: "run", locked: licMachineA, lastCheck: "2026-03-01T12:00:00.123456Z", updateAllowed: true})
+	bad("shape/expires-offset-one-hour", "expires_at with +01:00: a UTC time takes Z or +00:00 only", []string{"Shape"},
+		licWith(licDoc(), "expires_at", "2124-12-23T01:00:00+01:00"), "invalid_field")
+	bad("shape/expires-unknown-offset", "expires_at with -00:00, RFC 3339's unknown local offset (§4.3): not a UTC time", []string{"Shape"},
+		licWith(licDoc(), "expires_at", "2124-12-23T00:00:00-00:00"), "invalid_field")
+	bad("shape/issued-offset-no-colon", "issued_at with +0000: not RFC 3339", []string{"Shape"},
+		licWith(licDoc(), "issued_at", "2025-12-23T00:00:00+0000"), "invalid_field")
 	bad("shape/expires-date", "expires_at as a bare date", []string{"Shape"}, licWith(licDoc(), "expires_at", "2124-12-23"), "invalid_field")
 	bad("shape/issued-feb-30", "issued_at on February 30", []string{"Shape"}, licWith(licDoc(), "issued_at", "2025-02-30T00:00:00Z"), "invalid_field")
 	bad("shape/expires-before-issued", "expires_at before issued_at", []string{"Shape"},
@@ -527,6 +544,19 @@ func licenseTests() []test {
 			first: "2026-02-20T12:00:00Z", locked: licMachineA})
 	eval("binding/locked-here", "bound at activation to machine A, run again on machine A", []string{"Binding", "State"},
 		lazy, licRun{machine: licMachineA, state: boundState},
+		licOutcome{decision: "run", first: "2026-02-20T12:00:00Z", locked: licMachineA})
+	// A Python issuer writes "" for a hash not set yet: no hash, as null.
+	emptyHash := licWith(licDoc(), "fingerprint.fingerprint_hash", "")
+	eval("binding/empty-hash-binds-at-activation", `bound with fingerprint_hash "": no hash yet, as null; the first activation locks machine A`,
+		[]string{"Binding", "State"}, emptyHash, A, licOutcome{decision: "run", locked: licMachineA})
+	eval("binding/empty-hash-required", `bound with fingerprint_hash "" and no machine hash given`, []string{"Binding", "Block"},
+		emptyHash, licRun{}, licOutcome{decision: "block", code: "device_required", reasons: []string{"device_required"}})
+	eval("binding/empty-hash-unbound", `bound false with fingerprint_hash "": unbound, locks nothing`, []string{"Binding"},
+		licWith(emptyHash, "fingerprint.bound", false), licRun{machine: licMachineB}, licOutcome{decision: "run"})
+	emptyLock := licStateDoc(lazy, "2026-02-20T12:00:00Z", "", "", "2026-02-20T12:00:00Z", 0)
+	emptyLock["locked_to_fingerprint_hash"] = ""
+	eval("binding/state-lock-empty", `a state whose locked_to_fingerprint_hash is "": no lock, as null; this run locks machine A`,
+		[]string{"Binding", "State"}, lazy, licRun{machine: licMachineA, state: emptyLock},
 		licOutcome{decision: "run", first: "2026-02-20T12:00:00Z", locked: licMachineA})
 	eval("binding/first-activation-no-hash", "bound, no hash anywhere, none given: nothing to lock yet", []string{"Binding", "Block"},
 		lazy, licRun{}, licOutcome{decision: "block", code: "device_required", reasons: []string{"device_required"}})
@@ -716,9 +746,18 @@ func licStateTests() []test {
 	negative := clone(good)
 	negative["clock_guard"] = map[string]any{"last_seen_time": "2026-02-28T00:00:00Z", "rollback_count": -1}
 	add("negative-rollbacks", "rollback_count -1", []string{"State"}, licRun{state: negative}, fresh("state_invalid"))
+	py := licStateDoc(doc, "2026-01-01T00:00:00+00:00", "2026-02-15T08:00:00.123456+00:00", licMachineA, "2026-02-28T00:00:00+00:00", 2)
+	py["next_check_due_at"] = "2026-03-17T08:00:00.123456+00:00"
+	add("python-isoformat", "a state whose times CPython's isoformat() wrote (+00:00, microseconds): read as Z, written back with Z",
+		[]string{"State", "PythonUTC"}, licRun{state: py},
+		licOutcome{decision: "run", first: "2026-01-01T00:00:00Z", lastCheck: "2026-02-15T08:00:00.123456Z", rollbacks: 2})
 	offset := clone(good)
-	offset["first_activated_at"] = "2026-01-01T00:00:00+00:00"
-	add("offset-time", "a state time with an offset instead of Z", []string{"State"}, licRun{state: offset}, fresh("state_invalid"))
+	offset["first_activated_at"] = "2026-01-01T01:00:00+01:00"
+	add("offset-one-hour", "a state time with the offset +01:00: state times are UTC", []string{"State"}, licRun{state: offset}, fresh("state_invalid"))
+	offset = clone(good)
+	offset["clock_guard"] = map[string]any{"last_seen_time": "2026-02-28T00:00:00-00:00", "rollback_count": 2}
+	add("unknown-offset", "a last_seen_time with -00:00, RFC 3339's unknown local offset: not a UTC time", []string{"State", "Clock"},
+		licRun{state: offset}, fresh("state_invalid"))
 	return tests
 }
 
@@ -748,8 +787,22 @@ func licClockTests() []test {
 		trial, licRun{state: trialFrom2000, now: "2025-12-25T00:00:00Z"}, licOutcome{decision: "run", first: issued})
 	renewed := licWith(doc, "issued_at", "2026-02-01T00:00:00Z")
 	old := licStateDoc(doc, "2025-12-24T00:00:00Z", "2026-01-10T00:00:00Z", licMachineA, "2026-02-28T00:00:00Z", 1)
-	add("renewal-keeps-state", "a renewed license.key issued after the activation: the lock, the guard and the last check are kept, the activation is read as the new issued_at",
-		renewed, licRun{state: old}, licOutcome{decision: "run", first: "2026-02-01T00:00:00Z", lastCheck: "2026-01-10T00:00:00Z", rollbacks: 1, reasons: []string{"check_due"}})
+	add("renewal-keeps-state", "a renewed license.key issued after the activation and the last check: the lock, the guard and the rollback count are kept, the activation and the last check are read as the new issued_at",
+		renewed, licRun{state: old}, licOutcome{decision: "run", first: "2026-02-01T00:00:00Z", lastCheck: "2026-02-01T00:00:00Z", rollbacks: 1})
+
+	// Every state time is read as no earlier than issued_at, so that a
+	// state no genuine run of this license could write never blocks it.
+	stale := licStateDoc(renewed, "2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", licMachineA, "2024-06-01T00:00:00Z", 0)
+	add("check-before-issued-at", "the last check lies 20 months before issued_at: days offline count from issued_at (28), not from the check (638, past max_offline_days); the state written holds issued_at",
+		renewed, licRun{state: stale}, licOutcome{decision: "run", first: "2026-02-01T00:00:00Z", lastCheck: "2026-02-01T00:00:00Z"})
+	add("check-before-issued-at-clock-behind", "the same state with the clock between the last check and issued_at: trusted time is issued_at, and the last_seen_time read as issued_at counts the clock as set back, as the state this run writes will",
+		renewed, licRun{state: stale, now: "2025-06-01T00:00:00Z"}, licOutcome{decision: "warn", reasons: []string{"clock_rollback"},
+			trusted: "2026-02-01T00:00:00Z", first: "2026-02-01T00:00:00Z", lastCheck: "2026-02-01T00:00:00Z", rollbacks: 1})
+	add("server-time-before-issued-at", "a server_time 20 months before issued_at: the check is recorded at issued_at, so no days offline before the license existed",
+		renewed, licRun{server: "2024-06-01T00:00:00Z"}, licOutcome{decision: "run", trusted: "2026-02-01T00:00:00Z", lastCheck: "2026-02-01T00:00:00Z"})
+	trialStale := licStateDoc(trial, "2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", licMachineA, "2024-06-01T00:00:00Z", 0)
+	add("trial-check-before-issued-at", "a trial whose state was activated and checked before issued_at: 14 days from issued_at, and no days offline before it",
+		trial, licRun{state: trialStale, now: "2026-01-05T00:00:00Z"}, licOutcome{decision: "run", first: issued, lastCheck: issued})
 
 	short := licWith(doc, "expires_at", "2027-01-01T00:00:00Z")
 	ahead := licStateDoc(short, "2026-01-01T00:00:00Z", "2026-02-15T00:00:00Z", licMachineA, "2099-01-01T00:00:00Z", 0)

@@ -37,6 +37,7 @@ func init() {
 			"Match":     "expected package (trimmed, lower-cased) and machine id (case-insensitive)",
 			"Time":      "not yet valid (5-minute skew), expired (now >= expires)",
 			"Limit":     "file over the request's size limit",
+			"PythonUTC": "a UTC time as CPython's datetime.isoformat() writes an aware one: +00:00, with .ffffff when there are microseconds",
 		},
 		tests: qkeyTests,
 	})
@@ -352,6 +353,10 @@ func qkeyTests() []test {
 		doc := set("issued", d.issued, "expires", d.expires)
 		plain("dates/"+d.id, d.comment, []string{"Dates"}, doc, nil, qkExpect(doc, qkNow, true))
 	}
+
+	py := set("issued", "2025-01-01T00:00:00.123456+00:00", "expires", "2027-01-01T00:00:00+00:00")
+	plain("dates/python-isoformat", "issued and expires as CPython's isoformat() writes an aware UTC time", []string{"Dates", "PythonUTC"},
+		py, nil, qkExpect(py, qkNow, true))
 
 	// Expected package and machine, and time.
 	plain("match/package", "the expected package, trimmed and in another case", []string{"Match"}, qkDoc(),

@@ -35,6 +35,7 @@ func init() {
 			"Json":               "strict JSON parse step (formats.md §0)",
 			"Keyring":            "the key: weak keys in the ring, key windows, unknown kids, no kid",
 			"Options":            "host options: skew, size limit",
+			"PythonUTC":          "a UTC time as CPython's datetime.isoformat() writes an aware one: +00:00, with .ffffff when there are microseconds",
 		},
 		tests: revocationTests,
 	})
@@ -193,6 +194,8 @@ func revocationTests() []test {
 	setText := text(set)
 	d1 := rvSigned(rvDelta1())
 	d2 := rvSigned(rvDelta2())
+	d2py := rvSigned(rvWith(rvDelta2(), map[string]any{"issued_at": "2025-12-30T15:50:00+00:00", "valid_until": "2025-12-30T16:50:00.123456+00:00",
+		"suspended": []any{map[string]any{"license_id": rvNewSusp, "until": "2026-01-10T00:00:00.000001+00:00"}}}))
 	all := []string{rvRevoked1, rvRevoked2, rvSuspended, rvClean}
 	lookupAll := map[string]any{"lookup": all}
 	var tests []test
@@ -272,6 +275,12 @@ func revocationTests() []test {
 			text(s), nil, map[string]any{"lookup": []string{"susp-past", "susp-now", "susp-next-second", "susp-offset"}},
 			withLookups(rvOK(s, rvKID), lookup("susp-past", "not_revoked", ""), lookup("susp-now", "not_revoked", ""),
 				lookup("susp-next-second", "suspended", "2025-12-30T16:00:01Z"), lookup("susp-offset", "suspended", rvUntil))))
+		py := rvSigned(rvWith(rvSet(), map[string]any{"issued_at": "2025-12-30T15:30:00.123456+00:00", "valid_until": "2025-12-30T16:30:00+00:00",
+			"suspended": []any{map[string]any{"license_id": rvSuspended, "until": "2026-01-15T00:00:00.250000+00:00"}}}))
+		add(rvTest("valid-python-isoformat", "Valid Suspension Lookup PythonUTC",
+			"issued_at, valid_until and a suspension's until as CPython's isoformat() writes them; results are written with Z",
+			text(py), nil, map[string]any{"lookup": []string{rvSuspended}},
+			withLookups(rvOK(py, rvKID), lookup(rvSuspended, "suspended", "2026-01-15T00:00:00.25Z"))))
 		add(rvTest("suspension-later", "Suspension Lookup Stale", "the same set looked up after the suspension ended (stale allowed)",
 			setText, nil, map[string]any{"now": "2026-01-15T00:00:00Z", "allow_stale": true, "lookup": []string{rvSuspended}},
 			withLookups(rvClaims(set, "ok", rvKID, 2, 1, true, true), lookup(rvSuspended, "not_revoked", ""))))
@@ -426,6 +435,8 @@ func revocationTests() []test {
 			map[string]any{"keys": window("", "2025-12-30T00:00:00Z")}, reject("key_not_valid")),
 		rvTest("key-not-yet", "Keyring", "the key's not_before is after issued_at", setText, nil,
 			map[string]any{"keys": window("2025-12-31T00:00:00Z", "")}, reject("key_not_valid")),
+		rvTest("key-window-python-isoformat", "Keyring Valid PythonUTC", "a keyring whose not_before and not_after CPython's isoformat() wrote",
+			setText, nil, map[string]any{"keys": window("2025-01-01T00:00:00+00:00", "2026-12-31T23:59:59.999999+00:00")}, rvOK(set, rvKID)),
 		rvTest("key-window-lower-case-z", "Keyring", "a keyring whose not_after ends in a lower-case z is refused",
 			setText, nil, map[string]any{"keys": window("", "2026-12-31T00:00:00z")}, keyringErr("invalid_field")),
 		rvTest("suspension-until-offset-24", "Shape", "a suspension until with the offset +24:00",
@@ -441,6 +452,10 @@ func revocationTests() []test {
 			withLookups(rvClaims(d1, "ok", rvKID, 2, 1, false, true),
 				lookup(rvRevoked1, "revoked", ""), lookup(rvRevoked2, "not_revoked", ""),
 				lookup(rvSuspended, "suspended", rvUntil), lookup(rvClean, "not_revoked", ""))),
+		rvTest("delta-python-isoformat", "Delta Valid Lookup Suspension PythonUTC",
+			"42 → 43 → 45, the second delta's issued_at, valid_until and until as CPython's isoformat() writes them", setText,
+			[]string{text(d1), text(d2py)}, map[string]any{"lookup": []string{rvNewSusp}},
+			withLookups(rvClaims(d2py, "ok", rvKID, 2, 1, false, true), lookup(rvNewSusp, "suspended", "2026-01-10T00:00:00.000001Z"))),
 		rvTest("delta-chain", "Delta Valid Lookup Suspension", "42 → 43 → 45: then a suspension lifted and another added", setText,
 			[]string{text(d1), text(d2)}, map[string]any{"lookup": []string{rvRevoked1, rvRevoked2, rvAdded, rvSuspended, rvNewSusp}},
 			withLookups(rvClaims(d2, "ok", rvKID, 2, 1, false, true),

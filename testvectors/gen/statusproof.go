@@ -36,6 +36,7 @@ func init() {
 			"Json":               "strict JSON parse step (formats.md §0)",
 			"Keyring":            "the key: weak keys in the ring, key windows, unknown kids",
 			"Options":            "host options: skew, maximum TTL, size limit",
+			"PythonUTC":          "a UTC time as CPython's datetime.isoformat() writes an aware one: +00:00, with .ffffff when there are microseconds",
 		},
 		tests: statusProofTests,
 	})
@@ -147,8 +148,8 @@ func spClaims(p map[string]any, code string, store bool) map[string]any {
 		"epoch":        p["revocation_epoch"],
 		"entitlements": ents,
 		"kid":          p["issuer_kid"],
-		"signed_form":  "rfc8785", // sign writes RFC 8785
-		"bound":        bound && bh != nil,
+		"signed_form":  "rfc8785",                      // sign writes RFC 8785
+		"bound":        bound && bh != nil && bh != "", // a signed "" binds nothing
 	}
 	if vu.After(ca) {
 		// The refresh point: 75% of the lifetime after checked_at.
@@ -252,12 +253,27 @@ func statusProofTests() []test {
 		// keeping the fraction.
 		p := spSigned(spWith(map[string]any{"checked_at": "2025-12-30T16:30:00.5+01:00", "valid_until": "2026-01-01T15:30:00.5Z"}))
 		add(spTest("valid-offset-fraction", "Valid", "checked_at with an offset and a fraction; claims are UTC", text(p), nil, ok(p)))
+		py := spSigned(spWith(map[string]any{"checked_at": "2025-12-30T15:30:00.123456+00:00", "valid_until": "2026-01-01T15:30:00+00:00"}))
+		add(spTest("valid-python-isoformat", "Valid PythonUTC", "checked_at, valid_until and now as CPython's isoformat() writes them (QuantumLock's StatusProof); claims are written with Z",
+			text(py), map[string]any{"now": "2025-12-31T00:00:00.123456+00:00"}, ok(py)))
+		// RFC 3339 §4.3: -00:00 names a UTC instant whose local offset is
+		// unknown. A member that takes any offset takes this one too.
+		unknown := spSigned(spWith(map[string]any{"checked_at": "2025-12-30T15:30:00-00:00"}))
+		add(spTest("valid-unknown-offset", "Valid", "checked_at with -00:00: a date-time with any offset names its instant, this one too",
+			text(unknown), nil, ok(unknown)))
 	}
 	{
 		p := spProof()
 		p["binding_hash"] = nil
 		p = spSigned(p)
 		add(spTest("valid-binding-null", "Valid Step3", "binding_hash null means unbound", text(p), nil, ok(p)))
+		// QuantumLock's StatusProof defaults binding_hash to "", and its
+		// issuer signs "" when no device fingerprint was given.
+		empty := spSigned(spWith(map[string]any{"binding_hash": ""}))
+		add(spTest("valid-binding-empty", "Valid Step3", `binding_hash "" (QuantumLock's unbound proof) means unbound, as null does`,
+			text(empty), nil, ok(empty)))
+		add(spTest("valid-binding-empty-with-fingerprint", "Valid Step3", `binding_hash "" and a fingerprint given: unbound, accepted on any device`,
+			text(empty), map[string]any{"fingerprint": device}, ok(empty)))
 		q := spProof()
 		q["entitlements"] = nil
 		q = spSigned(q)
@@ -376,6 +392,7 @@ func statusProofTests() []test {
 	tamper("binding-hash", "binding_hash replaced by this device's hash", spSigned(spWith(map[string]any{"binding_hash": spBinding(spOtherDevice())})),
 		func(p map[string]any) { p["binding_hash"] = spBinding(spDevice()) }, "bad_signature")
 	tamper("binding-hash-removed", "binding_hash deleted to unbind the proof", bound, func(p map[string]any) { delete(p, "binding_hash") }, "bad_signature")
+	tamper("binding-hash-emptied", `binding_hash emptied to "" to unbind the proof`, bound, func(p map[string]any) { p["binding_hash"] = "" }, "bad_signature")
 	tamper("binding-hash-added", "binding_hash added to an unbound proof", base, func(p map[string]any) { p["binding_hash"] = spBinding(spDevice()) }, "bad_signature")
 	tamper("entitlements-added", "an entitlement added", base, func(p map[string]any) {
 		p["entitlements"] = append(p["entitlements"].([]any), "feature:admin")
