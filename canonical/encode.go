@@ -36,6 +36,25 @@ type encoder struct {
 	// floats records that a number with a fraction or an exponent was
 	// written: a Python float, whose Python form may differ.
 	floats bool
+	// flush, when set, is handed out's bytes whenever they pass
+	// flushSize, and out starts again: a form written for a hash is never
+	// held whole. holding > 0 while a member that may be omitted is being
+	// written, whose bytes must stay until it is known.
+	flush   func([]byte)
+	holding int
+}
+
+// flushSize is how much output the encoder gathers before handing it to
+// flush.
+const flushSize = 64 << 10
+
+// maybeFlush hands the output gathered so far to flush, if there is one
+// and enough has gathered.
+func (e *encoder) maybeFlush() {
+	if e.flush != nil && e.holding == 0 && len(e.out) >= flushSize {
+		e.flush(e.out)
+		e.out = e.out[:0]
+	}
 }
 
 func (e *encoder) skipSpace() {
@@ -71,7 +90,10 @@ func (e *encoder) object() {
 	e.pos++ // '{'
 	e.out = append(e.out, '{')
 	written := 0
-	if !e.python && !isUnsorted(e.unsorted, open) {
+	// An object in order is copied through as it is read: for RFC 8785,
+	// check has marked those out of UTF-16 order; for Python, whose order
+	// is by code point, the names are compared first.
+	if !e.python && !isUnsorted(e.unsorted, open) || e.python && inCodePointOrder(e.doc, open) {
 		for !e.streamMembers(&written) {
 		}
 	} else {
@@ -171,6 +193,10 @@ func (e *encoder) writeSorted(from, to int, written *int) {
 // is the first written, or moves it to omitted.
 func (e *encoder) member(written *int) {
 	at, mark := e.pos, len(e.out)
+	omit := e.depth == 1 && e.omit != "" && (e.doc[at+1] == e.omit[0] || e.doc[at+1] == '\\') && nameIs(e.doc, at, e.omit)
+	if omit {
+		e.holding++
+	}
 	if *written > 0 {
 		e.out = append(e.out, ',')
 	}
@@ -180,12 +206,14 @@ func (e *encoder) member(written *int) {
 	e.out = append(e.out, ':')
 	valueAt := len(e.out)
 	e.value()
-	if e.depth == 1 && e.omit != "" && (e.doc[at+1] == e.omit[0] || e.doc[at+1] == '\\') && nameIs(e.doc, at, e.omit) {
+	if omit {
+		e.holding--
 		e.omitted = append([]byte(nil), e.out[valueAt:]...)
 		e.out = e.out[:mark]
 		return
 	}
 	*written++
+	e.maybeFlush()
 }
 
 // token writes the string token at at in the encoder's form.
@@ -225,6 +253,7 @@ func (e *encoder) elements(first *bool) bool {
 		}
 		*first = false
 		e.value()
+		e.maybeFlush()
 	}
 	return false
 }

@@ -133,6 +133,62 @@ func (m *Message) Form(f Form) (payload []byte, same bool) {
 	return m.python, string(m.python) == string(m.Payload)
 }
 
+// Stream writes the message in form f to write, in pieces of about
+// 64 KiB, and in order: the same bytes [Message.Form] returns, but the
+// Python form is never held whole, so that a hash can take it as it is
+// written (a large document's Python form can be three times its RFC 8785
+// form: \uXXXX\uXXXX for a four-byte character).
+func (m *Message) Stream(f Form, write func([]byte)) {
+	if f == RFC8785 || m.same {
+		write(m.Payload)
+		return
+	}
+	if m.python != nil {
+		write(m.python)
+		return
+	}
+	e := encoder{doc: m.doc, out: make([]byte, 0, flushSize+flushSize/4), omit: "signature", dup: -1, python: true, flush: write}
+	e.value()
+	if len(e.out) > 0 {
+		write(e.out)
+	}
+}
+
+// Differs reports whether form f may be other bytes than Payload: false
+// when f is RFC 8785 or the document has one form (ASCII without DEL,
+// no number with a fraction or an exponent).
+func (m *Message) Differs(f Form) bool { return f != RFC8785 && !m.same }
+
+// inCodePointOrder reports whether the names of the object whose '{' is
+// at open, a document check has accepted, are in code-point order.
+func inCodePointOrder(doc []byte, open int) bool {
+	prev := -1
+	for i := open + 1; ; {
+		for doc[i] != '"' && doc[i] != '}' {
+			i++
+		}
+		if doc[i] == '}' {
+			return true
+		}
+		if prev >= 0 && cmpCodePoints(doc, prev, i) > 0 {
+			return false
+		}
+		prev = i
+		i = skipToken(doc, i)
+		for doc[i] != ':' {
+			i++
+		}
+		i = skipSpace(doc, i+1)
+		if c := doc[i]; c == '"' || c == '{' || c == '[' {
+			i, _ = prefixValue(doc, i)
+			continue
+		}
+		for doc[i] != ',' && doc[i] != '}' && !space[doc[i]] {
+			i++
+		}
+	}
+}
+
 // cmpCodePoints orders the string tokens at offsets a and b of doc by the
 // code points of their values, as Python sorts str: -1, 0 or +1.
 func cmpCodePoints(doc []byte, a, b int) int {

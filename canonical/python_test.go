@@ -12,6 +12,7 @@ import (
 
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/internal/cpython"
+	"github.com/stretchr/testify/require"
 )
 
 // pythonSeeds are documents whose Python form differs from RFC 8785's in
@@ -232,5 +233,49 @@ func genPyNumber(r *rand.Rand) string {
 		return fmt.Sprintf("%d.%d", r.IntN(1e6), r.IntN(1e4))
 	default:
 		return fmt.Sprintf("%de%d", r.IntN(1000), r.IntN(40)-20)
+	}
+}
+
+// TestPythonFormStreamed: Stream writes the very bytes of Form, and of
+// CPython's json.dumps, for documents of many 64 KiB pieces, with a large
+// signature member among them that is left out.
+func TestPythonFormStreamed(t *testing.T) {
+	py := cpython.Start(t)
+	r := rand.New(rand.NewPCG(64, 1))
+	for n := range 4 {
+		var b strings.Builder
+		b.WriteString(`{"ids":[`)
+		for i := 0; i < 3000*(n+1); {
+			d := genPyDoc(r)
+			if _, err := canonical.Transform(d, 0); err != nil {
+				continue
+			}
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(d)
+			i++
+		}
+		b.WriteString(`],"signature":[`)
+		for i := range 20000 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`"Zoë 😀"`)
+		}
+		b.WriteString(`],"z":"ü"}`)
+		doc := []byte(b.String())
+		m, err := canonical.NewMessage(doc, 64<<20)
+		require.NoError(t, err)
+		whole, _ := m.Form(canonical.Python)
+		m, _ = canonical.NewMessage(doc, 64<<20)
+		var streamed []byte
+		pieces := 0
+		m.Stream(canonical.Python, func(p []byte) { streamed = append(streamed, p...); pieces++ })
+		require.Greater(t, pieces, 2)
+		require.Equal(t, string(whole), string(streamed))
+		_, signed, err := py.Dumps(doc)
+		require.NoError(t, err)
+		require.Equal(t, string(signed), string(streamed))
 	}
 }

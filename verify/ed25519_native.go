@@ -5,6 +5,7 @@ package verify
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha512"
 
 	"filippo.io/edwards25519"
 )
@@ -21,6 +22,39 @@ const ed25519Impl = "crypto/ed25519"
 // checkPublicKey in both.
 func ed25519Verify(pub, msg, sig []byte) bool {
 	return ed25519.Verify(pub, msg, sig)
+}
+
+// ed25519VerifyStream is ed25519Verify for a message written in pieces,
+// so that a signed form written for the check (the Python form of a
+// 64 MiB set, up to three times its size) is hashed as it is written and
+// never held whole. crypto/ed25519 takes a whole message only, so this is
+// its verification step by step, on the same point code
+// (filippo.io/edwards25519), and decides exactly as it does;
+// TestVerifyStreamMatchesCryptoEd25519 holds the two together.
+func ed25519VerifyStream(pub, sig []byte, msg func(write func([]byte))) bool {
+	if len(sig) != ed25519.SignatureSize || sig[63]&224 != 0 {
+		return false
+	}
+	A, err := new(edwards25519.Point).SetBytes(pub)
+	if err != nil {
+		return false
+	}
+	h := sha512.New()
+	h.Write(sig[:32])
+	h.Write(pub)
+	msg(func(piece []byte) { h.Write(piece) })
+	var digest [sha512.Size]byte
+	k, err := edwards25519.NewScalar().SetUniformBytes(h.Sum(digest[:0]))
+	if err != nil {
+		return false
+	}
+	S, err := edwards25519.NewScalar().SetCanonicalBytes(sig[32:])
+	if err != nil {
+		return false
+	}
+	minusA := new(edwards25519.Point).Negate(A)
+	R := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, minusA, S)
+	return bytes.Equal(sig[:32], R.Bytes())
 }
 
 // classifyPublicKey gives checkPublicKey the facts it decides on, for a

@@ -21,6 +21,12 @@ func ed25519Verify(pub, msg, sig []byte) bool {
 	return ed25519wasm.Verify(pub, msg, sig)
 }
 
+// ed25519VerifyStream is ed25519Verify for a message written in pieces
+// (see ed25519_native.go).
+func ed25519VerifyStream(pub, sig []byte, msg func(write func([]byte))) bool {
+	return ed25519wasm.VerifyStream(pub, sig, msg)
+}
+
 // classifyPublicKey gives checkPublicKey the facts it decides on (on the
 // curve as crypto/ed25519 decodes keys, canonically encoded, of small
 // order; see ed25519_native.go), in the wasm build: internal/ed25519wasm's

@@ -163,21 +163,26 @@ func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool, issue
 }
 
 // verifiesWith reports whether the signature verifies under k over one of
-// the signed forms k allows, and which.
+// the signed forms k allows, and which. A form that may differ from
+// RFC 8785's is hashed as it is written, never held whole; one that
+// cannot is not tried twice.
 func (d *document) verifiesWith(k *Key) (canonical.Form, bool) {
 	tried := false
 	for _, f := range canonical.Forms {
 		if !k.allows(f) {
 			continue
 		}
-		payload, same := d.msg.Form(f)
-		if same && tried {
+		if d.msg.Differs(f) {
+			if ed25519VerifyStream(k.PublicKey, d.signature, func(write func([]byte)) { d.msg.Stream(f, write) }) {
+				return f, true
+			}
 			continue
 		}
-		if same {
-			tried = true
+		if tried {
+			continue
 		}
-		if ed25519Verify(k.PublicKey, payload, d.signature) {
+		tried = true
+		if ed25519Verify(k.PublicKey, d.payload, d.signature) {
 			return f, true
 		}
 	}
