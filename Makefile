@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: help test vectors fuzz check wasm wasm-check demo bench
+.PHONY: help test vectors issuers fuzz check wasm wasm-check demo bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -36,6 +36,19 @@ check: ## vet and formatting
 
 vectors: ## regenerate testvectors/*.json from the deterministic generator
 	cd testvectors && $(GO) run ./gen -out .
+
+# The issuers' own files, which the generator turns into issuers.json:
+# quantummeta-license's .qkey licenses (in python/.venv, where
+# requirements-dev.txt pins it) and what each recipe of docs/issuers.md
+# writes. Every run writes the same bytes.
+ISSUERS = testvectors/issuers
+issuers: ## write testvectors/issuers again with quantummeta-license and each recipe (then make vectors)
+	python/run-tests.sh --setup
+	python/.venv/bin/python $(ISSUERS)/quantummeta/issue.py $(ISSUERS)/quantummeta
+	python/.venv/bin/python $(ISSUERS)/recipes/python.py $(ISSUERS)/recipes/out/python.json
+	node $(ISSUERS)/recipes/node.mjs $(ISSUERS)/recipes/out/node.json
+	$(GO) run ./$(ISSUERS)/recipes/go $(ISSUERS)/recipes/out/go.json
+	java -Dfile.encoding=UTF-8 $(ISSUERS)/recipes/java/SignStatusProof.java $(ISSUERS)/recipes/out/java.json
 
 FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzPythonForm canonical:FuzzNumber canonical:FuzzDuplicates verify:FuzzParseKeyring verify:FuzzStatusProof \
 	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \

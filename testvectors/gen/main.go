@@ -8,7 +8,9 @@
 // Documents are signed over canonical bytes produced here with
 // encoding/json (sorted map keys, no HTML escaping), independently of the
 // canonical package under test; canon refuses values for which that would
-// not be RFC 8785.
+// not be RFC 8785. The issuers topic is the exception: its documents are
+// files other producers wrote (issuers/, read with -issuers), and their
+// expectations come from what each manifest says the issuer was told.
 package main
 
 import (
