@@ -49,6 +49,7 @@ issuers: ## write testvectors/issuers again with quantummeta-license and each re
 	node $(ISSUERS)/recipes/node.mjs $(ISSUERS)/recipes/out/node.json
 	$(GO) run ./$(ISSUERS)/recipes/go $(ISSUERS)/recipes/out/go.json
 	java -Dfile.encoding=UTF-8 $(ISSUERS)/recipes/java/SignStatusProof.java $(ISSUERS)/recipes/out/java.json
+	php $(ISSUERS)/recipes/php/sign.php $(ISSUERS)/recipes/out/php.json
 
 FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzPythonForm canonical:FuzzNumber canonical:FuzzDuplicates verify:FuzzParseKeyring verify:FuzzStatusProof \
 	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \

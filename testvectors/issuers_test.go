@@ -51,6 +51,26 @@ func TestGoRecipeWritesItsOutput(t *testing.T) {
 	require.Equal(t, string(want), string(got), "run make issuers")
 }
 
+// TestPHPRecipeWritesItsOutput runs the PHP recipe (php-cli, which
+// .ci/run installs) and requires the committed output's bytes.
+func TestPHPRecipeWritesItsOutput(t *testing.T) {
+	php, err := exec.LookPath("php")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no php on PATH: CI must install php-cli (.ci/run)")
+		}
+		t.Skip("no php on PATH (apt-get install php-cli php-mbstring); skipping the PHP recipe")
+	}
+	out := filepath.Join(t.TempDir(), "php.json")
+	msg, err := exec.Command(php, filepath.Join(Dir(), "issuers", "recipes", "php", "sign.php"), out).CombinedOutput()
+	require.NoError(t, err, "%s", msg)
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	want, err := os.ReadFile(filepath.Join(Dir(), "issuers", "recipes", "out", "php.json"))
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got), "run make issuers")
+}
+
 // TestRFC8785RecipesAgree requires the recipes that write RFC 8785 to have
 // written the same bytes: one form, one signature, in every language.
 func TestRFC8785RecipesAgree(t *testing.T) {

@@ -1,7 +1,6 @@
 <?php
 // Signs a status proof in RFC 8785 form with PHP 8.1 or later (sodium,
-// mbstring). Not run by licverify's tests, which have no PHP; run once with
-// PHP 8.2, it wrote the same bytes as the Node, Go and Java recipes.
+// mbstring).
 //
 //   php sign.php OUT
 
