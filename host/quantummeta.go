@@ -223,20 +223,20 @@ func qmCanCreate(m qmMachine, dir string) bool {
 // user may create files in.
 func qmTempFile(m qmMachine, dir string) (string, string) {
 	cannot := "QuantumMeta cannot create " + dir + ", so it keeps its cache in the temporary directory, and "
-	var cands []string
+	type candidate struct{ env, dir string }
+	var cands []candidate
 	for _, k := range []string{"TMPDIR", "TEMP", "TMP"} {
 		if v, _ := m.getenv(k); v != "" {
-			cands = append(cands, k+"="+v)
+			cands = append(cands, candidate{k, v})
 		}
 	}
-	cands = append(cands, "=/tmp", "=/var/tmp", "=/usr/tmp")
+	cands = append(cands, candidate{"", "/tmp"}, candidate{"", "/var/tmp"}, candidate{"", "/usr/tmp"})
 	for _, c := range cands {
-		k, v, _ := strings.Cut(c, "=")
-		if !strings.HasPrefix(v, "/") {
+		if !strings.HasPrefix(c.dir, "/") {
 			// Made absolute from get_machine_id()'s working directory.
-			return "", cannot + k + " is a relative path"
+			return "", cannot + c.env + " is a relative path"
 		}
-		d := pyNormpath(v)
+		d := pyNormpath(c.dir)
 		if s := m.stat(d); s.Kind == "dir" && s.Writable {
 			return posixJoin(d, "quantummeta_machine_id.json"), ""
 		}

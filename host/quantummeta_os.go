@@ -64,12 +64,15 @@ func (osMachine) run(path, name string, args ...string) qmRun {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Args[0] = name // as subprocess passes it
+	// A child it left holding the output open must not hold this past
+	// the timeout.
+	cmd.WaitDelay = time.Second
 	out := &cappedBuffer{limit: qmOutputLimit}
 	cmd.Stdout = out
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
-	case ctx.Err() != nil:
+	case ctx.Err() != nil, errors.Is(err, exec.ErrWaitDelay):
 		return qmRun{Timeout: true}
 	case out.over:
 		return qmRun{Large: true}

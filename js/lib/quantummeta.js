@@ -635,33 +635,36 @@ const nodeMachine = {
   },
   run(path, name, args) {
     return new Promise((resolve) => {
+      let settled = false;
+      let timer;
+      const done = (r) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(r);
+      };
       let child;
       try {
         child = spawn(path, args, { argv0: name, stdio: ['ignore', 'pipe', 'ignore'] });
       } catch {
-        resolve({ failed: true });
+        done({ failed: true });
         return;
       }
       const chunks = [];
       let size = 0;
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
+      // Settled at the timeout even if a child it left holds the output open.
+      timer = setTimeout(() => {
         child.kill('SIGKILL');
+        done({ timeout: true });
       }, timeoutSeconds * 1000);
       child.stdout.on('data', (b) => {
         if (size <= outputLimit) chunks.push(b);
         size += b.length;
       });
-      child.on('error', () => {
-        clearTimeout(timer);
-        resolve({ failed: true });
-      });
+      child.on('error', () => done({ failed: true }));
       child.on('close', (code) => {
-        clearTimeout(timer);
-        if (timedOut) resolve({ timeout: true });
-        else if (size > outputLimit) resolve({ large: true });
-        else resolve({ exit: code ?? -1, stdout: Buffer.concat(chunks) });
+        if (size > outputLimit) done({ large: true });
+        else done({ exit: code ?? -1, stdout: Buffer.concat(chunks) });
       });
     });
   },
