@@ -40,6 +40,16 @@
 // prints its answer first, and exits seconds later); without one, Close
 // drops it. [Options.WaitForCompile] turns all this off.
 //
+// # Machine identifiers
+//
+// [CollectFingerprint] reads this machine's fingerprint components, as the
+// npm and Python packages do. [CollectQuantumMetaMachineID] is apart, asked
+// for by name only: the machine id QuantumMeta's get_machine_id() gives
+// here, the id a .qkey is bound to, read from QuantumMeta's cache file (which
+// any process of the user can write) or computed where every input is
+// reproducible, or the reason it is unavailable; it is never a fingerprint
+// component.
+//
 // # Failures
 //
 // A verification that fails is a result with Valid false, not an error.

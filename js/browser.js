@@ -27,4 +27,4 @@ export const {
 } = makeAPI(compile);
 
 export { Verifier, LicverifyError, ModuleCrash } from './lib/api.js';
-export { createEpochStore, collectFingerprint } from './lib/browser-host.js';
+export { createEpochStore, collectFingerprint, collectQuantumMetaMachineId } from './lib/browser-host.js';

@@ -689,7 +689,7 @@ export interface QKeyOptions extends VerifyOptions {
   password?: string;
   /** The package this application is; another is `product_mismatch`. */
   package?: string;
-  /** This machine's 32-hex-digit id (from {@link fingerprintHash}); another is `device_mismatch`. */
+  /** This machine's 32-hex-digit id (from {@link fingerprintHash}, or QuantumMeta's from {@link collectQuantumMetaMachineId}); another is `device_mismatch`. */
   machineId?: string;
   /** Accept a license without a signature (one that has a signature is always verified). */
   allowUnsigned?: boolean;
@@ -792,3 +792,57 @@ export interface CollectOptions {
  * Either way it is a convenience: pass your own components instead.
  */
 export function collectFingerprint(options?: CollectOptions): Promise<FingerprintComponents>;
+
+/** QuantumMeta's machine id on this machine, or why it is unavailable. */
+export type QuantumMetaMachineId =
+  | {
+      /** 32 hex digits, as QuantumMeta's get_machine_id() returns it. */
+      quantummeta_machine_id: string;
+      /** `cache`: read from QuantumMeta's cache file; `computed`: computed as get_machine_id() computes it where there is none. */
+      source: 'cache' | 'computed';
+      /** QuantumMeta's cache file: the one read, or the one get_machine_id() would write. */
+      path: string;
+      reason?: undefined;
+    }
+  | {
+      quantummeta_machine_id?: undefined;
+      source?: undefined;
+      /** QuantumMeta's cache file, where it is known. */
+      path?: string;
+      /** Why the id is unavailable. */
+      reason: string;
+    };
+
+/**
+ * Reports the machine id QuantumMeta's `get_machine_id()` (the PyPI
+ * package quantummeta-license 1.1.1) gives on this machine, for this user
+ * and environment: the id a `.qkey` is bound to, to pass as
+ * {@link verifyQKey}'s `machineId`. Only a caller that asks for it gets
+ * it: {@link collectFingerprint} never includes it, and it is no part of
+ * any fingerprint hash.
+ *
+ * Node: read from QuantumMeta's cache file (`machine_id.json` in
+ * platformdirs' user cache directory "quantummeta", or
+ * `quantummeta_machine_id.json` in the temporary directory where that
+ * cannot be made), at most 4096 bytes, parsed as Python's json module
+ * parses it. Any process of the user can write that file, so the id is
+ * only as strong as the file. Where there is no cache it is computed as
+ * get_machine_id() computes it, on Linux only and only where every input
+ * is reproducible (running `lsblk` and `uname -p`, as it does); otherwise
+ * the result has a `reason` and no id. Nothing is written.
+ * docs/formats.md ("QuantumMeta's machine id") has the rules, which the Go
+ * and Python collectors follow too.
+ *
+ * Browser: always unavailable (a `reason`): a browser can read neither.
+ *
+ * ```ts
+ * const qm = await collectQuantumMetaMachineId();
+ * if (qm.quantummeta_machine_id !== undefined) {
+ *   const r = verifyQKey(qkeyBytes, { keys, now: new Date(), machineId: qm.quantummeta_machine_id });
+ *   console.log(r.valid, r.code);
+ * } else {
+ *   console.log('no QuantumMeta machine id here:', qm.reason);
+ * }
+ * ```
+ */
+export function collectQuantumMetaMachineId(): Promise<QuantumMetaMachineId>;

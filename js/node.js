@@ -38,3 +38,4 @@ export const {
 
 export { Verifier, LicverifyError, ModuleCrash } from './lib/api.js';
 export { createEpochStore, collectFingerprint } from './lib/node-host.js';
+export { collectQuantumMetaMachineId } from './lib/quantummeta.js';

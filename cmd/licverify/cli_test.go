@@ -31,7 +31,7 @@ var commandFlags = map[string][]string{
 	"license":     {"json", "cache-dir", "keys", "now", "product", "fingerprint-hash", "state", "write-state", "release-date", "server-time"},
 	"qkey":        {"json", "cache-dir", "keys", "now", "password", "package", "machine-id", "allow-unsigned"},
 	"canonical":   {"json", "cache-dir"},
-	"fingerprint": {"json", "cache-dir"},
+	"fingerprint": {"json", "cache-dir", "quantummeta"},
 	"keygen":      {"kid", "seed", "keyring"},
 	"sign":        {"key", "form"},
 }

@@ -9,7 +9,7 @@
 //	licverify license --keys KEYRING --product ID [--now TIME] [--fingerprint-hash HASH] [--state FILE] [--write-state FILE] [--release-date TIME] [--server-time TIME] LICENSE
 //	licverify qkey --keys KEYRING [--now TIME] [--password PASSWORD] [--package NAME] [--machine-id HEX] [--allow-unsigned] FILE
 //	licverify canonical [FILE]
-//	licverify fingerprint
+//	licverify fingerprint [--quantummeta]
 //	licverify keygen [--kid KID] [--seed HEX] [--keyring FILE]
 //	licverify sign --key PRIVATE [--form rfc8785|python] DOC
 //	licverify help [COMMAND]
@@ -56,6 +56,12 @@
 //
 // keygen and sign make test fixtures; they run natively, never in the
 // module, and the verifier never sees a private key.
+//
+// fingerprint --quantummeta runs no module: it prints the machine id
+// QuantumMeta's get_machine_id() gives on this machine (the id a .qkey is
+// bound to, to pass to qkey --machine-id), read from QuantumMeta's cache
+// or computed (host.CollectQuantumMetaMachineID), or the reason it is
+// unavailable, with exit status 1.
 package main
 
 import (
@@ -171,7 +177,7 @@ func init() {
 		{"license", "--keys KEYRING --product ID [--now TIME] [--fingerprint-hash HASH] [--state FILE] [--write-state FILE] [--release-date TIME] [--server-time TIME] LICENSE", "evaluate a license.key", runLicense},
 		{"qkey", "--keys KEYRING [--now TIME] [--password PASSWORD] [--package NAME] [--machine-id HEX] [--allow-unsigned] FILE", "verify a .qkey license", runQKey},
 		{"canonical", "[FILE]", "print the RFC 8785 canonical form of a JSON document (stdin without FILE)", runCanonical},
-		{"fingerprint", "", "print this machine's fingerprint components and their hashes", runFingerprint},
+		{"fingerprint", "[--quantummeta]", "print this machine's fingerprint components and their hashes, or QuantumMeta's machine id", runFingerprint},
 		{"keygen", "[--kid KID] [--seed HEX] [--keyring FILE]", "make an Ed25519 key for test fixtures (private key JSON on stdout)", runKeygen},
 		{"sign", "--key PRIVATE [--form rfc8785|python] DOC", "sign a JSON document for test fixtures", runSign},
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -286,4 +287,28 @@ func TestNowDefaultsToClock(t *testing.T) {
 	code, out, _ := licverify(t, "", "proof", "--keys", "keyring.json", "proof.json")
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "proof_expired")
+}
+
+// TestFingerprintQuantumMeta: --quantummeta prints QuantumMeta's machine
+// id from its cache (exit 0), or why it is unavailable (exit 1).
+func TestFingerprintQuantumMeta(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the cache is placed by XDG_CACHE_HOME on Linux only")
+	}
+	home := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", home)
+	file := filepath.Join(home, "quantummeta", "machine_id.json")
+	require.NoError(t, os.Mkdir(filepath.Dir(file), 0o700))
+	require.NoError(t, os.WriteFile(file, []byte(`{"machine_id": "3f2a9c0d5e6b7a8190fedcba12345678"}`), 0o600))
+	code, out, errOut := licverify(t, "", "fingerprint", "--quantummeta", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.JSONEq(t, `{"quantummeta_machine_id": "3f2a9c0d5e6b7a8190fedcba12345678", "source": "cache", "path": "`+file+`"}`, out)
+	code, out, _ = licverify(t, "", "fingerprint", "--quantummeta")
+	require.Equal(t, 0, code)
+	require.Equal(t, "quantummeta_machine_id: 3f2a9c0d5e6b7a8190fedcba12345678\nsource: cache\npath: "+file+"\n", out)
+
+	require.NoError(t, os.WriteFile(file, []byte(`{"machine_id": 7}`), 0o600))
+	code, out, _ = licverify(t, "", "fingerprint", "--quantummeta")
+	require.Equal(t, 1, code)
+	require.Equal(t, "quantummeta_machine_id: unavailable\nreason: "+file+" holds a machine_id that is a number, not a string: get_machine_id() returns it, and no license's machine id equals it\n", out)
 }

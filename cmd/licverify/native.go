@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/host"
@@ -133,4 +134,21 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// runQuantumMeta prints host.CollectQuantumMetaMachineID's answer: its
+// JSON with --json.
+func runQuantumMeta(e *env, f *flags) error {
+	r := host.CollectQuantumMetaMachineID()
+	resp, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	if r.ID != "" {
+		fmt.Fprintf(&b, "quantummeta_machine_id: %s\nsource: %s\npath: %s", r.ID, r.Source, r.Path)
+	} else {
+		b.WriteString("quantummeta_machine_id: unavailable\nreason: " + r.Reason)
+	}
+	return e.report(f, resp, b.String(), r.ID != "")
 }

@@ -490,10 +490,14 @@ func runCanonical(e *env, args []string) error {
 
 func runFingerprint(e *env, args []string) error {
 	f := e.newFlags("fingerprint", module)
+	quantumMeta := f.Bool("quantummeta", false, "print instead the machine id QuantumMeta's get_machine_id() gives here, the one a .qkey is bound to (read from its cache, or computed where every input is reproducible), or why it is unavailable (exit status 1); it is never part of the fingerprint")
 	if pos, err := f.parse(args); err != nil {
 		return err
 	} else if len(pos) != 0 {
 		return usagef("takes no arguments")
+	}
+	if *quantumMeta {
+		return runQuantumMeta(e, f)
 	}
 	components := collectFingerprint()
 	text, err := json.Marshal(components)

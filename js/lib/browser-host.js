@@ -62,3 +62,11 @@ export async function collectFingerprint(options) {
   }
   return { install_id: id };
 }
+
+/**
+ * collectQuantumMetaMachineId: a browser can read neither QuantumMeta's
+ * cache file nor the machine, so here the id is always unavailable.
+ */
+export async function collectQuantumMetaMachineId() {
+  return { reason: "a browser can read neither QuantumMeta's cache nor the machine" };
+}

@@ -19,7 +19,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { js, out } from './paths.js';
+import { js, out, repo } from './paths.js';
 import { importInstalled, nativeResponses } from './prepared.js';
 import { loadVectors } from './vectors.js';
 
@@ -36,6 +36,7 @@ declare const setText: string;
 declare const keys: string;
 declare const proof: string;
 declare const fileBase64: string;
+declare const qkeyBytes: Uint8Array;
 `;
 
 const fence = /^([ \t]*(?:\* ?)?)```([\w-]*)[^\n]*\n([\s\S]*?)^\1```[ \t]*$/gm;
@@ -153,6 +154,10 @@ async function moreResponses(vectors) {
   more.push({ id: `${v.id} loaded stale`, type: 'RevocationSetResult', result: stale.result });
   more.push({ id: `${v.id} stale lookup`, type: 'LookupsResult', result: stale.set.lookup(req.lookup, '9999-01-01T00:00:00Z') });
   stale.set.free();
+  // QuantumMeta's machine id: this machine's, and every fixture's.
+  more.push({ id: 'quantummeta: this machine', type: 'QuantumMetaMachineId', result: await lv.collectQuantumMetaMachineId() });
+  const qm = JSON.parse(readFileSync(path.join(repo, 'testvectors', 'fingerprint', 'quantummeta.json'), 'utf8'));
+  for (const c of qm.machines) more.push({ id: `quantummeta: ${c.name}`, type: 'QuantumMetaMachineId', result: c.expect });
   const codes = new Set(more.map((m) => `${m.type}:${m.result.code}`));
   for (const want of ['LookupsResult:ok', 'LookupsResult:set_expired', 'FingerprintResult:ok', 'FingerprintResult:invalid_field']) {
     assert.ok(codes.has(want), `covered: ${want}`);
@@ -167,7 +172,7 @@ async function writeResponses() {
     '// Written by test/types.test.js: every result the module gives for the test',
     '// vectors (Go\'s native responses, which the package gives byte for byte),',
     '// and results of the verbs no vector covers, each as its declared type.',
-    "import type { CanonicalizeResult, FingerprintResult, StatusProofResult, RevocationSetResult, LookupsResult, LicenseResult, QKeyResult } from 'licverify';",
+    "import type { CanonicalizeResult, FingerprintResult, StatusProofResult, RevocationSetResult, LookupsResult, LicenseResult, QKeyResult, QuantumMetaMachineId } from 'licverify';",
     'type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;',
     "type QKeyJSON = DistributiveOmit<QKeyResult, 'has'>;",
     '',

@@ -15,6 +15,7 @@ import {
   verifyQKey,
   canonicalize,
   fingerprintHash,
+  collectQuantumMetaMachineId,
   LicverifyError,
   ModuleCrash,
   type Code,
@@ -227,4 +228,17 @@ await init();
   verifyStatusProof({ license_id: 'x' }, { keys, now });
   // @ts-expect-error keys and now are required
   verifyStatusProof(text, { keys });
+}
+
+// ---------------------------------------------------------------- QuantumMeta's machine id: an id or a reason
+{
+  const qm = await collectQuantumMetaMachineId();
+  // @ts-expect-error the id may be unavailable
+  const unsure: string = qm.quantummeta_machine_id;
+  if (qm.quantummeta_machine_id !== undefined) {
+    const source: 'cache' | 'computed' = qm.source;
+    const path: string = qm.path;
+  } else {
+    const why: string = qm.reason;
+  }
 }

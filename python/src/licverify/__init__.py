@@ -32,6 +32,7 @@ from ._epochs import EpochStore
 from ._errors import LicverifyError, ModuleCrash
 from ._frame import MAX_REQUEST, Document, encode_frame
 from ._ops import ABI_VERSION
+from ._quantummeta import QuantumMetaMachineID
 from ._results import (
     CanonicalizeResult,
     FingerprintResult,
@@ -66,6 +67,7 @@ __all__ = [
     "LookupsResult",
     "ModuleCrash",
     "QKeyResult",
+    "QuantumMetaMachineID",
     "Result",
     "RevocationSetResult",
     "StatusProofResult",
@@ -74,6 +76,7 @@ __all__ = [
     "call",
     "canonicalize",
     "collect_fingerprint",
+    "collect_quantummeta_machine_id",
     "default_verifier",
     "encode_frame",
     "evaluate_license",
@@ -97,6 +100,30 @@ def collect_fingerprint() -> Dict[str, str]:
     A convenience: pass your own components instead."""
     # Imported on use: it needs modules (socket, uuid) a verifier does not.
     from ._fingerprint import collect_fingerprint as collect
+
+    return collect()
+
+
+def collect_quantummeta_machine_id() -> QuantumMetaMachineID:
+    """The machine id QuantumMeta's get_machine_id() (quantummeta-license
+    1.1.1) gives on this machine, for this user and environment: the id a
+    .qkey is bound to, to pass as verify_qkey's ``machine_id``. It is asked
+    for by name only: collect_fingerprint never includes it, and it is no
+    part of any fingerprint hash.
+
+    It is read from QuantumMeta's cache file (``machine_id.json`` in
+    platformdirs' user cache directory "quantummeta", or
+    ``quantummeta_machine_id.json`` in the temporary directory where that
+    cannot be made), at most 4096 bytes, parsed as Python's json module
+    parses it. Any process of the user can write that file, so the id is
+    only as strong as the file. Where there is no cache it is computed as
+    get_machine_id() computes it, on Linux only and only where every input
+    is reproducible (running lsblk and uname -p, as it does). Otherwise
+    the result has a ``reason`` and no id: never an id get_machine_id()
+    would not give. Nothing is written. docs/formats.md ("QuantumMeta's
+    machine id") has the rules, which the Go and Node collectors follow
+    too."""
+    from ._quantummeta import collect_quantummeta_machine_id as collect
 
     return collect()
 

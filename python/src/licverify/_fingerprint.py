@@ -278,7 +278,7 @@ def _posix_interfaces() -> List[Dict[str, Any]]:
     """Every network interface, from getifaddrs(3): its name, MAC (from
     its link-level entry: AF_PACKET on Linux, AF_LINK on the BSDs and
     macOS), loopback flag and number of IPv4 and IPv6 addresses, as Go's
-    net.Interfaces and Addrs give them."""
+    net.Interfaces and Addrs give them (and, apart, of IPv4 addresses)."""
     import ctypes
     import socket
 
@@ -319,7 +319,7 @@ def _posix_interfaces() -> List[Dict[str, Any]]:
                 continue
             # A Linux address label ("eth0:1") belongs to its interface.
             name = os.fsdecode(ifa.ifa_name).split(":", 1)[0]
-            entry = found.setdefault(name, {"name": name, "mac": "", "loopback": False, "addresses": 0})
+            entry = found.setdefault(name, {"name": name, "mac": "", "loopback": False, "addresses": 0, "ipv4": 0})
             if ifa.ifa_flags & _IFF_LOOPBACK:
                 entry["loopback"] = True
             addr = ifa.ifa_addr
@@ -333,6 +333,8 @@ def _posix_interfaces() -> List[Dict[str, Any]]:
                 family = ctypes.c_uint16.from_address(addr).value
             if family in inet:
                 entry["addresses"] += 1
+                if family == socket.AF_INET:
+                    entry["ipv4"] += 1
             elif family == link and linux:
                 # sockaddr_ll: family, protocol, ifindex, hatype (at 8),
                 # pkttype, halen (at 11), addr (at 12).
