@@ -1,9 +1,16 @@
 package epochstore_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -196,4 +203,134 @@ func TestFileConcurrent(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, entries, 1)
 	require.Equal(t, "epochs.json", entries[0].Name())
+}
+
+// TestFileAliasedPaths: stores for one file under different spellings — a
+// symbolic link to its directory, a relative path — take one lock: 400
+// raises of distinct namespaces from goroutines across them, none lost.
+func TestFileAliasedPaths(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	require.NoError(t, os.Mkdir(real, 0o700))
+	t.Chdir(real)
+	stores := []*epochstore.FileStore{
+		epochstore.File(filepath.Join(real, "epochs.json")),
+		epochstore.File("epochs.json"),
+	}
+	if err := os.Symlink(real, filepath.Join(dir, "link")); err != nil {
+		if runtime.GOOS != "windows" { // which needs a privilege for it
+			t.Fatal(err)
+		}
+	} else {
+		stores = append(stores, epochstore.File(filepath.Join(dir, "link", "epochs.json")))
+	}
+
+	const goroutines, each = 8, 50
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				s := stores[(g+i)%len(stores)]
+				if _, err := s.Raise(fmt.Sprintf("ns-%d-%d", g, i), int64(i+1)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	requireEpochs(t, stores[0].Path(), goroutines*each, func(ns string) (int64, bool) {
+		var g, i int
+		_, err := fmt.Sscanf(ns, "ns-%d-%d", &g, &i)
+		return int64(i + 1), err == nil
+	})
+}
+
+// raiserEnv marks a child process of TestFileProcesses: its value is the
+// file, the child's number and the number of children.
+const raiserEnv = "LICVERIFY_EPOCHSTORE_RAISER"
+
+// TestFileProcesses: processes raising one file at once lose no raise.
+// Six children, started together, each raise their own namespace through
+// 1..20 and a shared namespace through interleaved epochs; afterwards
+// every namespace holds its last epoch.
+func TestFileProcesses(t *testing.T) {
+	if spec := os.Getenv(raiserEnv); spec != "" {
+		var path string
+		var k, n int
+		_, err := fmt.Sscanf(spec, "%d %d %q", &k, &n, &path)
+		require.NoError(t, err, spec)
+		_, _ = io.Copy(io.Discard, os.Stdin) // the start: stdin closed
+		s := epochstore.File(path)
+		for i := range processRounds {
+			_, err := s.Raise(fmt.Sprintf("own-%d", k), int64(i+1))
+			require.NoError(t, err)
+			_, err = s.Raise("shared", int64(i*n+k+1))
+			require.NoError(t, err)
+		}
+		return
+	}
+
+	const children = 6
+	path := filepath.Join(t.TempDir(), "epochs.json")
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	cmds := make([]*exec.Cmd, children)
+	starts := make([]io.Closer, children)
+	outs := make([]*bytes.Buffer, children)
+	for k := range cmds {
+		cmd := exec.Command(exe, "-test.run=^TestFileProcesses$", "-test.count=1")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d %d %q", raiserEnv, k, children, path))
+		outs[k] = new(bytes.Buffer)
+		cmd.Stdout, cmd.Stderr = outs[k], outs[k]
+		starts[k], err = cmd.StdinPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		cmds[k] = cmd
+	}
+	for _, c := range starts {
+		c.Close()
+	}
+	for k, cmd := range cmds {
+		require.NoError(t, cmd.Wait(), "child %d:\n%s", k, outs[k])
+	}
+	requireProcessEpochs(t, path, children)
+}
+
+// processRounds is how many times each child of a process test raises.
+const processRounds = 20
+
+// requireProcessEpochs checks the file the children of a process test
+// raised: own-K at processRounds for each child K, shared at its largest.
+func requireProcessEpochs(t *testing.T, path string, children int) {
+	t.Helper()
+	requireEpochs(t, path, children+1, func(ns string) (int64, bool) {
+		if ns == "shared" {
+			return int64(processRounds * children), true
+		}
+		var k int
+		_, err := fmt.Sscanf(ns, "own-%d", &k)
+		return processRounds, err == nil && k < children
+	})
+}
+
+// requireEpochs checks that the file holds want namespaces, each the
+// epoch expect gives it.
+func requireEpochs(t *testing.T, path string, want int, expect func(ns string) (int64, bool)) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var got map[string]int64
+	require.NoError(t, json.Unmarshal(data, &got))
+	lost := want - len(got)
+	for ns, e := range got {
+		w, ok := expect(ns)
+		require.True(t, ok, "unexpected namespace %q", ns)
+		if e != w {
+			t.Errorf("%s: %d, want %d", ns, e, w)
+		}
+	}
+	require.Zero(t, lost, "%d of %d namespaces lost", lost, want)
+	_, err = os.Lstat(path + ".lock")
+	require.ErrorIs(t, err, fs.ErrNotExist, "the lock file is removed")
 }
