@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -660,4 +662,62 @@ func p256PEM(t *testing.T) string {
 	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	require.NoError(t, err)
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// TestEpochStoreProcesses: command-line processes raising one
+// --epoch-store at once lose no raise. The command is built, its module
+// compiled into a cache once, then five times six processes start
+// together, each verifying the demo proof (epoch 7) under a namespace of
+// its own; afterwards every namespace holds 7.
+func TestEpochStoreProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "licverify")
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", exe, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	store := filepath.Join(dir, "epochs.json")
+	cache := filepath.Join(dir, "cache")
+	demoDir := filepath.Join("..", "..", "examples", "demo")
+	run := func(ns string) *exec.Cmd {
+		cmd := exec.Command(exe, "proof", "--cache-dir", cache, "--keys", "keyring.json", "--now", demo.Now,
+			"--epoch-store", store, "--epoch-namespace", ns, "proof.json")
+		cmd.Dir = demoDir
+		return cmd
+	}
+	out, err = run("warm-up").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	const trials, procs = 5, 6
+	want := map[string]int64{"warm-up": 7}
+	for trial := range trials {
+		cmds := make([]*exec.Cmd, procs)
+		outs := make([]bytes.Buffer, procs)
+		for k := range cmds {
+			ns := fmt.Sprintf("trial-%d-%d", trial, k)
+			want[ns] = 7
+			cmds[k] = run(ns)
+			cmds[k].Stdout, cmds[k].Stderr = &outs[k], &outs[k]
+			require.NoError(t, cmds[k].Start())
+		}
+		for k, cmd := range cmds {
+			require.NoError(t, cmd.Wait(), "%s", outs[k].String())
+		}
+	}
+	got := readStore(t, store)
+	lost := 0
+	for ns := range want {
+		if _, ok := got[ns]; !ok {
+			lost++
+		}
+	}
+	require.Zero(t, lost, "%d of %d namespaces lost", lost, len(want))
+	require.Equal(t, want, got)
+	require.NoFileExists(t, store+".lock")
 }
