@@ -1,6 +1,7 @@
 // The Node epoch store's lock (lib/filelock.js): processes, stores for one
-// path and aliased paths raising one file lose no raise. Imports the store
-// directly: no packed package is needed.
+// path and aliased paths raising one file lose no raise, and the lock is
+// the Python (and Go) stores' lock. Imports the store directly: no packed
+// package is needed.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -51,9 +52,35 @@ async function raiseTogether(file, commands) {
   assert.ok(!existsSync(`${file}.lock`), 'the lock file is removed');
 }
 
+// lookPath is the command's file in PATH, or null.
+function lookPath(cmd) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
+  }
+  return null;
+}
+
+// python runs raise.py; null without one.
+const python = lookPath(process.platform === 'win32' ? 'python.exe' : 'python3');
+
 test('six Node processes raising one file lose no raise', async (t) => {
   const file = path.join(tempDir(t), 'epochs.json');
   await raiseTogether(file, Array.from({ length: 6 }, () => [process.execPath, 'raise.mjs']));
+});
+
+test('Node and Python processes raising one file take one lock', async (t) => {
+  if (python === null) {
+    if (process.env.CI === 'true') assert.fail('no python3 in PATH; CI=true, so this fails instead of skipping');
+    t.skip('no python3 in PATH');
+    return;
+  }
+  const file = path.join(tempDir(t), 'epochs.json');
+  await raiseTogether(file, [
+    [process.execPath, 'raise.mjs'],
+    [python, 'raise.py'],
+    [process.execPath, 'raise.mjs'],
+    [python, 'raise.py'],
+  ]);
 });
 
 // 400 raises of distinct namespaces, spread over the stores, all at once.
