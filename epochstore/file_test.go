@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -253,7 +255,8 @@ const raiserEnv = "LICVERIFY_EPOCHSTORE_RAISER"
 // TestFileProcesses: processes raising one file at once lose no raise.
 // Six children, started together, each raise their own namespace through
 // 1..20 and a shared namespace through interleaved epochs; afterwards
-// every namespace holds its last epoch.
+// every namespace holds its last epoch. (A child runs this test too, with
+// raiserEnv set.)
 func TestFileProcesses(t *testing.T) {
 	if spec := os.Getenv(raiserEnv); spec != "" {
 		var path string
@@ -271,16 +274,61 @@ func TestFileProcesses(t *testing.T) {
 		return
 	}
 
-	const children = 6
-	path := filepath.Join(t.TempDir(), "epochs.json")
+	raiseTogether(t, filepath.Join(t.TempDir(), "epochs.json"), []string{"go", "go", "go", "go", "go", "go"})
+}
+
+// TestFileProcessesAcrossLanguages: Go, Node and Python processes raising
+// one file at once take one lock. The Node and Python children are
+// testdata/raise.mjs and raise.py, which the npm and Python packages'
+// tests run too.
+func TestFileProcessesAcrossLanguages(t *testing.T) {
+	var missing []string
+	for _, cmd := range []string{"node", python()} {
+		if _, err := exec.LookPath(cmd); err != nil {
+			missing = append(missing, cmd)
+		}
+	}
+	if len(missing) > 0 {
+		msg := fmt.Sprintf("%s not found in PATH", strings.Join(missing, ", "))
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + "; CI=true, so this fails instead of skipping")
+		}
+		t.Skip(msg)
+	}
+	raiseTogether(t, filepath.Join(t.TempDir(), "epochs.json"), []string{"go", "node", "python", "go", "node", "python"})
+}
+
+func python() string {
+	if runtime.GOOS == "windows" {
+		return "python"
+	}
+	return "python3"
+}
+
+// raiseTogether starts one child per language given ("go": this test
+// binary as a child of TestFileProcesses; "node", "python": the scripts
+// in testdata), each told its number and the count, lets them all go at
+// once by closing their standard input, and checks the file afterwards.
+func raiseTogether(t *testing.T, path string, langs []string) {
+	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	cmds := make([]*exec.Cmd, children)
-	starts := make([]io.Closer, children)
-	outs := make([]*bytes.Buffer, children)
-	for k := range cmds {
-		cmd := exec.Command(exe, "-test.run=^TestFileProcesses$", "-test.count=1")
-		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d %d %q", raiserEnv, k, children, path))
+	n := len(langs)
+	cmds := make([]*exec.Cmd, n)
+	starts := make([]io.Closer, n)
+	outs := make([]*bytes.Buffer, n)
+	for k, lang := range langs {
+		var cmd *exec.Cmd
+		args := []string{path, strconv.Itoa(k), strconv.Itoa(n), strconv.Itoa(processRounds)}
+		switch lang {
+		case "go":
+			cmd = exec.Command(exe, "-test.run=^TestFileProcesses$", "-test.count=1")
+			cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d %d %q", raiserEnv, k, n, path))
+		case "node":
+			cmd = exec.Command("node", append([]string{filepath.Join("testdata", "raise.mjs")}, args...)...)
+		case "python":
+			cmd = exec.Command(python(), append([]string{filepath.Join("testdata", "raise.py")}, args...)...)
+		}
 		outs[k] = new(bytes.Buffer)
 		cmd.Stdout, cmd.Stderr = outs[k], outs[k]
 		starts[k], err = cmd.StdinPipe()
@@ -292,9 +340,9 @@ func TestFileProcesses(t *testing.T) {
 		c.Close()
 	}
 	for k, cmd := range cmds {
-		require.NoError(t, cmd.Wait(), "child %d:\n%s", k, outs[k])
+		require.NoError(t, cmd.Wait(), "child %d (%s):\n%s", k, langs[k], outs[k])
 	}
-	requireProcessEpochs(t, path, children)
+	requireProcessEpochs(t, path, n)
 }
 
 // processRounds is how many times each child of a process test raises.
