@@ -49,14 +49,23 @@ type FileStore struct {
 // torn one; on Unix the directory is then flushed as well, best effort.
 // An epoch that is not newer writes nothing.
 //
-// Within one process every store for the same path shares one lock, so
-// concurrent Raise and Get calls from goroutines are safe and no raise is
-// lost. Processes do not lock each other out (neither does the Node
-// store): two processes raising the same file at the same moment can
-// each read it before the other writes, and the later rename wins, so the
-// file may end with the smaller of the two new epochs, though never below
-// the epoch both read. On Windows a reader in another process holding
-// the file open can make a rename fail; that is an error, not a loss.
+// A Raise with a newer epoch takes the file's lock for its write: the
+// file path+".lock", which the npm package's Node store and the Python
+// package's EpochStore take too, so that processes of any of the three
+// raising one file at once lose no raise. It creates the lock file
+// exclusively (never through a symbolic link planted at its name), reads
+// the file again, writes it, and removes the lock file. Stores for one
+// file under different spellings (through a symbolic link to its
+// directory, relative or absolute) take the same lock. A Raise that finds
+// the lock held polls until it is free; a lock file last modified over 10
+// seconds ago was left by a process that died, and is removed; a Raise
+// that still has no lock after 30 seconds returns an error, as does one
+// whose own lock was removed as stale before it wrote (it writes nothing
+// then). Get, and a Raise that is not newer, take no lock: the file is
+// only ever replaced whole. RATIONALE.md, "One lock file for every epoch
+// store", says why this is not an flock. On Windows a reader in another
+// process holding the file open can make a rename fail; that is an
+// error, not a loss.
 //
 // File does no I/O: an empty path is reported by Get and Raise as misuse.
 func File(path string) *FileStore {
@@ -110,11 +119,31 @@ func (s *FileStore) Raise(namespace string, epoch int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Stored epochs only rise: one not newer now never will be, and
+	// needs neither the lock nor a write.
+	if stored := epochs[namespace]; epoch <= stored {
+		return stored, nil
+	}
+
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return 0, fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
+	}
+	lk, err := lockFile(s.path)
+	if err != nil {
+		return 0, fmt.Errorf("epochstore: writing epoch file %s: locking it: %w", s.path, err)
+	}
+	defer lk.release()
+	lockTaken(lk.name)
+	// Read again under the lock: another process may have raised any
+	// namespace since.
+	if epochs, err = s.readAll(); err != nil {
+		return 0, err
+	}
 	if stored := epochs[namespace]; epoch <= stored {
 		return stored, nil
 	}
 	epochs[namespace] = epoch
-	if err := s.writeAll(epochs); err != nil {
+	if err := s.writeAll(epochs, lk); err != nil {
 		return 0, err
 	}
 	return epoch, nil
@@ -188,9 +217,9 @@ func epochOf(n json.Number) (int64, bool) {
 }
 
 // writeAll replaces the file atomically: a temporary file beside it,
-// written, flushed and renamed over it. Errors name the file, not the
-// temporary one.
-func (s *FileStore) writeAll(epochs map[string]int64) error {
+// written, flushed and renamed over it, if lk is still held then. Errors
+// name the file, not the temporary one.
+func (s *FileStore) writeAll(epochs map[string]int64, lk *fileLock) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf) // ends the text with a newline
 	enc.SetEscapeHTML(false)
@@ -199,10 +228,13 @@ func (s *FileStore) writeAll(epochs map[string]int64) error {
 		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
 	}
 
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
-		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
+	commit := func(oldpath, newpath string) error {
+		if err := lk.held(); err != nil {
+			return err
+		}
+		return rename(oldpath, newpath)
 	}
-	if err := fileutil.WriteAtomic(s.path, buf.Bytes(), rename); err != nil {
+	if err := fileutil.WriteAtomic(s.path, buf.Bytes(), commit); err != nil {
 		return fmt.Errorf("epochstore: writing epoch file %s: %w", s.path, err)
 	}
 	return nil

@@ -1,9 +1,18 @@
 package epochstore_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -196,4 +205,180 @@ func TestFileConcurrent(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, entries, 1)
 	require.Equal(t, "epochs.json", entries[0].Name())
+}
+
+// TestFileAliasedPaths: stores for one file under different spellings — a
+// symbolic link to its directory, a relative path — take one lock: 400
+// raises of distinct namespaces from goroutines across them, none lost.
+func TestFileAliasedPaths(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	require.NoError(t, os.Mkdir(real, 0o700))
+	t.Chdir(real)
+	stores := []*epochstore.FileStore{
+		epochstore.File(filepath.Join(real, "epochs.json")),
+		epochstore.File("epochs.json"),
+	}
+	if err := os.Symlink(real, filepath.Join(dir, "link")); err != nil {
+		if runtime.GOOS != "windows" { // which needs a privilege for it
+			t.Fatal(err)
+		}
+	} else {
+		stores = append(stores, epochstore.File(filepath.Join(dir, "link", "epochs.json")))
+	}
+
+	const goroutines, each = 8, 50
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				s := stores[(g+i)%len(stores)]
+				if _, err := s.Raise(fmt.Sprintf("ns-%d-%d", g, i), int64(i+1)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	requireEpochs(t, stores[0].Path(), goroutines*each, func(ns string) (int64, bool) {
+		var g, i int
+		_, err := fmt.Sscanf(ns, "ns-%d-%d", &g, &i)
+		return int64(i + 1), err == nil
+	})
+}
+
+// raiserEnv marks a child process of TestFileProcesses: its value is the
+// file, the child's number and the number of children.
+const raiserEnv = "LICVERIFY_EPOCHSTORE_RAISER"
+
+// TestFileProcesses: processes raising one file at once lose no raise.
+// Six children, started together, each raise their own namespace through
+// 1..20 and a shared namespace through interleaved epochs; afterwards
+// every namespace holds its last epoch. (A child runs this test too, with
+// raiserEnv set.)
+func TestFileProcesses(t *testing.T) {
+	if spec := os.Getenv(raiserEnv); spec != "" {
+		var path string
+		var k, n int
+		_, err := fmt.Sscanf(spec, "%d %d %q", &k, &n, &path)
+		require.NoError(t, err, spec)
+		_, _ = io.Copy(io.Discard, os.Stdin) // the start: stdin closed
+		s := epochstore.File(path)
+		for i := range processRounds {
+			_, err := s.Raise(fmt.Sprintf("own-%d", k), int64(i+1))
+			require.NoError(t, err)
+			_, err = s.Raise("shared", int64(i*n+k+1))
+			require.NoError(t, err)
+		}
+		return
+	}
+
+	raiseTogether(t, filepath.Join(t.TempDir(), "epochs.json"), []string{"go", "go", "go", "go", "go", "go"})
+}
+
+// TestFileProcessesAcrossLanguages: Go, Node and Python processes raising
+// one file at once take one lock. The Node and Python children are
+// testdata/raise.mjs and raise.py, which the npm and Python packages'
+// tests run too.
+func TestFileProcessesAcrossLanguages(t *testing.T) {
+	var missing []string
+	for _, cmd := range []string{"node", python()} {
+		if _, err := exec.LookPath(cmd); err != nil {
+			missing = append(missing, cmd)
+		}
+	}
+	if len(missing) > 0 {
+		msg := fmt.Sprintf("%s not found in PATH", strings.Join(missing, ", "))
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + "; CI=true, so this fails instead of skipping")
+		}
+		t.Skip(msg)
+	}
+	raiseTogether(t, filepath.Join(t.TempDir(), "epochs.json"), []string{"go", "node", "python", "go", "node", "python"})
+}
+
+func python() string {
+	if runtime.GOOS == "windows" {
+		return "python"
+	}
+	return "python3"
+}
+
+// raiseTogether starts one child per language given ("go": this test
+// binary as a child of TestFileProcesses; "node", "python": the scripts
+// in testdata), each told its number and the count, lets them all go at
+// once by closing their standard input, and checks the file afterwards.
+func raiseTogether(t *testing.T, path string, langs []string) {
+	t.Helper()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	n := len(langs)
+	cmds := make([]*exec.Cmd, n)
+	starts := make([]io.Closer, n)
+	outs := make([]*bytes.Buffer, n)
+	for k, lang := range langs {
+		var cmd *exec.Cmd
+		args := []string{path, strconv.Itoa(k), strconv.Itoa(n), strconv.Itoa(processRounds)}
+		switch lang {
+		case "go":
+			cmd = exec.Command(exe, "-test.run=^TestFileProcesses$", "-test.count=1")
+			cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d %d %q", raiserEnv, k, n, path))
+		case "node":
+			cmd = exec.Command("node", append([]string{filepath.Join("testdata", "raise.mjs")}, args...)...)
+		case "python":
+			cmd = exec.Command(python(), append([]string{filepath.Join("testdata", "raise.py")}, args...)...)
+		}
+		outs[k] = new(bytes.Buffer)
+		cmd.Stdout, cmd.Stderr = outs[k], outs[k]
+		starts[k], err = cmd.StdinPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		cmds[k] = cmd
+	}
+	for _, c := range starts {
+		c.Close()
+	}
+	for k, cmd := range cmds {
+		require.NoError(t, cmd.Wait(), "child %d (%s):\n%s", k, langs[k], outs[k])
+	}
+	requireProcessEpochs(t, path, n)
+}
+
+// processRounds is how many times each child of a process test raises.
+const processRounds = 20
+
+// requireProcessEpochs checks the file the children of a process test
+// raised: own-K at processRounds for each child K, shared at its largest.
+func requireProcessEpochs(t *testing.T, path string, children int) {
+	t.Helper()
+	requireEpochs(t, path, children+1, func(ns string) (int64, bool) {
+		if ns == "shared" {
+			return int64(processRounds * children), true
+		}
+		var k int
+		_, err := fmt.Sscanf(ns, "own-%d", &k)
+		return processRounds, err == nil && k < children
+	})
+}
+
+// requireEpochs checks that the file holds want namespaces, each the
+// epoch expect gives it.
+func requireEpochs(t *testing.T, path string, want int, expect func(ns string) (int64, bool)) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var got map[string]int64
+	require.NoError(t, json.Unmarshal(data, &got))
+	lost := want - len(got)
+	for ns, e := range got {
+		w, ok := expect(ns)
+		require.True(t, ok, "unexpected namespace %q", ns)
+		if e != w {
+			t.Errorf("%s: %d, want %d", ns, e, w)
+		}
+	}
+	require.Zero(t, lost, "%d of %d namespaces lost", lost, want)
+	_, err = os.Lstat(path + ".lock")
+	require.ErrorIs(t, err, fs.ErrNotExist, "the lock file is removed")
 }

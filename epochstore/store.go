@@ -30,7 +30,8 @@
 // createEpochStore (js/lib/node-host.js, js/lib/epochs.js):
 //
 //   - [File]: a JSON file written atomically, in the same format as the
-//     npm package's Node store, so a Go and a Node process can share it.
+//     npm package's Node store and locked the same way (a lock file
+//     beside it), so Go, Node and Python processes can share it.
 //   - [Keychain]: the OS credential store — the macOS Keychain, the
 //     Windows Credential Manager (protected with DPAPI), or a Secret
 //     Service (GNOME Keyring, KWallet) on Linux and the BSDs — through

@@ -755,7 +755,7 @@ export interface EpochStore {
 }
 
 export interface EpochStoreOptions {
-  /** Node: the JSON file to keep epochs in (required). Written to a temporary file, flushed, then renamed over the old one. */
+  /** Node: the JSON file to keep epochs in (required). Written to a temporary file, flushed, then renamed over the old one, under the lock file `path + ".lock"` that the Go and Python stores take too. */
   path?: string;
   /** Browser: the Web Storage to use; default `localStorage`. */
   storage?: Pick<Storage, 'getItem' | 'setItem'>;
@@ -765,8 +765,10 @@ export interface EpochStoreOptions {
 
 /**
  * Returns an {@link EpochStore}. In Node it is a file written atomically
- * (`options.path`); in browsers a key in localStorage, which stops replays
- * but not a user who clears site data.
+ * (`options.path`), each raise under the lock file `path + ".lock"`, which
+ * the Go, command-line and Python stores take too, so that processes of
+ * any of them may share the file; in browsers a key in localStorage, which
+ * stops replays but not a user who clears site data.
  */
 export function createEpochStore(options?: EpochStoreOptions): EpochStore;
 

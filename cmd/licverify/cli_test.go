@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,9 +14,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -660,4 +663,94 @@ func p256PEM(t *testing.T) string {
 	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	require.NoError(t, err)
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// TestEpochStoreProcesses: command-line processes raising one
+// --epoch-store at once lose no raise, nor do the npm and Python packages'
+// stores raising it with them. The command is built, its module compiled
+// into a cache once, then five times six processes start together, each
+// verifying the demo proof (epoch 7) under a namespace of its own, along
+// with a Node and a Python process (../../epochstore/testdata/raise.*)
+// raising namespaces of theirs; afterwards every namespace holds its last
+// epoch.
+func TestEpochStoreProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "licverify")
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", exe, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	python := "python3"
+	if runtime.GOOS == "windows" {
+		python = "python"
+	}
+	others := [][2]string{{"node", "raise.mjs"}, {python, "raise.py"}} // command, script
+	for _, o := range others {
+		if _, err := exec.LookPath(o[0]); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s not found in PATH; CI=true, so this fails instead of skipping", o[0])
+			}
+			t.Logf("%s not found in PATH: only command-line processes raise", o[0])
+			others = nil
+			break
+		}
+	}
+
+	store := filepath.Join(dir, "epochs.json")
+	cache := filepath.Join(dir, "cache")
+	demoDir := filepath.Join("..", "..", "examples", "demo")
+	run := func(ns string) *exec.Cmd {
+		cmd := exec.Command(exe, "proof", "--cache-dir", cache, "--keys", "keyring.json", "--now", demo.Now,
+			"--epoch-store", store, "--epoch-namespace", ns, "proof.json")
+		cmd.Dir = demoDir
+		return cmd
+	}
+	out, err = run("warm-up").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	const trials, procs, rounds = 5, 6, 5
+	want := map[string]int64{"warm-up": 7}
+	n := trials * len(others) // the Node and Python children, numbered across trials
+	if n > 0 {
+		want["shared"] = rounds * int64(n)
+	}
+	for trial := range trials {
+		var cmds []*exec.Cmd
+		for k := range procs {
+			ns := fmt.Sprintf("trial-%d-%d", trial, k)
+			want[ns] = 7
+			cmds = append(cmds, run(ns))
+		}
+		for j, o := range others {
+			k := trial*len(others) + j
+			want[fmt.Sprintf("own-%d", k)] = rounds
+			cmds = append(cmds, exec.Command(o[0], filepath.Join("..", "..", "epochstore", "testdata", o[1]),
+				store, strconv.Itoa(k), strconv.Itoa(n), strconv.Itoa(rounds)))
+		}
+		outs := make([]bytes.Buffer, len(cmds))
+		for k, cmd := range cmds {
+			cmd.Stdout, cmd.Stderr = &outs[k], &outs[k]
+			// No standard input: the raise.* children start at once too.
+			require.NoError(t, cmd.Start())
+		}
+		for k, cmd := range cmds {
+			require.NoError(t, cmd.Wait(), "%s: %s", cmd, outs[k].String())
+		}
+	}
+	got := readStore(t, store)
+	lost := 0
+	for ns := range want {
+		if _, ok := got[ns]; !ok {
+			lost++
+		}
+	}
+	require.Zero(t, lost, "%d of %d namespaces lost", lost, len(want))
+	require.Equal(t, want, got)
+	require.NoFileExists(t, store+".lock")
 }

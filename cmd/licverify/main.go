@@ -51,8 +51,10 @@
 // set_expired), the stored epoch is raised to it. The namespace is the
 // keyring file's absolute path, or --epoch-namespace NAME (required with
 // --keys -): use one namespace per issuer, and the same one wherever the
-// same issuer's documents are verified. A store that cannot be read or
-// written is exit 2, never a verification with epoch 0.
+// same issuer's documents are verified. A raise takes the store's lock,
+// FILE.lock, as the Go, Node and Python stores do, so that processes of
+// any of them may share FILE. A store that cannot be read or written is
+// exit 2, never a verification with epoch 0.
 //
 // keygen and sign make test fixtures; they run natively, never in the
 // module, and the verifier never sees a private key.

@@ -7,19 +7,23 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { checkEpoch, checkNamespace, emptyEpochs, parseEpochs, storedEpoch } from './epochs.js';
+import { LOCK_STALE_MS, lockFile } from './filelock.js';
 
 /**
  * createEpochStore keeps the highest epoch accepted per namespace in a
  * JSON file at options.path. Every update writes a temporary file beside
  * it, flushes it and renames it over the old one, so a crash leaves either
- * the old or the new file, never a torn one.
+ * the old or the new file, never a torn one. An update takes the file's
+ * lock, FILE.lock (./filelock.js), as the Go, command-line and Python
+ * stores do, so that processes of any of them may share the file.
  */
 export function createEpochStore(options) {
   const file = options?.path;
   if (typeof file !== 'string' || file === '') {
     throw new TypeError('licverify: createEpochStore needs {path}: the file to keep epochs in');
   }
-  // Updates from one process run one after another.
+  // Updates through this store run one after another; the lock file
+  // excludes everyone else, this process's other stores included.
   let queue = Promise.resolve();
 
   async function readAll() {
@@ -33,8 +37,7 @@ export function createEpochStore(options) {
     return parseEpochs(text, file);
   }
 
-  async function writeAll(epochs) {
-    await mkdir(path.dirname(file), { recursive: true });
+  async function writeAll(epochs, lock) {
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     const fh = await open(tmp, 'wx', 0o600);
     try {
@@ -44,6 +47,9 @@ export function createEpochStore(options) {
       await fh.close();
     }
     try {
+      if (!(await lock.held())) {
+        throw new Error(`licverify: epoch store ${file}: its lock ${lock.name} was taken over, held longer than ${LOCK_STALE_MS / 1000} s; nothing written`);
+      }
       await rename(tmp, file);
     } catch (err) {
       await unlink(tmp).catch(() => {});
@@ -61,12 +67,23 @@ export function createEpochStore(options) {
       checkNamespace(namespace);
       checkEpoch(epoch);
       const run = queue.then(async () => {
-        const epochs = await readAll();
-        const stored = storedEpoch(epochs, namespace);
+        // Stored epochs only rise: one not newer now never will be, and
+        // needs neither the lock nor a write.
+        const stored = storedEpoch(await readAll(), namespace);
         if (epoch <= stored) return stored;
-        epochs[namespace] = epoch;
-        await writeAll(epochs);
-        return epoch;
+        await mkdir(path.dirname(file), { recursive: true });
+        const lock = await lockFile(file);
+        try {
+          // Another process may have raised any namespace since.
+          const epochs = await readAll();
+          const now = storedEpoch(epochs, namespace);
+          if (epoch <= now) return now;
+          epochs[namespace] = epoch;
+          await writeAll(epochs, lock);
+          return epoch;
+        } finally {
+          await lock.release();
+        }
       });
       queue = run.catch(() => {});
       return run;

@@ -1,27 +1,34 @@
 """The anti-rollback guard's memory: the highest epoch accepted per
 namespace, kept in a JSON file written atomically, in the format of the
-npm package's Node store (and of Go's epochstore.File), so that processes
-in any of the three languages can share one file. A store that cannot be
-read is an error, never "no epoch": reading damage as zero would let an
-attacker roll back by corrupting the file."""
+npm package's Node store (and of Go's epochstore.File), and raised under
+the same lock file, so that processes in any of the three languages can
+share one file. A store that cannot be read is an error, never "no epoch":
+reading damage as zero would let an attacker roll back by corrupting the
+file."""
 
 from __future__ import annotations
 
 import json
 import os
+import random
+import stat
 import threading
-from contextlib import contextmanager
+import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple, Union
-
-try:  # POSIX: updates from several processes are serialized with flock.
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from typing import Any, Dict, List, Tuple, Union
 
 #: The largest epoch: documents carry epochs from 0 to 2^53, the integers a
 #: JSON number read as a double holds exactly (the module's min_epoch bound).
 MAX_EPOCH = 1 << 53
+
+# The lock every binding's file store takes around a raise (RATIONALE.md,
+# "One lock file for every epoch store"). A lock file last modified longer
+# ago than LOCK_STALE_AFTER seconds was left by a holder that died: a raise
+# holds it for one read and one small write. A wait for it ends in an error
+# after _LOCK_GIVE_UP_AFTER; tries are at most _LOCK_POLL_MAX apart.
+LOCK_STALE_AFTER = 10.0
+_LOCK_GIVE_UP_AFTER = 30.0
+_LOCK_POLL_MAX = 0.05
 
 
 def _check_namespace(namespace: object) -> str:
@@ -80,11 +87,16 @@ class EpochStore:
 
     Every update writes a temporary file beside the store, flushes it to
     disk and renames it over the old one, so a crash leaves the old file or
-    the new one, never a torn one. Updates from threads of one process run
-    one after another; on POSIX, updates from several Python processes too
-    (an exclusive flock on ``path + ".lock"``; the Node and Go stores take
-    no such lock, so a raise from one of them at the same moment can still
-    win with the smaller epoch, never one below what both read)."""
+    the new one, never a torn one. An update takes the lock file
+    ``path + ".lock"``, which the Go, command-line and Node stores take
+    too, so that processes of any of them (and threads, and other stores
+    for the same file, however its path is spelled) raising one file at
+    once lose no raise: it creates the lock file exclusively (never through
+    a symbolic link planted there), reads the file again, writes it, and
+    removes the lock file. A raise that finds the lock held polls until it
+    is free; a lock file modified over 10 seconds ago was left by a process
+    that died and is removed; after 30 seconds of waiting the raise raises
+    ``TimeoutError``. ``get`` takes no lock."""
 
     def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
         if not isinstance(path, (str, os.PathLike)) or str(path) == "":
@@ -99,9 +111,8 @@ class EpochStore:
             return {}
         return parse_epochs(data, str(self.path))
 
-    def _write(self, epochs: Dict[str, int]) -> None:
+    def _write(self, epochs: Dict[str, int], lock: "_FileLock") -> None:
         directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = directory / f"{self.path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         try:
@@ -112,6 +123,9 @@ class EpochStore:
                 f.write(text.encode("utf-8"))
                 f.flush()
                 os.fsync(f.fileno())
+            if not lock.held():
+                raise OSError(f"licverify: epoch store {self.path}: its lock {lock.name} was taken over, "
+                              f"held longer than {LOCK_STALE_AFTER:g} s; nothing written")
             os.replace(tmp, self.path)
         except BaseException:
             try:
@@ -120,20 +134,6 @@ class EpochStore:
                 pass
             raise
         _sync_dir(directory)
-
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with self._lock:
-            if fcntl is None:  # pragma: no cover - Windows
-                yield
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                os.close(fd)  # releases the flock
 
     def get(self, namespace: str) -> int:
         """The stored epoch, 0 when none. Raises ValueError when the store
@@ -147,14 +147,104 @@ class EpochStore:
         returns the stored epoch."""
         _check_namespace(namespace)
         _check_epoch(epoch)
-        with self._locked():
-            epochs = self._read()
-            stored = epochs.get(namespace, 0)
+        with self._lock:
+            # Stored epochs only rise: one not newer now never will be, and
+            # needs neither the lock nor a write.
+            stored = self._read().get(namespace, 0)
             if epoch <= stored:
                 return stored
-            epochs[namespace] = epoch
-            self._write(epochs)
-            return epoch
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            lock = _lock_file(self.path)
+            try:
+                # Another process may have raised any namespace since.
+                epochs = self._read()
+                stored = epochs.get(namespace, 0)
+                if epoch <= stored:
+                    return stored
+                epochs[namespace] = epoch
+                self._write(epochs, lock)
+                return epoch
+            finally:
+                lock.release()
+
+
+class _FileLock:
+    """A held lock file: ``text`` is what this holder wrote in it."""
+
+    def __init__(self, name: str, text: bytes) -> None:
+        self.name = name
+        self.text = text
+
+    def held(self) -> bool:
+        """Whether the lock file is still this holder's: one slower than
+        LOCK_STALE_AFTER may have lost it, and must then not write."""
+        try:
+            with open(self.name, "rb") as f:
+                return f.read() == self.text
+        except OSError:
+            return False
+
+    def release(self) -> None:
+        if self.held():
+            try:
+                os.unlink(self.name)
+            except OSError:
+                pass
+
+
+def _lock_file(path: Path) -> _FileLock:
+    """Takes the lock of the epoch file at ``path``, whose directory must
+    exist. An exclusive create (O_EXCL) never follows a symbolic link
+    planted at the name: any existing name is "held"."""
+    name = f"{path}.lock"
+    token = json.dumps({"pid": os.getpid(), "token": os.urandom(16).hex()}, separators=(",", ":"))
+    text = (token + "\n").encode("ascii")
+    give_up = time.monotonic() + _LOCK_GIVE_UP_AFTER
+    pause = 0.001
+    while True:
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            pass
+        except OSError as e:
+            raise OSError(e.errno, f"licverify: epoch store {path}: locking it: creating {name}: {e.strerror}") from e
+        else:
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(text)
+            except BaseException:
+                try:
+                    os.unlink(name)
+                except OSError:
+                    pass
+                raise
+            return _FileLock(name, text)
+
+        try:
+            seen = os.lstat(name)
+        except FileNotFoundError:
+            continue  # released in between
+        if not stat.S_ISREG(seen.st_mode):
+            raise OSError(f"licverify: epoch store {path}: locking it: {name} is not a regular file; remove it")
+        if abs(time.time() - seen.st_mtime) > LOCK_STALE_AFTER:
+            _break_stale(name, seen)
+            continue
+        if time.monotonic() > give_up:
+            raise TimeoutError(f"licverify: epoch store {path}: locking it: {name} stayed held for "
+                               f"{_LOCK_GIVE_UP_AFTER:g} s; remove it if no process is raising an epoch")
+        time.sleep(pause / 2 + random.random() * pause / 2)
+        pause = min(2 * pause, _LOCK_POLL_MAX)
+
+
+def _break_stale(name: str, seen: os.stat_result) -> None:
+    """Removes the stale lock file seen, unless it was replaced since: the
+    one that replaced it is fresh."""
+    try:
+        now = os.lstat(name)
+        if (now.st_dev, now.st_ino, now.st_mtime_ns) == (seen.st_dev, seen.st_ino, seen.st_mtime_ns):
+            os.unlink(name)
+    except OSError:
+        pass  # gone already, or removed by another waiter: try again
 
 
 def _sync_dir(directory: Path) -> None:
