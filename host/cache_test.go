@@ -3,6 +3,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io/fs"
@@ -164,7 +165,7 @@ func TestCachePlantedCode(t *testing.T) {
 	require.Len(t, files, 1)
 	got, err := os.ReadFile(files[0])
 	require.NoError(t, err)
-	require.NotEqual(t, code, got, "the planted entry is still there")
+	require.False(t, bytes.Equal(code, got), "the planted entry is still there")
 
 	res = runProcess(t, dir, "fake")
 	require.Empty(t, res.Err)
@@ -212,7 +213,7 @@ func TestCacheDamagedEntry(t *testing.T) {
 			}
 			got, err := os.ReadFile(entry)
 			require.NoError(t, err)
-			require.NotEqual(t, damaged, got, "the damaged entry was not written again")
+			require.False(t, bytes.Equal(damaged, got), "the damaged entry was not written again")
 			require.Equal(t, before, allFiles(t, dir))
 
 			res = runProcess(t, dir, tc.module)
