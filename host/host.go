@@ -28,6 +28,32 @@
 // further Verifier is fast. [CacheDir] tells whether the disk cache is in
 // use, and if not, why.
 //
+// The disk cache holds machine code that the next process runs as it is,
+// so it is used only when no one but the current user can change it:
+//
+//   - The directory must belong to the current user and be writable by
+//     no one else, and every directory above it must belong to the
+//     current user or root and be writable by no one else unless it is
+//     sticky (as /tmp is). A directory that fails is refused: New keeps
+//     compiled code in memory only, and [CacheDir] returns a
+//     [*CacheError] saying which directory failed and why. This holds
+//     for the default directory too: root running with another user's
+//     HOME (sudo keeping it) is refused a cache in that home, and creates
+//     nothing there.
+//   - Each entry is authenticated before it is loaded: an HMAC-SHA256
+//     under a 32-byte secret kept beside the entries (licverify-cache.key,
+//     created with mode 0600). An entry that fails its MAC, belongs to
+//     another user, may be written by others or is a symbolic link is a
+//     miss, never code: the module is compiled again and the entry
+//     rewritten. Files are written by renaming a new file into place, so
+//     a planted symbolic link is replaced, never followed.
+//   - wazero itself never reads the directory: a verified entry is copied
+//     into a new private directory inside it for the one compile that
+//     loads it.
+//
+// On systems without Unix owners and modes (Windows) only the MAC is
+// checked; the user's profile keeps the default directory private.
+//
 // When the module has not been compiled yet, [New] does not wait for it:
 // it readies wazero's interpreter (a fraction of a second) and compiles in
 // the background. Calls of [Verifier.Call] and the typed methods run in
@@ -103,8 +129,10 @@ const DefaultMemoryLimit = 2 << 30
 type Options struct {
 	// CacheDir is the directory of the on-disk compilation cache. Empty
 	// means os.UserCacheDir()/licverify/wazero (or no disk cache when
-	// there is no user cache directory). [CacheDir] tells whether New
-	// will use one.
+	// there is no user cache directory). It must be the current user's
+	// and writable by no one else (see "Compilation" in the package
+	// documentation); [CacheDir] tells whether New will use it, and if
+	// not, why.
 	CacheDir string
 	// NoDiskCache keeps compiled code in memory only.
 	NoDiskCache bool
@@ -211,31 +239,26 @@ func firstLine(s string) string {
 	return s
 }
 
-// caches holds one compilation cache per directory for the life of the
-// process ("" is the in-memory-only cache), so that every Verifier after
-// the first reuses compiled code.
-var (
-	cachesMu sync.Mutex
-	caches   = map[string]wazero.CompilationCache{}
-)
-
 // CacheDir returns the directory of the on-disk compilation cache that
 // [New] uses with opts: opts.CacheDir, or os.UserCacheDir()/licverify/wazero
-// when that is empty. Like New, it creates the directory (mode 0700) when
-// it does not exist. It returns an error when New would have no disk cache
-// and would keep compiled code in memory only, so that every process
-// compiles the module again (seconds rather than milliseconds):
-// opts.NoDiskCache is set, there is no user cache directory (os.UserCacheDir
-// fails, e.g. without $HOME), or the directory cannot be created. A
-// command-line tool can call it to tell its user why each start is slow.
+// when that is empty. Like New, it creates what is missing of the
+// directory (mode 0700) and checks it. It returns an error when New would
+// have no disk cache and would keep compiled code in memory only, so that
+// every process compiles the module again (seconds rather than
+// milliseconds): opts.NoDiskCache is set, there is no user cache
+// directory (os.UserCacheDir fails, e.g. without $HOME), or a
+// [*CacheError]: the directory cannot be created, or it is refused
+// because code others could have changed would be run (see
+// "Compilation" in the package documentation). A command-line tool can call it to tell its user why each
+// start is slow.
 func CacheDir(opts Options) (string, error) {
-	dir, _, err := diskCache(opts)
+	dir, _, err := diskStore(opts)
 	return dir, err
 }
 
-// diskCache resolves opts to the directory of the on-disk compilation
-// cache and returns the process's cache for it, or why there is none.
-func diskCache(opts Options) (string, wazero.CompilationCache, error) {
+// diskStore resolves opts to the directory of the on-disk compilation
+// cache and opens it, or says why there is none.
+func diskStore(opts Options) (string, *store, error) {
 	if opts.NoDiskCache {
 		return "", nil, errors.New("host: no compilation cache directory: Options.NoDiskCache is set")
 	}
@@ -247,43 +270,11 @@ func diskCache(opts Options) (string, wazero.CompilationCache, error) {
 		}
 		dir = filepath.Join(base, "licverify", "wazero")
 	}
-	cachesMu.Lock()
-	defer cachesMu.Unlock()
-	if c, ok := caches[dir]; ok {
-		return dir, c, nil
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) && pe.Path == dir {
-			err = pe.Err // named once
-		}
-		return "", nil, fmt.Errorf("host: compilation cache directory %s cannot be created: %w", dir, err)
-	}
-	c, err := wazero.NewCompilationCacheWithDir(dir)
+	st, err := openStore(dir)
 	if err != nil {
-		return "", nil, fmt.Errorf("host: compilation cache directory %s: %w", dir, err)
+		return "", nil, err
 	}
-	caches[dir] = c
-	return dir, c, nil
-}
-
-// compilationCache is the disk cache for opts and its directory, or, when
-// there is none (a directory that cannot be created costs speed, not
-// correctness), the process's in-memory cache and "". New resolves it
-// once: a background compile must not create a directory that was a file
-// when New looked.
-func compilationCache(opts Options) (string, wazero.CompilationCache) {
-	if dir, c, err := diskCache(opts); err == nil {
-		return dir, c
-	}
-	cachesMu.Lock()
-	defer cachesMu.Unlock()
-	c, ok := caches[""]
-	if !ok {
-		c = wazero.NewCompilationCache()
-		caches[""] = c
-	}
-	return "", c
+	return dir, st, nil
 }
 
 // New compiles the module (or loads it from the compilation cache) and
@@ -322,17 +313,35 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 		alloc: newAllocator(),
 		slots: make(chan struct{}, n),
 	}
-	dir, cache := compilationCache(opts)
-	mark := newCompiledMark(dir, wasm)
-	v.diskCache = dir != ""
-	if opts.WaitForCompile || mark.done() && !opts.interpretOnly {
-		r, compiled, err := compile(ctx, opts, cache, uint32(pages), wasm)
+	// Resolved once: a background compile must not create a directory
+	// that was a file when New looked, nor use one refused then.
+	_, st, _ := diskStore(opts)
+	cache := newCodeCache(st, wasm, opts.Interruptible)
+	v.diskCache = st != nil
+	rc := wazero.NewRuntimeConfig().
+		WithMemoryLimitPages(uint32(pages)).
+		WithCloseOnContextDone(opts.Interruptible)
+	// Compiling is quick when this process or the disk cache has the
+	// module; the staged entry is then loaded, not read again.
+	var staged *staged
+	warm := false
+	if !opts.interpretOnly {
+		if warm = cache.inMemory(); !warm {
+			staged = cache.stage()
+			warm = staged != nil && staged.file != ""
+		}
+	}
+	if opts.WaitForCompile || warm {
+		r, compiled, err := cache.compile(ctx, rc, wasm, staged)
 		if err != nil {
 			return nil, fmt.Errorf("host: compile: %w", err)
 		}
 		v.runtime, v.compiled = r, compiled
 		close(v.ready)
 		return v, nil
+	}
+	if staged != nil {
+		staged.remove() // a miss; the background compile stages again
 	}
 	ip, err := newInterpreter(ctx, wasm, uint32(pages))
 	if err != nil {
@@ -350,10 +359,7 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 			return
 		}
 		go func() {
-			r, compiled, err := compile(context.Background(), opts, cache, uint32(pages), wasm)
-			if err == nil {
-				mark.set()
-			}
+			r, compiled, err := cache.compile(context.Background(), rc, wasm, nil)
 			v.mu.Lock()
 			if v.closed && !v.diskCache && r != nil {
 				// Close did not wait (nothing would keep the result):
@@ -386,24 +392,6 @@ func New(ctx context.Context, opts Options) (*Verifier, error) {
 // compileDelay is the longest New's background compilation waits for the
 // first call to be answered.
 const compileDelay = 2 * time.Second
-
-// compile compiles wasm in a new runtime that uses opts' compilation cache
-// and, should that fail, once more in one without it: wazero fails a
-// compile whose cache entry it cannot read (a truncated file), and a
-// broken cache must cost speed, not every call.
-func compile(ctx context.Context, opts Options, cache wazero.CompilationCache, pages uint32, wasm []byte) (wazero.Runtime, wazero.CompiledModule, error) {
-	rc := wazero.NewRuntimeConfig().
-		WithMemoryLimitPages(pages).
-		WithCloseOnContextDone(opts.Interruptible)
-	r, c, err := compileIn(ctx, rc.WithCompilationCache(cache), wasm)
-	if err == nil {
-		return r, c, nil
-	}
-	if r, c, err2 := compileIn(ctx, rc, wasm); err2 == nil {
-		return r, c, nil
-	}
-	return nil, nil, err
-}
 
 func compileIn(ctx context.Context, rc wazero.RuntimeConfig, wasm []byte) (wazero.Runtime, wazero.CompiledModule, error) {
 	r := wazero.NewRuntimeWithConfig(ctx, rc)

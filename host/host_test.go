@@ -24,6 +24,20 @@ func newVerifier(t testing.TB, opts Options) *Verifier {
 	return v
 }
 
+// forgetCompiled makes this process forget the modules it compiled, for
+// the rest of the test, as a new process would not have them.
+func forgetCompiled(t testing.TB) {
+	memMu.Lock()
+	saved := mems
+	mems = map[[2]string]*memEntry{}
+	memMu.Unlock()
+	t.Cleanup(func() {
+		memMu.Lock()
+		mems = saved
+		memMu.Unlock()
+	})
+}
+
 func mustEncode(r *api.Request) []byte {
 	b, err := r.Encode()
 	if err != nil {

@@ -2,12 +2,6 @@ package host
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"os"
-	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -180,62 +174,4 @@ func (v *Verifier) retireInterpreter() {
 	if last {
 		ip.runtime.Close(context.Background())
 	}
-}
-
-// compiledMark records that a module has been compiled into a cache, so
-// that New knows whether compiling will be quick (a load from the cache)
-// or slow (worth the interpreter). wazero has no way to ask its cache.
-type compiledMark struct {
-	key  string // the cache directory ("" in memory), the module, wazero
-	file string // in the disk cache's directory; "" without one
-}
-
-// compiled holds the marks set in this process: the in-memory cache
-// lives as long as the process.
-var compiled sync.Map
-
-// newCompiledMark names the mark of wasm in the disk cache's directory
-// dir, or in memory when dir is "".
-func newCompiledMark(dir string, wasm []byte) compiledMark {
-	sum := sha256.Sum256(wasm)
-	// Compiled code is kept per wazero version and architecture.
-	name := "licverify-" + hex.EncodeToString(sum[:12]) + "-" + wazeroVersion() + "-" + runtime.GOARCH + ".compiled"
-	if dir == "" {
-		return compiledMark{key: "\x00" + name}
-	}
-	return compiledMark{key: dir + "\x00" + name, file: filepath.Join(dir, name)}
-}
-
-func (m compiledMark) done() bool {
-	if _, ok := compiled.Load(m.key); ok {
-		return true
-	}
-	if m.file == "" {
-		return false
-	}
-	_, err := os.Stat(m.file)
-	return err == nil
-}
-
-func (m compiledMark) set() {
-	compiled.Store(m.key, true)
-	if m.file != "" {
-		// At worst the next process uses the interpreter once more.
-		_ = os.WriteFile(m.file, nil, 0o600)
-	}
-}
-
-// wazeroVersion is the version of the wazero module built in, or "dev".
-func wazeroVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/tetratelabs/wazero" {
-				if d.Replace != nil {
-					return "replaced"
-				}
-				return d.Version
-			}
-		}
-	}
-	return "dev"
 }

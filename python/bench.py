@@ -182,7 +182,7 @@ def startup(fx: Path, quick: bool) -> Dict[str, Any]:
     return {
         "cold_cache": rounded(cold),
         "warm_cache": rounded({**median_warm, "source": "disk"}),
-        "note": "total is spawn to exit; module is the compiled module (compiled, or mapped in from the cache); "
+        "note": "total is spawn to exit; module is the compiled module (compiled, or loaded from the cache); "
         "first_call instantiates the module, starts its Go runtime and verifies one status proof",
     }
 

@@ -379,27 +379,67 @@ func TestCacheDirOption(t *testing.T) {
 
 // TestNoCacheWarning: without a usable cache directory one line on
 // stderr says so, and that each run compiles the module; the command
-// still answers.
+// still answers. A directory that others could fill with code is refused
+// with the reason, the default one in another user's home included (root
+// running with that user's HOME), and nothing is written there.
 func TestNoCacheWarning(t *testing.T) {
 	defer func(v *host.Verifier, o host.Options) { sharedVerifier, hostOptions = v, o }(sharedVerifier, hostOptions)
 	sharedVerifier = nil
 	hostOptions.NoDiskCache = false
-	file := filepath.Join(t.TempDir(), "file")
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	shared := filepath.Join(tmp, "shared")
+	require.NoError(t, os.Mkdir(shared, 0o700))
+	require.NoError(t, os.Chmod(shared, 0o777))
+	others := filepath.Join(tmp, "others")
+	alice := filepath.Join(tmp, "alice")
+	aliceCache := filepath.Join(alice, ".cache", "licverify", "wazero")
+	if os.Getuid() == 0 {
+		require.NoError(t, os.Mkdir(others, 0o700))
+		require.NoError(t, os.Chown(others, 65534, 65534))
+		require.NoError(t, os.MkdirAll(aliceCache, 0o700))
+		require.NoError(t, filepath.Walk(alice, func(p string, _ os.FileInfo, err error) error {
+			if err == nil {
+				err = os.Chown(p, 65534, 65534)
+			}
+			return err
+		}))
+	}
+	// Everything in the refused directories, to compare after the runs.
+	listing := func() []string {
+		var paths []string
+		for _, dir := range []string{shared, others, alice} {
+			filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+				paths = append(paths, p)
+				return nil
+			})
+		}
+		return paths
+	}
+	before := listing()
 	for _, tc := range []struct {
-		name, env string
-		args      []string
-		why       string
+		name, env, home string
+		args            []string
+		root            bool // gives a directory to another user
+		why             string
 	}{
-		{"flag under a file", "", []string{"--cache-dir", filepath.Join(file, "cache")}, "compilation cache directory " + filepath.Join(file, "cache") + " cannot be created: "},
-		{"flag is a file", "", []string{"--cache-dir", file}, "compilation cache directory " + file + " cannot be created: "},
-		{"environment is a file", file, nil, "compilation cache directory " + file + " cannot be created: "},
-		{"no HOME", "", nil, "no compilation cache directory: "},
+		{"flag under a file", "", "", []string{"--cache-dir", filepath.Join(file, "cache")}, false, "compilation cache directory " + filepath.Join(file, "cache") + " cannot be created: "},
+		{"flag is a file", "", "", []string{"--cache-dir", file}, false, "compilation cache directory " + file + " cannot be created: "},
+		{"environment is a file", file, "", nil, false, "compilation cache directory " + file + " cannot be created: "},
+		{"no HOME", "", "", nil, false, "no compilation cache directory: "},
+		{"flag writable by others", "", "", []string{"--cache-dir", shared}, false, "compilation cache directory " + shared + " is refused: " + shared + " is writable by others (mode 0777)"},
+		{"environment below a directory others may write", filepath.Join(shared, "cache"), "", nil, false, "compilation cache directory " + filepath.Join(shared, "cache") + " is refused: " + shared + " is writable by others (mode 0777)"},
+		{"environment owned by another user", others, "", nil, true, "compilation cache directory " + others + " is refused: " + others + " is owned by uid 65534, not by this user"},
+		{"default in another user's home", "", alice, nil, true, "compilation cache directory " + aliceCache + " is refused: " + alice + " is owned by uid 65534, neither this user"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.root && os.Getuid() != 0 {
+				t.Skip("needs root, to give a directory to another user")
+			}
 			t.Setenv(cacheDirEnv, tc.env)
 			t.Setenv("XDG_CACHE_HOME", "")
-			t.Setenv("HOME", "")
+			t.Setenv("HOME", tc.home)
 			if _, err := os.UserCacheDir(); err == nil && tc.name == "no HOME" {
 				t.Skip("a user cache directory without $HOME")
 			}
@@ -408,9 +448,10 @@ func TestNoCacheWarning(t *testing.T) {
 			require.True(t, strings.HasPrefix(out, "{"), out)
 			require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 			require.True(t, strings.HasPrefix(errOut, "licverify: "+tc.why), errOut)
-			require.Contains(t, errOut, "the module is never kept compiled: every run answers from the interpreter, and a large document waits seconds for a compile (set --cache-dir or LICVERIFY_CACHE_DIR to a writable directory)")
+			require.Contains(t, errOut, "the module is never kept compiled: every run answers from the interpreter, and a large document waits seconds for a compile (set --cache-dir or LICVERIFY_CACHE_DIR to a directory of your own that no one else can write)")
 		})
 	}
+	require.Equal(t, before, listing(), "written in a refused directory")
 }
 
 // TestCacheDirIsUsed: a real start with --cache-dir writes the compiled
@@ -435,6 +476,47 @@ func TestCacheDirIsUsed(t *testing.T) {
 		return err
 	}))
 	require.NotZero(t, files, "the compiled module is in %s", dir)
+}
+
+// TestCacheDirTampered: a compiled module in the cache whose bytes were
+// changed is never run: the next run answers as ever, compiles the module
+// again and rewrites the entry, which verifies again. Each run is a new
+// process, as it would be for a user. (It compiles the module twice:
+// seconds.)
+func TestCacheDirTampered(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the module twice")
+	}
+	dir := filepath.Join(t.TempDir(), "cache")
+	env := []string{cacheDirEnv + "=" + dir}
+	want := `{"a":2,"b":1}` + "\n"
+	canonical := func() {
+		t.Helper()
+		code, out, errOut := licverifyProcess(t, env, `{"b":1,"a":2}`, "canonical")
+		require.Equal(t, 0, code, errOut)
+		require.Empty(t, errOut)
+		require.Equal(t, want, out)
+	}
+	canonical()
+	// The compiled code: every non-empty file but the secret.
+	var entries []string
+	require.NoError(t, filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() && fi.Size() > 0 && fi.Name() != "licverify-cache.key" {
+			entries = append(entries, p)
+		}
+		return err
+	}))
+	require.Len(t, entries, 1)
+	good, err := os.ReadFile(entries[0])
+	require.NoError(t, err)
+	bad := bytes.Clone(good)
+	bad[len(bad)/2] ^= 0x40
+	require.NoError(t, os.WriteFile(entries[0], bad, 0o600))
+	canonical()
+	got, err := os.ReadFile(entries[0])
+	require.NoError(t, err)
+	require.False(t, bytes.Equal(bad, got), "the changed entry was kept")
+	canonical()
 }
 
 // signedProof writes the demo proof with the given epoch and status,

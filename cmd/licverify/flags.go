@@ -42,7 +42,7 @@ func (e *env) newFlags(name string, k kind) *flags {
 	f.SetOutput(io.Discard)
 	if k >= module {
 		f.BoolVar(&f.json, "json", false, "print exactly the result JSON instead of a summary")
-		f.StringVar(&e.cacheDir, "cache-dir", "", "the compiled-module cache `DIR` (default $LICVERIFY_CACHE_DIR, else licverify/wazero in the user cache directory); the first run on a machine prints its answer in under a second and exits once the module is compiled there (seconds); without a usable cache every run answers from the interpreter, slower for large documents")
+		f.StringVar(&e.cacheDir, "cache-dir", "", "the compiled-module cache `DIR` (default $LICVERIFY_CACHE_DIR, else licverify/wazero in the user cache directory); the first run on a machine prints its answer in under a second and exits once the module is compiled there (seconds); without a usable cache every run answers from the interpreter, slower for large documents. The code kept there runs as you, so DIR is used only if it is yours and no one else can write it or a directory above it (those may also be root's, and sticky ones such as /tmp shared), and each entry must verify against a MAC under a secret kept in DIR (an entry that does not is compiled again and rewritten); a refused DIR is named on stderr with the reason")
 	}
 	if flagsMade != nil {
 		flagsMade(f)

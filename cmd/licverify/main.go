@@ -27,7 +27,13 @@
 // $LICVERIFY_CACHE_DIR, else licverify/wazero in the user cache
 // directory). Without a usable cache directory nothing is kept compiled:
 // every run answers from the interpreter and a large document waits
-// seconds for a compile; a line on stderr says so.
+// seconds for a compile; a line on stderr says so. The cache holds code
+// that runs as the user, so a directory that another user owns or may
+// write, or that lies below one (root's and sticky directories aside), is
+// refused, the default one included (root running with another user's
+// HOME); each entry must verify against a MAC under a secret kept in the
+// directory, or it is compiled again and rewritten (package host,
+// "Compilation").
 //
 // Exit status: 0 valid (for license: run or warn; for revocation: no id
 // looked up is revoked or suspended); 1 invalid, the document is bad
@@ -152,7 +158,7 @@ func (e *env) module() (*host.Verifier, error) {
 		}
 		if !opts.NoDiskCache {
 			if _, err := host.CacheDir(opts); err != nil {
-				fmt.Fprintf(e.stderr, "licverify: %s, so the module is never kept compiled: every run answers from the interpreter, and a large document waits seconds for a compile (set --cache-dir or %s to a writable directory)\n",
+				fmt.Fprintf(e.stderr, "licverify: %s, so the module is never kept compiled: every run answers from the interpreter, and a large document waits seconds for a compile (set --cache-dir or %s to a directory of your own that no one else can write)\n",
 					strings.TrimPrefix(err.Error(), "host: "), cacheDirEnv)
 			}
 		}

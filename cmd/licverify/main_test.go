@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -21,8 +23,12 @@ import (
 
 // TestMain starts one module for every test: runs use it in place of a
 // Verifier each (see sharedVerifier). TestRunStartsItsOwnModule covers the
-// command's own start.
+// command's own start. With asCommand set in its environment, the test
+// binary is the command itself, for tests that need a new process.
 func TestMain(m *testing.M) {
+	if os.Getenv(asCommand) != "" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	hostOptions.NoDiskCache = true
 	v, err := host.New(context.Background(), hostOptions)
 	if err != nil {
@@ -41,6 +47,28 @@ func TestRunStartsItsOwnModule(t *testing.T) {
 	code, out, errOut := licverify(t, `{"b":1,"a":2}`, "canonical")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, `{"a":2,"b":1}`+"\n", out)
+}
+
+// asCommand makes the test binary run as the command (TestMain).
+const asCommand = "LICVERIFY_TEST_AS_COMMAND"
+
+// licverifyProcess runs the command as a new process in the demo
+// directory and returns its exit status, stdout and stderr.
+func licverifyProcess(t *testing.T, env []string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = filepath.Join("..", "..", "examples", "demo")
+	cmd.Env = append(append(os.Environ(), asCommand+"=1"), env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), out.String(), errOut.String()
+	}
+	require.NoError(t, err)
+	return 0, out.String(), errOut.String()
 }
 
 // licverify runs the command in the demo directory and returns its exit

@@ -5,7 +5,9 @@ Compiling the module takes Cranelift tens of seconds on a small machine, so
 the compiled code is kept: in memory for the life of the process, and on
 disk (Module.serialize) in a cache directory, keyed by the module's SHA-256
 and the wasmtime version, so that the first call of a later process only
-maps the file in.
+loads it. That directory holds code this process runs, so it is used only
+when no one else can change it, and each entry is authenticated before it
+is deserialized (_cache).
 
 The WASI imports come from wasmtime's own WASI, configured with nothing
 granted: no preopened directories, no environment, no arguments, no stdin.
@@ -37,7 +39,6 @@ import ctypes
 import functools
 import hashlib
 import os
-import stat
 import struct
 import sys
 import threading
@@ -45,10 +46,11 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import wasmtime
 
+from ._cache import CacheRefused, Store
 from ._errors import ModuleCrash
 from ._ops import ABI_VERSION
 
@@ -135,33 +137,21 @@ class LoadInfo:
     source: str  # "memory", "disk" or "compiled"
     seconds: float
     cache_file: Optional[Path]
+    #: Why the disk cache was not used (a directory that cannot be created,
+    #: or one refused because others could change its code); None when it
+    #: was, or when there is none.
+    cache_error: Optional[str] = None
 
 
 _modules_lock = threading.Lock()
 _modules: Dict[Tuple[str, Optional[str]], Tuple[wasmtime.Module, LoadInfo]] = {}
 
 
-def _private_dir(path: Path) -> bool:
-    """Whether a cache directory may be trusted: compiled code read from it
-    is run as it is, so it must belong to this user and be writable by
-    nobody else (wasmtime's own cache makes the same assumption)."""
-    if os.name != "posix":
-        return True
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    getuid = getattr(os, "getuid", None)
-    if getuid is not None and st.st_uid != getuid():
-        return False
-    return stat.S_ISDIR(st.st_mode) and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-def _cache_file(cache_dir: Path, digest: str) -> Path:
+def _entry_name(digest: str) -> str:
     # The compiled form depends on the module, the wasmtime version and the
-    # host CPU; wasmtime refuses a file from another version or CPU, and
+    # host CPU; wasmtime refuses a body from another version or CPU, and
     # the name keeps versions from overwriting each other.
-    return cache_dir / f"licverify-{digest[:32]}-wasmtime-{wasmtime_version()}.cwasm"
+    return f"licverify-{digest[:32]}-wasmtime-{wasmtime_version()}.code"
 
 
 @functools.lru_cache(maxsize=None)
@@ -176,59 +166,57 @@ def wasmtime_version() -> str:
         return "unknown"
 
 
+def _open_store(cache_dir: Path) -> Tuple[Optional[Store], Optional[str]]:
+    """The cache directory's store, or why there is none, said once per
+    process and reason (a RuntimeWarning)."""
+    try:
+        return Store(cache_dir), None
+    except CacheRefused as e:
+        why = f"licverify: compilation cache directory {cache_dir} is refused: {e}"
+    except OSError as e:
+        why = f"licverify: compilation cache directory {cache_dir} cannot be created: {e}"
+    if why not in _warned:
+        _warned.add(why)
+        import warnings
+
+        warnings.warn(why + "; the module is compiled in memory, in every process", RuntimeWarning, stacklevel=4)
+    return None, why
+
+
+_warned: Set[str] = set()
+
+
 def compiled_module(wasm: bytes, cache_dir: Optional[Path]) -> Tuple[wasmtime.Module, LoadInfo]:
     """The compiled module for wasm: from memory, else the disk cache, else
     compiled (and written to the cache). A cache that cannot be read or
-    written costs speed, never correctness."""
+    written costs speed, never correctness; an entry that does not verify
+    is never deserialized."""
     digest = hashlib.sha256(wasm).hexdigest()
     key = (digest, str(cache_dir) if cache_dir is not None else None)
     with _modules_lock:
         hit = _modules.get(key)
         if hit is not None:
-            return hit[0], LoadInfo("memory", 0.0, hit[1].cache_file)
+            return hit[0], LoadInfo("memory", 0.0, hit[1].cache_file, hit[1].cache_error)
         eng = engine()
         started = time.perf_counter()
-        file = _cache_file(cache_dir, digest) if cache_dir is not None else None
+        store, why = _open_store(cache_dir) if cache_dir is not None else (None, None)
+        name = _entry_name(digest)
         module: Optional[wasmtime.Module] = None
         source = "compiled"
-        if file is not None and file.is_file() and _private_dir(file.parent):
+        body = store.load(name) if store is not None else None
+        if body is not None:
             try:
-                module = wasmtime.Module.deserialize_file(eng, str(file))
+                module = wasmtime.Module.deserialize(eng, body)
                 source = "disk"
             except wasmtime.WasmtimeError:
                 module = None  # another version or CPU: compile again below
         if module is None:
             module = wasmtime.Module(eng, wasm)
-            if file is not None:
-                _write_cache(file, module)
-        info = LoadInfo(source, time.perf_counter() - started, file)
+            if store is not None:
+                store.save(name, module.serialize())
+        info = LoadInfo(source, time.perf_counter() - started, store.directory / name if store else None, why)
         _modules[key] = (module, info)
         return module, info
-
-
-def _write_cache(file: Path, module: wasmtime.Module) -> None:
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not _private_dir(file.parent):
-            return
-        import tempfile  # only when writing: it is slow to import
-
-        data = module.serialize()
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=file.name + ".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            # Renamed into place whole: a process that starts meanwhile
-            # sees the old file or the new one, never half of one.
-            os.replace(tmp, file)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except OSError:
-        pass
 
 
 class AllocFailed(Exception):
