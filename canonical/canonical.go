@@ -191,16 +191,22 @@ type scanner struct {
 	// unsorted has a bit set at the offset of each object whose members
 	// are not in canonical order; nil when there is none.
 	unsorted []uint64
+	// unsortedCP is unsorted for code-point order, the Python form's
+	// (form.go): the two orders differ only for names holding characters
+	// above U+FFFF, so it is nil for almost every document.
+	unsortedCP []uint64
 	// counts holds the number of members of each object out of order of
 	// more than bigObject members, by offset.
 	counts map[int]int
 }
 
-func (s *scanner) markUnsorted(open int) {
-	if s.unsorted == nil {
-		s.unsorted = make([]uint64, len(s.doc)/64+1)
+func (s *scanner) markUnsorted(open int) { mark(&s.unsorted, len(s.doc), open) }
+
+func mark(set *[]uint64, n, open int) {
+	if *set == nil {
+		*set = make([]uint64, n/64+1)
 	}
-	s.unsorted[open/64] |= 1 << (open % 64)
+	(*set)[open/64] |= 1 << (open % 64)
 }
 
 // isUnsorted reports whether markUnsorted marked the object opened at
@@ -285,7 +291,7 @@ func (s *scanner) object(depth int) error {
 		s.pos++
 		return nil
 	}
-	o := objectScan{open: open, prev: -1, sorted: true}
+	o := objectScan{open: open, prev: -1, sorted: true, sortedCP: true}
 	for {
 		if done, err := s.members(&o, depth); done || err != nil {
 			return err
@@ -299,7 +305,9 @@ func (s *scanner) object(depth int) error {
 // which finds its duplicates.
 type objectScan struct {
 	open, prev, n int
-	sorted        bool
+	// sorted and sortedCP: the names so far are in UTF-16 and in
+	// code-point order.
+	sorted, sortedCP bool
 }
 
 // members scans up to chunk members of an object and reports whether the
@@ -314,13 +322,18 @@ func (s *scanner) members(o *objectScan, depth int) (done bool, err error) {
 		if err := s.str(); err != nil {
 			return true, err
 		}
-		if o.sorted && o.prev >= 0 {
-			switch c := cmpNames(s.doc, o.prev, start); {
-			case c == 0:
+		if (o.sorted || o.sortedCP) && o.prev >= 0 {
+			c, cp := cmpNamesBoth(s.doc, o.prev, start)
+			switch {
+			case c == 0 && o.sorted:
 				return true, duplicateError(s.doc, start)
-			case c > 0:
+			case c > 0 && o.sorted:
 				o.sorted = false
 				s.markUnsorted(o.open)
+			}
+			if cp > 0 && o.sortedCP {
+				o.sortedCP = false
+				mark(&s.unsortedCP, len(s.doc), o.open)
 			}
 		}
 		o.prev = start

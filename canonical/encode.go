@@ -17,7 +17,7 @@ type encoder struct {
 	pos int
 	out []byte
 	// unsorted and members are check's record of the objects out of
-	// order.
+	// order: in the order of the form being written.
 	unsorted []uint64
 	members  map[int]int
 	// omit names a top-level member to leave out; its canonical value goes
@@ -90,10 +90,10 @@ func (e *encoder) object() {
 	e.pos++ // '{'
 	e.out = append(e.out, '{')
 	written := 0
-	// An object in order is copied through as it is read: for RFC 8785,
-	// check has marked those out of UTF-16 order; for Python, whose order
-	// is by code point, the names are compared first.
-	if !e.python && !isUnsorted(e.unsorted, open) || e.python && inCodePointOrder(e.doc, open) {
+	// An object in order is copied through as it is read; check has
+	// marked those out of order (by UTF-16 code units for RFC 8785, by
+	// code points for the Python form).
+	if !isUnsorted(e.unsorted, open) {
 		for !e.streamMembers(&written) {
 		}
 	} else {
@@ -219,7 +219,7 @@ func (e *encoder) member(written *int) {
 // token writes the string token at at in the encoder's form.
 func (e *encoder) token(out []byte, at int) ([]byte, int) {
 	if e.python {
-		return appendPythonToken(out, e.doc, at)
+		return e.pythonToken(out, at)
 	}
 	return appendToken(out, e.doc, at)
 }

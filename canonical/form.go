@@ -62,7 +62,8 @@ func TransformForm(doc []byte, limit int, f Form) ([]byte, error) {
 	if _, err := Transform(doc, limit); err != nil {
 		return nil, err
 	}
-	e := encoder{doc: doc, out: make([]byte, 0, len(doc)), dup: -1, python: true}
+	s, _ := check(doc, limit, false)
+	e := encoder{doc: doc, unsorted: s.unsortedCP, members: s.counts, out: make([]byte, 0, len(doc)), dup: -1, python: true}
 	e.value()
 	return e.out, nil
 }
@@ -92,6 +93,10 @@ type Message struct {
 	doc    []byte
 	same   bool   // every form's bytes are Payload's
 	python []byte // the Python form, once written
+	// unsortedCP and counts are check's record of the objects out of
+	// code-point order, for writing the Python form.
+	unsortedCP []uint64
+	counts     map[int]int
 }
 
 // NewMessage checks doc as [Signed] does and returns its message. The
@@ -108,7 +113,7 @@ func NewMessage(doc []byte, limit int) (*Message, error) {
 	if e.dup >= 0 {
 		return nil, duplicateError(doc, e.dup)
 	}
-	m := &Message{Payload: e.out, Signature: e.omitted, doc: doc, same: !e.floats}
+	m := &Message{Payload: e.out, Signature: e.omitted, doc: doc, same: !e.floats, unsortedCP: s.unsortedCP, counts: s.counts}
 	for _, c := range m.Payload {
 		if c >= 0x7F {
 			m.same = false
@@ -126,7 +131,7 @@ func (m *Message) Form(f Form) (payload []byte, same bool) {
 		return m.Payload, true
 	}
 	if m.python == nil {
-		e := encoder{doc: m.doc, out: make([]byte, 0, len(m.Payload)+len(m.Payload)/8), omit: "signature", dup: -1, python: true}
+		e := encoder{doc: m.doc, unsorted: m.unsortedCP, members: m.counts, out: make([]byte, 0, len(m.Payload)+len(m.Payload)/8), omit: "signature", dup: -1, python: true}
 		e.value()
 		m.python = e.out
 	}
@@ -147,7 +152,7 @@ func (m *Message) Stream(f Form, write func([]byte)) {
 		write(m.python)
 		return
 	}
-	e := encoder{doc: m.doc, out: make([]byte, 0, flushSize+flushSize/4), omit: "signature", dup: -1, python: true, flush: write}
+	e := encoder{doc: m.doc, unsorted: m.unsortedCP, members: m.counts, out: make([]byte, 0, flushSize+flushSize/4), omit: "signature", dup: -1, python: true, flush: write}
 	e.value()
 	if len(e.out) > 0 {
 		write(e.out)
@@ -158,36 +163,6 @@ func (m *Message) Stream(f Form, write func([]byte)) {
 // when f is RFC 8785 or the document has one form (ASCII without DEL,
 // no number with a fraction or an exponent).
 func (m *Message) Differs(f Form) bool { return f != RFC8785 && !m.same }
-
-// inCodePointOrder reports whether the names of the object whose '{' is
-// at open, a document check has accepted, are in code-point order.
-func inCodePointOrder(doc []byte, open int) bool {
-	prev := -1
-	for i := open + 1; ; {
-		for doc[i] != '"' && doc[i] != '}' {
-			i++
-		}
-		if doc[i] == '}' {
-			return true
-		}
-		if prev >= 0 && cmpCodePoints(doc, prev, i) > 0 {
-			return false
-		}
-		prev = i
-		i = skipToken(doc, i)
-		for doc[i] != ':' {
-			i++
-		}
-		i = skipSpace(doc, i+1)
-		if c := doc[i]; c == '"' || c == '{' || c == '[' {
-			i, _ = prefixValue(doc, i)
-			continue
-		}
-		for doc[i] != ',' && doc[i] != '}' && !space[doc[i]] {
-			i++
-		}
-	}
-}
 
 // cmpCodePoints orders the string tokens at offsets a and b of doc by the
 // code points of their values, as Python sorts str: -1, 0 or +1.
@@ -215,21 +190,27 @@ func cmpCodePoints(doc []byte, a, b int) int {
 	}
 }
 
-// appendPythonToken writes the string token at at as json.dumps writes
-// its value with ensure_ascii (the default), and returns the offset after
-// the token.
-func appendPythonToken(out, doc []byte, at int) ([]byte, int) {
+// pythonToken writes the string token at at to out as json.dumps writes
+// its value with ensure_ascii (the default), and returns out and the
+// offset after the token. A long string is handed to e.flush in pieces
+// too, since its Python form can be three times its size.
+func (e *encoder) pythonToken(out []byte, at int) ([]byte, int) {
+	doc := e.doc
 	out = append(out, '"')
 	j := at + 1
 	for doc[j] != '"' {
 		if c := doc[j]; c >= 0x20 && c < 0x7F && c != '\\' {
 			out = append(out, c)
 			j++
-			continue
+		} else {
+			var r rune
+			r, j = runeAt(doc, j)
+			out = appendPythonRune(out, r)
 		}
-		var r rune
-		r, j = runeAt(doc, j)
-		out = appendPythonRune(out, r)
+		if len(out) >= flushSize && e.flush != nil && e.holding == 0 {
+			e.flush(out)
+			out = out[:0]
+		}
 	}
 	return append(out, '"'), j + 1
 }

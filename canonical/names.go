@@ -53,6 +53,14 @@ func runeAt(doc []byte, i int) (rune, int) {
 // UTF-16 code units of their values (RFC 8785 §3.2.3): -1, 0 or +1. Equal
 // values in different spellings ("a" and "\u0061") compare equal.
 func cmpNames(doc []byte, a, b int) int {
+	c, _ := cmpNamesBoth(doc, a, b)
+	return c
+}
+
+// cmpNamesBoth is cmpNames, and the order of the same names by code point
+// (cmpCodePoints), in one walk: the two differ only where the first
+// differing characters are one above U+FFFF and one in U+E000…U+FFFF.
+func cmpNamesBoth(doc []byte, a, b int) (utf16Order, codePoint int) {
 	i, j := a+1, b+1
 	for {
 		ca, cb := doc[i], doc[j]
@@ -66,13 +74,13 @@ func cmpNames(doc []byte, a, b int) int {
 		if ca != cb && ca < utf8.RuneSelf && cb < utf8.RuneSelf && ca != '\\' && cb != '\\' {
 			switch {
 			case ca == '"':
-				return -1
+				return -1, -1
 			case cb == '"':
-				return 1
+				return 1, 1
 			case ca < cb:
-				return -1
+				return -1, -1
 			}
-			return 1
+			return 1, 1
 		}
 		// The bytes before i and j are equal and hold no escape, so a
 		// difference inside a multi-byte character is decided from its
@@ -84,20 +92,24 @@ func cmpNames(doc []byte, a, b int) int {
 		endA, endB := doc[i] == '"', doc[j] == '"'
 		switch {
 		case endA && endB:
-			return 0
+			return 0, 0
 		case endA:
-			return -1
+			return -1, -1
 		case endB:
-			return 1
+			return 1, 1
 		}
 		var ra, rb rune
 		ra, i = runeAt(doc, i)
 		rb, j = runeAt(doc, j)
 		if ra != rb {
+			utf16Order, codePoint = 1, 1
 			if utf16Key(ra) < utf16Key(rb) {
-				return -1
+				utf16Order = -1
 			}
-			return 1
+			if ra < rb {
+				codePoint = -1
+			}
+			return utf16Order, codePoint
 		}
 	}
 }

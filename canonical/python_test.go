@@ -241,6 +241,21 @@ func genPyNumber(r *rand.Rand) string {
 // signature member among them that is left out.
 func TestPythonFormStreamed(t *testing.T) {
 	py := cpython.Start(t)
+	// One string of 1.2 MB in Python form, and one nested 60 deep.
+	for _, doc := range []string{
+		`{"a":1,"x":"` + strings.Repeat("😀é", 50000) + `","signature":"c2ln"}`,
+		strings.Repeat(`{"😀":1,"ﬁ":`, 60) + `"` + strings.Repeat("ü", 100000) + `"` + strings.Repeat("}", 60),
+	} {
+		m, err := canonical.NewMessage([]byte(doc), 0)
+		require.NoError(t, err)
+		var streamed []byte
+		pieces := 0
+		m.Stream(canonical.Python, func(p []byte) { streamed = append(streamed, p...); pieces++ })
+		require.Greater(t, pieces, 2)
+		_, signed, err := py.Dumps([]byte(doc))
+		require.NoError(t, err)
+		require.Equal(t, string(signed), string(streamed))
+	}
 	r := rand.New(rand.NewPCG(64, 1))
 	for n := range 4 {
 		var b strings.Builder

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha512"
+	"hash"
 
 	"filippo.io/edwards25519"
 )
@@ -24,37 +25,57 @@ func ed25519Verify(pub, msg, sig []byte) bool {
 	return ed25519.Verify(pub, msg, sig)
 }
 
-// ed25519VerifyStream is ed25519Verify for a message written in pieces,
-// so that a signed form written for the check (the Python form of a
-// 64 MiB set, up to three times its size) is hashed as it is written and
-// never held whole. crypto/ed25519 takes a whole message only, so this is
-// its verification step by step, on the same point code
-// (filippo.io/edwards25519), and decides exactly as it does;
-// TestVerifyStreamMatchesCryptoEd25519 holds the two together.
-func ed25519VerifyStream(pub, sig []byte, msg func(write func([]byte))) bool {
+// newStreamCheck starts one key's check of sig over a message written in
+// pieces, so that a signed form written for the check (the Python form of
+// a 64 MiB set, up to three times its size) is hashed as it is written,
+// never held whole, and one pass over it feeds every key's check.
+// crypto/ed25519 takes a whole message only, so this is its verification
+// step by step, on the same point code (filippo.io/edwards25519), and
+// decides exactly as it does; TestVerifyStreamMatchesCryptoEd25519 holds
+// the two together.
+func newStreamCheck(pub, sig []byte) streamCheck {
+	c := &nativeCheck{sig: sig}
 	if len(sig) != ed25519.SignatureSize || sig[63]&224 != 0 {
+		return c
+	}
+	var err error
+	if c.minusA, err = new(edwards25519.Point).SetBytes(pub); err != nil {
+		return c
+	}
+	c.minusA.Negate(c.minusA)
+	c.h = sha512.New()
+	c.h.Write(sig[:32])
+	c.h.Write(pub)
+	return c
+}
+
+type nativeCheck struct {
+	h      hash.Hash // nil when the check failed before the message
+	minusA *edwards25519.Point
+	sig    []byte
+}
+
+func (c *nativeCheck) Write(piece []byte) {
+	if c.h != nil {
+		c.h.Write(piece)
+	}
+}
+
+func (c *nativeCheck) Verify() bool {
+	if c.h == nil {
 		return false
 	}
-	A, err := new(edwards25519.Point).SetBytes(pub)
-	if err != nil {
-		return false
-	}
-	h := sha512.New()
-	h.Write(sig[:32])
-	h.Write(pub)
-	msg(func(piece []byte) { h.Write(piece) })
 	var digest [sha512.Size]byte
-	k, err := edwards25519.NewScalar().SetUniformBytes(h.Sum(digest[:0]))
+	k, err := edwards25519.NewScalar().SetUniformBytes(c.h.Sum(digest[:0]))
 	if err != nil {
 		return false
 	}
-	S, err := edwards25519.NewScalar().SetCanonicalBytes(sig[32:])
+	S, err := edwards25519.NewScalar().SetCanonicalBytes(c.sig[32:])
 	if err != nil {
 		return false
 	}
-	minusA := new(edwards25519.Point).Negate(A)
-	R := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, minusA, S)
-	return bytes.Equal(sig[:32], R.Bytes())
+	R := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, c.minusA, S)
+	return bytes.Equal(c.sig[:32], R.Bytes())
 }
 
 // classifyPublicKey gives checkPublicKey the facts it decides on, for a

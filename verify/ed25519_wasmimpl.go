@@ -21,11 +21,9 @@ func ed25519Verify(pub, msg, sig []byte) bool {
 	return ed25519wasm.Verify(pub, msg, sig)
 }
 
-// ed25519VerifyStream is ed25519Verify for a message written in pieces
-// (see ed25519_native.go).
-func ed25519VerifyStream(pub, sig []byte, msg func(write func([]byte))) bool {
-	return ed25519wasm.VerifyStream(pub, sig, msg)
-}
+// newStreamCheck starts one key's check of sig over a message written in
+// pieces (see ed25519_native.go).
+func newStreamCheck(pub, sig []byte) streamCheck { return ed25519wasm.NewChecker(pub, sig) }
 
 // classifyPublicKey gives checkPublicKey the facts it decides on (on the
 // curve as crypto/ed25519 decodes keys, canonically encoded, of small

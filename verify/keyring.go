@@ -72,8 +72,15 @@ func parseForms(names []string, key string) ([]canonical.Form, *Error) {
 	return forms, nil
 }
 
-// optForms reads the optional "forms" member of a key object.
+// optForms reads the optional "forms" member of a key object. A
+// restriction must not be lost to a spelling: a member named "forms" in
+// another case is refused, not ignored as unknown members are.
 func (f fields) optForms(key string) ([]canonical.Form, *Error) {
+	for name := range f {
+		if name != "forms" && strings.EqualFold(name, "forms") {
+			return nil, fail(CodeInvalidField, "%s: member %q: the signed forms are given as \"forms\", in lower case", key, truncate(name))
+		}
+	}
 	names, ok, err := f.strings("forms", false)
 	if err != nil || !ok {
 		return nil, err
@@ -405,6 +412,9 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 			return nil, fail(CodeUnsupportedAlg, "PEM key %d is not an Ed25519 SubjectPublicKeyInfo", len(keys))
 		}
 		k := Key{KID: block.Headers["Kid"], PublicKey: block.Bytes[len(ed25519SPKIPrefix):]}
+		if err := checkFormsHeader(text, len(keys)); err != nil {
+			return nil, err
+		}
 		if v, ok := block.Headers["Forms"]; ok {
 			var names []string
 			for _, n := range strings.Split(v, ",") {
@@ -424,6 +434,26 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 		return nil, fail(CodeMalformedJSON, "keyring PEM has no PUBLIC KEY block")
 	}
 	return keys, nil
+}
+
+// checkFormsHeader refuses a PEM block whose Forms header is spelled in
+// another case or given twice: encoding/pem would keep one silently, and a
+// restriction must not be lost that way.
+func checkFormsHeader(block []byte, i int) *Error {
+	n := 0
+	for _, line := range bytes.Split(block, []byte("\n")) {
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !bytes.EqualFold(bytes.TrimSpace(name), []byte("Forms")) {
+			continue
+		}
+		if string(name) != "Forms" {
+			return fail(CodeInvalidField, "PEM key %d: header %q: the signed forms are given as \"Forms:\"", i, truncate(string(name)))
+		}
+		if n++; n > 1 {
+			return fail(CodeInvalidField, "PEM key %d: the Forms header is given twice", i)
+		}
+	}
+	return nil
 }
 
 // parseRFC3339 parses a date-time member with [ParseTime]'s grammar.

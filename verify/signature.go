@@ -119,9 +119,8 @@ func (d *document) requireSignature() *Error {
 // a current one). At most [MaxKeys] keys are tried.
 //
 // A key verifies when the signature is over one of the document's signed
-// forms that the key allows (canonical.Forms, in their order; formats.md
-// "Signed forms"); a form whose bytes are those of a form already tried is
-// not tried again. It returns the form that verified.
+// forms that the key allows (formats.md "Signed forms"); it returns the
+// form that verified, the first in canonical.Forms.
 func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool, issuedAt time.Time) (*Key, canonical.Form, *Error) {
 	if err := d.requireSignature(); err != nil {
 		return nil, 0, err
@@ -132,8 +131,13 @@ func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool, issue
 			return nil, 0, fail(CodeUnknownKey, "no key with kid %q in the keyring", truncate(kid))
 		}
 		k := &ring.keys[i]
-		form, ok := d.verifiesWith(k)
-		if !ok {
+		var form canonical.Form
+		verified := false
+		d.verifyForms([]*Key{k}, func(_ int, f canonical.Form) bool {
+			form, verified = f, true
+			return true
+		})
+		if !verified {
 			return nil, 0, fail(CodeBadSignature, "signature does not verify with key %q", truncate(kid))
 		}
 		if err := k.checkWindow(issuedAt); err != nil {
@@ -141,52 +145,99 @@ func (d *document) verifySignature(ring *Keyring, kid string, hasKID bool, issue
 		}
 		return k, form, nil
 	}
-	var outside *Error
+	keys := make([]*Key, len(ring.keys))
 	for i := range ring.keys {
-		k := &ring.keys[i]
-		form, ok := d.verifiesWith(k)
-		if !ok {
-			continue
-		}
-		err := k.checkWindow(issuedAt)
+		keys[i] = &ring.keys[i]
+	}
+	var outside *Error
+	var found *Key
+	var form canonical.Form
+	d.verifyForms(keys, func(i int, f canonical.Form) bool {
+		err := keys[i].checkWindow(issuedAt)
 		if err == nil {
-			return k, form, nil
+			found, form = keys[i], f
+			return true
 		}
 		if outside == nil {
 			outside = err
 		}
-	}
-	if outside != nil {
+		return false
+	})
+	switch {
+	case found != nil:
+		return found, form, nil
+	case outside != nil:
 		return nil, 0, outside
 	}
 	return nil, 0, fail(CodeBadSignature, "signature does not verify with any key in the keyring")
 }
 
-// verifiesWith reports whether the signature verifies under k over one of
-// the signed forms k allows, and which. A form that may differ from
-// RFC 8785's is hashed as it is written, never held whole; one that
-// cannot is not tried twice.
-func (d *document) verifiesWith(k *Key) (canonical.Form, bool) {
-	tried := false
-	for _, f := range canonical.Forms {
-		if !k.allows(f) {
-			continue
-		}
-		if d.msg.Differs(f) {
-			if ed25519VerifyStream(k.PublicKey, d.signature, func(write func([]byte)) { d.msg.Stream(f, write) }) {
-				return f, true
+// verifyForms calls verified, in the keys' order, with each key the
+// signature verifies under and the first signed form it allows that the
+// signature is over, until verified returns true. The forms with Payload's
+// bytes are checked first, key by key, so a genuine RFC 8785 document
+// costs one check; then a form that may differ is written once, in
+// pieces, into the checks of every key still unverified that allows it,
+// and never held whole.
+func (d *document) verifyForms(keys []*Key, verified func(i int, f canonical.Form) bool) {
+	forms := make([]int, len(keys))
+	for i, k := range keys {
+		forms[i] = -1
+		for _, f := range canonical.Forms {
+			if k.allows(f) && !d.msg.Differs(f) {
+				if ed25519Verify(k.PublicKey, d.payload, d.signature) {
+					forms[i] = int(f)
+					if verified(i, f) {
+						return
+					}
+				}
+				break
 			}
-			continue
-		}
-		if tried {
-			continue
-		}
-		tried = true
-		if ed25519Verify(k.PublicKey, d.payload, d.signature) {
-			return f, true
 		}
 	}
-	return 0, false
+	for _, f := range canonical.Forms {
+		if !d.msg.Differs(f) {
+			continue
+		}
+		var checks []streamCheck
+		var which []int
+		for i, k := range keys {
+			if forms[i] < 0 && k.allows(f) {
+				checks = append(checks, newStreamCheck(k.PublicKey, d.signature))
+				which = append(which, i)
+			}
+		}
+		if len(checks) == 0 {
+			continue
+		}
+		d.msg.Stream(f, func(piece []byte) {
+			for _, c := range checks {
+				c.Write(piece)
+			}
+		})
+		for j, c := range checks {
+			if c.Verify() {
+				forms[which[j]] = int(f)
+				if verified(which[j], f) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// streamCheck is one key's Ed25519 check over a message written to it in
+// pieces (newStreamCheck, per build).
+type streamCheck interface {
+	Write(piece []byte)
+	Verify() bool
+}
+
+// ed25519VerifyStream is ed25519Verify for a message written in pieces.
+func ed25519VerifyStream(pub, sig []byte, msg func(write func([]byte))) bool {
+	c := newStreamCheck(pub, sig)
+	msg(c.Write)
+	return c.Verify()
 }
 
 // checkWindow applies the key's not_before/not_after to the issue time of

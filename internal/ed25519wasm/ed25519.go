@@ -49,6 +49,7 @@ package ed25519wasm
 
 import (
 	"crypto/sha512"
+	"hash"
 	"strconv"
 	"sync"
 )
@@ -90,40 +91,65 @@ func Verify(publicKey, message, sig []byte) bool {
 // write with each piece in order, and is called at most once. A message
 // written as it is produced is hashed without ever being held whole.
 func VerifyStream(publicKey, sig []byte, message func(write func([]byte))) bool {
+	c := NewChecker(publicKey, sig)
+	message(c.Write)
+	return c.Verify()
+}
+
+// Checker is one signature's check under one key over a message written
+// to it in pieces, so that one pass over a message can feed the checks of
+// several keys. Its answer is [Verify]'s on the whole message.
+type Checker struct {
+	h      hash.Hash
+	minusA *nafTable5
+	sig    []byte
+}
+
+// NewChecker starts the check of sig under publicKey. It panics, as
+// crypto/ed25519.Verify does, if publicKey is not 32 bytes.
+func NewChecker(publicKey, sig []byte) *Checker {
 	if l := len(publicKey); l != PublicKeySize {
 		panic("ed25519: bad public key length: " + strconv.Itoa(l))
 	}
 	if len(sig) != SignatureSize || sig[63]&0xe0 != 0 {
-		return false
+		return &Checker{}
 	}
 	minusA, ok := keyTable(publicKey)
-	if !ok {
-		return false
+	if !ok || !scalarIsCanonical(sig[32:]) {
+		return &Checker{}
 	}
-	if !scalarIsCanonical(sig[32:]) {
-		return false
-	}
-
 	h := sha512.New()
 	h.Write(sig[:32])
 	h.Write(publicKey)
+	return &Checker{h: h, minusA: minusA, sig: sig}
+}
+
+// Write hashes the next piece of the message.
+func (c *Checker) Write(piece []byte) {
+	if c.h == nil {
+		return
+	}
 	// In pieces: V8 runs a wasm function that is already running in the
 	// tier it was entered in, so one Write of a 39 MB revocation set would
 	// hash it all in the baseline tier (1.7 s against 0.44 s once
 	// optimized); each piece is a new call, which picks up optimized code.
-	message(func(piece []byte) {
-		for len(piece) > hashPiece {
-			h.Write(piece[:hashPiece])
-			piece = piece[hashPiece:]
-		}
-		h.Write(piece)
-	})
-	var digest [sha512.Size]byte
-	k := reduceDigest(h.Sum(digest[:0]))
+	for len(piece) > hashPiece {
+		c.h.Write(piece[:hashPiece])
+		piece = piece[hashPiece:]
+	}
+	c.h.Write(piece)
+}
 
-	S := [32]byte(sig[32:])
-	R := varTimeDoubleScalarBaseMultTable(&k, minusA, &S)
-	return R.bytes() == [32]byte(sig[:32])
+// Verify reports whether the signature is valid for the message written.
+func (c *Checker) Verify() bool {
+	if c.h == nil {
+		return false
+	}
+	var digest [sha512.Size]byte
+	k := reduceDigest(c.h.Sum(digest[:0]))
+	S := [32]byte(c.sig[32:])
+	R := varTimeDoubleScalarBaseMultTable(&k, c.minusA, &S)
+	return R.bytes() == [32]byte(c.sig[:32])
 }
 
 // keyCacheSize bounds the keys keyTable remembers: a keyring holds at most

@@ -164,6 +164,9 @@ func formsTests() []test {
 		{"forms-not-array", "forms as a string", strings.Replace(ring("python"), `["python"]`, `"python"`, 1)},
 		{"forms-upper-case", "form names are lower case", strings.Replace(ring("python"), "python", "Python", 1)},
 		{"pem-forms-empty", "an empty PEM Forms header", pemKey(" ")},
+		{"forms-capitalized-member", "a member Forms: a restriction is not lost to its spelling, as an unknown member would be", strings.Replace(ring("rfc8785"), `"forms"`, `"Forms"`, 1)},
+		{"pem-forms-lower-case", "a PEM header forms: in lower case", strings.Replace(pemKey("rfc8785"), "Forms:", "forms:", 1)},
+		{"pem-forms-twice", "two PEM Forms headers, which encoding/pem would fold into one", strings.Replace(pemKey("rfc8785"), "Forms: rfc8785\n", "Forms: rfc8785\nForms: python\n", 1)},
 		{"jwks-forms-unknown", "a JWK forms member naming no form", jwks("jcs")},
 	} {
 		add("keyring/"+k.id, "Keyring KeyForm", k.comment, spRequest(asciiProof, map[string]any{"keys": k.keys}), keyringErr("invalid_field"))
