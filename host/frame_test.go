@@ -7,6 +7,7 @@ import (
 
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/internal/api"
+	"github.com/licverify/licverify/verify"
 	"github.com/stretchr/testify/require"
 )
 
@@ -64,12 +65,23 @@ func sameRequest(a, b parsedFrame) bool {
 // sameJSONValue compares two JSON texts as I-JSON values (RFC 8785 forms,
 // so that escapes and layout do not matter), or byte for byte when either
 // is not I-JSON (a lone surrogate, an integer beyond 2^53), which the
-// module refuses as it is written.
+// module refuses as it is written. Two RFC 3339 times are the same value
+// when they are the same instant: a typed option holds a time.Time, which
+// the host writes in UTC with Z, whatever offset the vector spelled.
 func sameJSONValue(a, b json.RawMessage) bool {
 	ca, errA := canonical.Transform(a, 0)
 	cb, errB := canonical.Transform(b, 0)
 	if errA != nil || errB != nil {
 		return bytes.Equal(bytes.TrimSpace(a), bytes.TrimSpace(b))
 	}
-	return bytes.Equal(ca, cb)
+	if bytes.Equal(ca, cb) {
+		return true
+	}
+	var sa, sb string
+	if json.Unmarshal(ca, &sa) != nil || json.Unmarshal(cb, &sb) != nil {
+		return false
+	}
+	ta, errA := verify.ParseTime(sa)
+	tb, errB := verify.ParseTime(sb)
+	return errA == nil && errB == nil && ta.Equal(tb)
 }
