@@ -216,26 +216,12 @@ func (e *encoder) pythonToken(out []byte, at int) ([]byte, int) {
 }
 
 // appendPythonRune writes one code point as CPython's
-// encode_basestring_ascii does.
+// encode_basestring_ascii does: below DEL as RFC 8785 writes it (the same
+// short escapes, controls as lower-case \u00XX), anything else as \uXXXX,
+// a surrogate pair above U+FFFF.
 func appendPythonRune(out []byte, r rune) []byte {
-	switch r {
-	case '"':
-		return append(out, '\\', '"')
-	case '\\':
-		return append(out, '\\', '\\')
-	case '\b':
-		return append(out, '\\', 'b')
-	case '\f':
-		return append(out, '\\', 'f')
-	case '\n':
-		return append(out, '\\', 'n')
-	case '\r':
-		return append(out, '\\', 'r')
-	case '\t':
-		return append(out, '\\', 't')
-	}
-	if r >= 0x20 && r < 0x7F {
-		return append(out, byte(r))
+	if r < 0x7F {
+		return appendRune(out, r)
 	}
 	if r >= 0x10000 {
 		r -= 0x10000

@@ -2,11 +2,7 @@ package main
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ed25519"
-	"crypto/pbkdf2"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"flag"
@@ -217,20 +213,8 @@ func qmOpen(file string, data []byte, password string) []byte {
 	if len(data) < 44 {
 		log.Fatalf("%s: %d bytes", file, len(data))
 	}
-	key, err := pbkdf2.Key(sha256.New, password, data[:16], 100_000, 32)
-	if err != nil {
-		log.Fatal(err)
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	gcm, err := cipher.NewGCM(block)
-	if err != nil {
-		log.Fatal(err)
-	}
 	sealed := append(append([]byte{}, data[44:]...), data[28:44]...) // ciphertext ‖ tag
-	plain, err := gcm.Open(nil, data[16:28], sealed, nil)
+	plain, err := qkGCM(data[:16], password).Open(nil, data[16:28], sealed, nil)
 	if err != nil {
 		log.Fatalf("%s: %v", file, err)
 	}

@@ -65,7 +65,9 @@ func qkEncrypt(label string, plain []byte, password string) []byte {
 	return qkSeal(seed[:16], seed[16:28], plain, password)
 }
 
-func qkSeal(salt, nonce, plain []byte, password string) []byte {
+// qkGCM is the AES-256-GCM of a .qkey file: its key derived from password
+// and salt with PBKDF2-HMAC-SHA256, 100,000 iterations.
+func qkGCM(salt []byte, password string) cipher.AEAD {
 	key, err := pbkdf2.Key(sha256.New, password, salt, 100_000, 32)
 	if err != nil {
 		log.Fatal(err)
@@ -78,7 +80,11 @@ func qkSeal(salt, nonce, plain []byte, password string) []byte {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sealed := gcm.Seal(nil, nonce, plain, nil) // ciphertext ‖ tag
+	return gcm
+}
+
+func qkSeal(salt, nonce, plain []byte, password string) []byte {
+	sealed := qkGCM(salt, password).Seal(nil, nonce, plain, nil) // ciphertext ‖ tag
 	ct, tag := sealed[:len(plain)], sealed[len(plain):]
 	out := append(append([]byte{}, salt...), nonce...)
 	return append(append(out, tag...), ct...)
