@@ -1,6 +1,7 @@
 // What the package says about itself and carries: the README's module
-// sizes (so that they cannot go stale), the LICENSE in the packed tarball,
-// and what git ignores of what packing writes.
+// sizes (so that they cannot go stale), its committed copies of the module
+// and the LICENSE (the package is the directory as committed, so that a
+// checkout installs as it is), and what git ignores of what packing writes.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -52,14 +53,22 @@ test('the packed tarball carries LICENSE, identical to the repository\'s', () =>
   assert.match(packed.toString('utf8'), /Apache License\s+Version 2\.0/);
 });
 
-test('git ignores what packing writes in js/ (the tarball, the copied module and LICENSE)', (t) => {
+test("js/licverify.wasm and js/LICENSE are host/licverify.wasm and LICENSE, byte for byte", () => {
+  // make wasm copies the module; a module built without it, or a LICENSE
+  // edited in one place, fails here.
+  const same = (a, b) => readFileSync(path.join(js, a)).equals(readFileSync(path.join(repo, b)));
+  assert.ok(same('licverify.wasm', 'host/licverify.wasm'), 'js/licverify.wasm differs from host/licverify.wasm: run make wasm (or cp host/licverify.wasm js/)');
+  assert.ok(same('LICENSE', 'LICENSE'), 'js/LICENSE differs from LICENSE: cp LICENSE js/');
+});
+
+test('git ignores what packing and testing write in js/, and not the package', (t) => {
   const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: js, encoding: 'utf8' });
   if (inside.status !== 0) return t.skip('not a git work tree');
-  for (const f of ['licverify-0.1.0.tgz', 'licverify-12.3.4.tgz', 'licverify.wasm', 'LICENSE', 'test/out/x']) {
+  for (const f of ['licverify-0.1.0.tgz', 'licverify-12.3.4.tgz', 'test/out/x']) {
     const r = spawnSync('git', ['check-ignore', '-q', '--no-index', f], { cwd: js });
     assert.equal(r.status, 0, `js/${f} is not ignored by git`);
   }
-  for (const f of ['index.d.ts', 'README.md', 'test/types.ts']) {
+  for (const f of ['index.d.ts', 'README.md', 'test/types.ts', 'licverify.wasm', 'LICENSE', 'node.cjs']) {
     const r = spawnSync('git', ['check-ignore', '-q', '--no-index', f], { cwd: js });
     assert.equal(r.status, 1, `js/${f} must not be ignored`);
   }
