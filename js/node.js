@@ -1,5 +1,6 @@
 // licverify for Node and Electron's main process. See index.d.ts for the
-// API; browser.js is the same API for browsers and bundlers.
+// API; browser.js is the same API for browsers and bundlers, node.cjs the
+// same for require().
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

@@ -333,7 +333,7 @@ test('importing and using the package prints nothing', () => {
 
 test('the packed package holds what it needs and nothing else', () => {
   const { files } = prepared();
-  for (const f of ['package.json', 'index.d.ts', 'node.js', 'browser.js', 'licverify.wasm', 'README.md', 'LICENSE', 'lib/wasi.js', 'lib/ops.js']) {
+  for (const f of ['package.json', 'index.d.ts', 'index.d.cts', 'node.js', 'node.cjs', 'browser.js', 'licverify.wasm', 'README.md', 'LICENSE', 'lib/wasi.js', 'lib/ops.js']) {
     assert.ok(files.includes(f), `${f} missing from the package`);
   }
   for (const f of files) assert.ok(!/^(test|demo|scripts|node_modules)\//.test(f), `${f} should not be packed`);
