@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import zlib from 'node:zlib';
@@ -53,6 +54,25 @@ test('the packed tarball carries LICENSE, identical to the repository\'s', () =>
   assert.match(packed.toString('utf8'), /Apache License\s+Version 2\.0/);
 });
 
+// The README's way of installing before the package is on the registry:
+// npm install of the checkout's js/ directory, which npm links, so the
+// project gets js/ exactly as committed. It works at once, through import
+// and require().
+test('npm install <checkout>/js gives a working package', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'licverify-checkout-'));
+  try {
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true }) + '\n');
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', js], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const check = "lv.init().then(() => console.log(lv.canonicalize('[1.0]').canonical))";
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as lv from 'licverify'; ${check}`], { cwd: dir, encoding: 'utf8' });
+    const cjs = execFileSync(process.execPath, ['-e', `const lv = require('licverify'); ${check}`], { cwd: dir, encoding: 'utf8' });
+    assert.equal(esm, '[1]\n');
+    assert.equal(cjs, '[1]\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("js/licverify.wasm and js/LICENSE are host/licverify.wasm and LICENSE, byte for byte", () => {
   // make wasm copies the module; a module built without it, or a LICENSE
   // edited in one place, fails here.
@@ -71,5 +91,10 @@ test('git ignores what packing and testing write in js/, and not the package', (
   for (const f of ['index.d.ts', 'README.md', 'test/types.ts', 'licverify.wasm', 'LICENSE', 'node.cjs']) {
     const r = spawnSync('git', ['check-ignore', '-q', '--no-index', f], { cwd: js });
     assert.equal(r.status, 1, `js/${f} must not be ignored`);
+  }
+  // What a checkout must hold for npm install <checkout>/js to work.
+  for (const f of ['licverify.wasm', 'LICENSE']) {
+    const r = spawnSync('git', ['ls-files', '--error-unmatch', f], { cwd: js });
+    assert.equal(r.status, 0, `js/${f} is not committed`);
   }
 });
