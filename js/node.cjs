@@ -1,12 +1,12 @@
 // require('licverify'): the package for CommonJS code in Node (Electron's
-// main process, a preload script, a CommonJS tool). It is node.js, the ES
-// module, over one of two paths:
+// main process, a CommonJS tool). It is node.js, the ES module, over one
+// of two paths:
 // - Node 20.19+ and 22.12+ require() an ES module: this is node.js itself.
-// - Older Node (Electron 34 and before: Node 20.18) cannot, so init() loads node.js
-//   with import(). Until the first init() (or createVerifier(),
-//   collectFingerprint(), collectQuantumMetaMachineId()) has resolved, the
-//   other functions throw; afterwards every export calls node.js's, and
-//   instanceof answers for node.js's classes.
+// - Older Node (Electron 34 and before: Node 20.18) cannot, so init()
+//   loads node.js with import(). Until the first init() (or
+//   createVerifier(), collectFingerprint(), collectQuantumMetaMachineId())
+//   has resolved, the other functions throw; afterwards every export calls
+//   node.js's, and instanceof answers for node.js's classes.
 'use strict';
 
 let esm = null;
