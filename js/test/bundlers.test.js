@@ -5,8 +5,9 @@
 // without file privileges) and in one that may (--allow-file-access-from-
 // files, as an Electron renderer with them). And the README's Electron
 // recipe as it is written there: main.js and preload.js in Node with
-// stand-ins for Electron's modules, the renderer an iife bundle opened from
-// a file: URL in the Chromium that may not read files.
+// stand-ins for Electron's modules, renderer.js built with its
+// vite.config.js (an iife bundle) and opened from a file: URL in the
+// Chromium that may not read files.
 // Needs Debian's /usr/bin/chromium and the pinned vite devDependency; where
 // either is missing the tests say they were skipped, and under CI=true
 // that is a failure.
@@ -80,8 +81,9 @@ function aValidProof() {
 }
 
 // In an iife bundle, Vite's index.html still loads it with <script
-// type="module" crossorigin>, which a file: page may not load; an iife
-// renderer is loaded with a classic script.
+// type="module" crossorigin>, which a file: page that may not read files
+// may not load; the README's vite.config.js for an Electron renderer
+// loads it with a classic script, as this does.
 const classicScript = {
   name: 'classic-script',
   transformIndexHtml: (html) => html.replace(/<script type="module" crossorigin/g, '<script defer'),
@@ -130,7 +132,8 @@ before(async () => {
     '<!doctype html>\n<meta charset="utf-8">\n<title>renderer</title>\n<button id="check">check</button>\n<script type="module" src="./renderer.js"></script>\n',
   );
   writeFileSync(path.join(renderer, 'renderer.js'), readmeSnippet('// renderer.js'));
-  await viteBuild(renderer, path.join(electronApp, 'dist'), 'iife');
+  writeFileSync(path.join(renderer, 'vite.config.js'), readmeSnippet('// vite.config.js'));
+  await vite.build({ configFile: path.join(renderer, 'vite.config.js'), root: renderer, logLevel: 'silent', build: { outDir: path.join(electronApp, 'dist'), emptyOutDir: true } });
   writeFileSync(path.join(electronApp, 'package.json'), JSON.stringify({ name: 'app', main: 'main.js', type: 'commonjs' }) + '\n');
   writeFileSync(path.join(electronApp, 'main.js'), readmeSnippet('// main.js: the main process reads the module'));
   writeFileSync(path.join(electronApp, 'preload.js'), readmeSnippet('// preload.js'));

@@ -87,9 +87,10 @@ function writeSnippets() {
     const all = snippets(readFileSync(path.join(js, file), 'utf8'));
     all.forEach((s, i) => {
       if (!codeLangs.has(s.lang)) return;
-      // CommonJS (Electron's main process and preload script) is not a
-      // module tsc checks here; bundlers.test.js runs those snippets.
-      if (/\brequire\(/.test(s.code)) return;
+      // CommonJS (Electron's main process and preload script) and a
+      // Vite config are not modules tsc checks here (a config needs Node's
+      // and the bundler's types); bundlers.test.js runs those snippets.
+      if (/\brequire\(|from 'vite'/.test(s.code)) return;
       const origin = `${file}:${s.line}`;
       const target = path.join(snippetsDir, `${name}-${String(i + 1).padStart(2, '0')}-line${s.line}.ts`);
       writeFileSync(target, asModule(s.code, names, origin));
