@@ -80,7 +80,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
 WASM_ENV = GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 GOWASM= GOFLAGS=
 WASM_BUILD = $(GO) build -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 
-wasm: ## build host/licverify.wasm reproducibly; print its size and sha256
+wasm: ## build host/licverify.wasm reproducibly, copy it into js/ and python/; print its size and sha256
 	$(WASM_ENV) $(WASM_BUILD) -o host/licverify.wasm ./wasm
 	cp host/licverify.wasm js/licverify.wasm
 	cp host/licverify.wasm python/src/licverify/licverify.wasm

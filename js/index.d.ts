@@ -187,16 +187,21 @@ export interface InitOptions {
    * The licverify .wasm: a URL (string or URL; in Node also a file path),
    * its bytes, a Response (or a promise of one), or a compiled
    * `WebAssembly.Module`. Default: `licverify.wasm` beside the package, found
-   * with `new URL('./licverify.wasm', import.meta.url)` (read with `fs` in
-   * Node, fetched elsewhere; bundlers recognize the pattern).
+   * with `new URL('./licverify.wasm', import.meta.url)` when init runs (read
+   * with `fs` in Node, fetched elsewhere, a `file:` URL read with
+   * XMLHttpRequest; bundlers recognize the pattern). An iife or cjs bundle
+   * has no `import.meta`: there it must be given.
    */
   wasm?: URL | string | BufferSource | WebAssembly.Module | Response | PromiseLike<Response>;
 }
 
 /**
  * Compiles and instantiates the module. Call it once and await it before
- * anything else; later calls resolve at once. If it fails (the module could
- * not be fetched, say) it can simply be called again.
+ * anything else; later calls resolve at once. If it fails it can simply be
+ * called again: it rejects with an `Error` naming the URL or path when the
+ * module cannot be found, fetched or read or is not WebAssembly (with what
+ * came back), and with a `WebAssembly.CompileError` when the browser
+ * refuses to compile it.
  */
 export function init(options?: InitOptions): Promise<void>;
 

@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -51,6 +52,75 @@ test('init and createVerifier take a path, a file URL, bytes or a Module', async
     assert.equal(v.canonicalize('[1.0]').canonical, '[1]', name);
   }
   await assert.rejects(lv.createVerifier({ wasm: 42 }), TypeError);
+});
+
+// What init() says when it cannot load the module: where it looked, and
+// what it found there, never only the compiler's or fetch's bare error.
+test('a module that cannot be loaded is reported with its URL or path and what came back', async () => {
+  // A server that answers every path with its app's page, as a single-page
+  // app's fallback does, and one that answers 404.
+  const page = '<!doctype html><html><head><title>app</title></head><body><div id="app"></div></body></html>\n';
+  const server = http.createServer((req, res) => {
+    if (req.url.startsWith('/missing/')) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('404\n');
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(page);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    await assert.rejects(lv.createVerifier({ wasm: new URL(`${base}/assets/licverify.wasm`) }), {
+      name: 'Error',
+      message:
+        `licverify: ${base}/assets/licverify.wasm is not a WebAssembly module: the server answered 200 text/html; charset=utf-8: ` +
+        `${page.length} bytes beginning ${JSON.stringify(page.slice(0, 64))}…: an HTML page, as a server that answers every path ` +
+        'with its app (an SPA fallback) gives for a file it lacks. Serve licverify.wasm at that URL, or pass init({ wasm }) where it is',
+    });
+    await assert.rejects(lv.createVerifier({ wasm: `${base}/missing/licverify.wasm` }), {
+      message: `licverify: fetching the module failed: 404 Not Found ${base}/missing/licverify.wasm`,
+    });
+  } finally {
+    server.close();
+  }
+  // Nothing listens there any more: fetch's own error, with the URL.
+  await assert.rejects(lv.createVerifier({ wasm: `${base}/licverify.wasm` }), {
+    message: new RegExp(`^licverify: fetching the module from ${base}/licverify\\.wasm failed: fetch failed$`),
+  });
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'licverify-notwasm-'));
+  try {
+    // A Git LFS pointer where the module should be, and an empty file.
+    const pointer = path.join(dir, 'licverify.wasm');
+    const lfs = 'version https://git-lfs.github.com/spec/v1\noid sha256:0123\nsize 3776406\n';
+    writeFileSync(pointer, lfs);
+    await assert.rejects(lv.createVerifier({ wasm: pointer }), {
+      message: `licverify: ${pointer} is not a WebAssembly module: it holds ${lfs.length} bytes beginning ${JSON.stringify(lfs.slice(0, 64))}…`,
+    });
+    const empty = path.join(dir, 'empty.wasm');
+    writeFileSync(empty, '');
+    await assert.rejects(lv.createVerifier({ wasm: pathToFileURL(empty) }), { message: `licverify: ${empty} is not a WebAssembly module: it holds 0 bytes` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // Bytes the caller gives are the caller's: the compiler's own error.
+  await assert.rejects(lv.createVerifier({ wasm: new Uint8Array([0x3c, 0x21, 0x64, 0x6f]) }), WebAssembly.CompileError);
+});
+
+test('a package without its module says which file is missing', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'licverify-nomodule-'));
+  try {
+    const copy = path.join(dir, 'licverify');
+    cpSync(installed, copy, { recursive: true, filter: (f) => path.basename(f) !== 'licverify.wasm' });
+    const bare = await import(pathToFileURL(path.join(copy, 'node.js')).href);
+    await assert.rejects(bare.init(), {
+      code: 'ENOENT',
+      message: `licverify: the package has no module: ${path.join(copy, 'licverify.wasm')} is missing; install the package again, or pass init({ wasm })`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('createVerifier instances are independent of the default one', async () => {
@@ -263,7 +333,7 @@ test('importing and using the package prints nothing', () => {
 
 test('the packed package holds what it needs and nothing else', () => {
   const { files } = prepared();
-  for (const f of ['package.json', 'index.d.ts', 'node.js', 'browser.js', 'licverify.wasm', 'README.md', 'LICENSE', 'lib/wasi.js', 'lib/ops.js']) {
+  for (const f of ['package.json', 'index.d.ts', 'index.d.cts', 'node.js', 'node.cjs', 'browser.js', 'licverify.wasm', 'README.md', 'LICENSE', 'lib/wasi.js', 'lib/ops.js']) {
     assert.ok(files.includes(f), `${f} missing from the package`);
   }
   for (const f of files) assert.ok(!/^(test|demo|scripts|node_modules)\//.test(f), `${f} should not be packed`);

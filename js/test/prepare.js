@@ -1,9 +1,9 @@
 // Prepares what the test files share, once per `npm test`:
 // - Go's native response to every vector (internal/cmd/nativeresponses);
 // - a build of the module with its test hooks, to crash it on purpose;
-// - the package as users get it: `npm pack` (whose prepack script copies
-//   ../host/licverify.wasm, the committed module, into the package),
-//   installed offline into a scratch project that the tests import from.
+// - the package as users get it: `npm pack` (of js/ as committed, its
+//   copy of the module included), installed offline into a scratch
+//   project that the tests import from.
 // It prints the packed and module sizes.
 
 import { execFileSync } from 'node:child_process';

@@ -20,8 +20,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { js, out, repo } from './paths.js';
-import { importInstalled, nativeResponses } from './prepared.js';
+import { importInstalled, nativeResponses, prepared } from './prepared.js';
 import { loadVectors } from './vectors.js';
+import { snippets } from './snippets.js';
 
 const tsc = path.join(js, 'node_modules', 'typescript', 'bin', 'tsc');
 const typesDir = path.join(out, 'types');
@@ -37,28 +38,13 @@ declare const keys: string;
 declare const proof: string;
 declare const fileBase64: string;
 declare const qkeyBytes: Uint8Array;
+// What the README's Electron preload script hands a renderer.
+interface Window {
+  licverifyWasm(): Promise<Uint8Array>;
+}
 `;
 
-const fence = /^([ \t]*(?:\* ?)?)```([\w-]*)[^\n]*\n([\s\S]*?)^\1```[ \t]*$/gm;
 const codeLangs = new Set(['js', 'javascript', 'mjs', 'ts', 'typescript']);
-
-/**
- * snippets returns the fenced code blocks of a Markdown text, or of the
- * doc comments of a .d.ts (their leading " * " removed), with the line
- * each starts on: [{lang, code, line}].
- */
-export function snippets(text) {
-  const found = [];
-  for (const m of text.matchAll(fence)) {
-    const prefix = m[1];
-    const code = m[3]
-      .split('\n')
-      .map((l) => (l.startsWith(prefix) ? l.slice(prefix.length) : l.replace(/^\s*\*\s?/, '')))
-      .join('\n');
-    found.push({ lang: m[2], code, line: text.slice(0, m.index).split('\n').length + 1 });
-  }
-  return found;
-}
 
 // exported returns the names index.d.ts exports, values and types apart.
 function exported(dts) {
@@ -101,6 +87,10 @@ function writeSnippets() {
     const all = snippets(readFileSync(path.join(js, file), 'utf8'));
     all.forEach((s, i) => {
       if (!codeLangs.has(s.lang)) return;
+      // CommonJS (Electron's main process and preload script) and a
+      // Vite config are not modules tsc checks here (a config needs Node's
+      // and the bundler's types); bundlers.test.js runs those snippets.
+      if (/\brequire\(|from 'vite'/.test(s.code)) return;
       const origin = `${file}:${s.line}`;
       const target = path.join(snippetsDir, `${name}-${String(i + 1).padStart(2, '0')}-line${s.line}.ts`);
       writeFileSync(target, asModule(s.code, names, origin));
@@ -254,6 +244,46 @@ test('tsc --strict rejects a snippet that does not compile and an undeclared res
   assert.notEqual(res.status, 0, 'tsc must fail');
   assert.match(text, /snippet\.ts\(\d+,\d+\): error TS\d+: Property 'refresh_afterr' does not exist/);
   assert.match(text, /response\.ts\(\d+,\d+\): error TS\d+: Object literal may only specify known properties, and '"?refreshed"?' does not exist/);
+});
+
+// require('licverify') from TypeScript compiled to CommonJS: the package's
+// require condition gives index.d.cts (index.d.ts's declarations), so
+// that an Electron main process or a CommonJS tool type-checks, in the
+// installed package, under each module setting such projects use.
+// node16 and node18 cannot re-export an ES module's declarations into a
+// CommonJS file, which skipLibCheck (tsc --init's default) passes over.
+test('tsc --strict: a CommonJS TypeScript project that requires the package', () => {
+  const dir = path.join(prepared().scratch, 'cjs-types');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'main.cts'),
+    [
+      "import { init, verifyStatusProof, LicverifyError, type StatusProofResult } from 'licverify';",
+      'declare const proofText: string;',
+      'declare const keyringText: string;',
+      'async function main(): Promise<void> {',
+      '  await init();',
+      '  const r: StatusProofResult = verifyStatusProof(proofText, { keys: keyringText, now: new Date() });',
+      '  if (r.valid) console.log(r.refresh_after);',
+      '  else console.log(r.code);',
+      '}',
+      'main().catch((err: unknown) => console.log(err instanceof LicverifyError));',
+      '',
+    ].join('\n'),
+  );
+  const settings = [
+    { module: 'nodenext', skipLibCheck: false },
+    { module: 'commonjs', skipLibCheck: false },
+    { module: 'node16', skipLibCheck: true },
+  ];
+  for (const o of settings) {
+    const config = { compilerOptions: { strict: true, noEmit: true, target: 'es2022', lib: ['es2022', 'dom'], types: [], ...o }, files: ['main.cts'] };
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(config));
+    const res = runTsc(path.join(dir, 'tsconfig.json'));
+    assert.equal(res.status, 0, `module ${o.module}, skipLibCheck ${o.skipLibCheck}:\n${res.stdout}${res.stderr}`);
+  }
+  console.log(`types: a CommonJS .cts requiring the package compiles under module ${settings.map((o) => o.module).join(', ')}`);
 });
 
 test('typescript is pinned to an exact version', () => {

@@ -1,0 +1,3 @@
+// The types of require('licverify') (node.cjs): index.d.ts's, the one
+// declaration of the API.
+export * from './index.js';
