@@ -36,7 +36,7 @@ var commandFlags = map[string][]string{
 	"canonical":   {"json", "cache-dir"},
 	"fingerprint": {"json", "cache-dir", "quantummeta"},
 	"keygen":      {"kid", "seed", "keyring"},
-	"sign":        {"key", "form"},
+	"sign":        {"key", "kid", "form"},
 }
 
 // captureFlags runs the command line and returns the flag set the

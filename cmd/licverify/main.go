@@ -11,7 +11,7 @@
 //	licverify canonical [FILE]
 //	licverify fingerprint [--quantummeta]
 //	licverify keygen [--kid KID] [--seed HEX] [--keyring FILE]
-//	licverify sign --key PRIVATE [--form rfc8785|python] DOC
+//	licverify sign --key PRIVATE [--kid KID] [--form rfc8785|python] DOC
 //	licverify help [COMMAND]
 //	licverify --version
 //
@@ -57,7 +57,12 @@
 // exit 2, never a verification with epoch 0.
 //
 // keygen and sign make test fixtures; they run natively, never in the
-// module, and the verifier never sees a private key.
+// module, and the verifier never sees a private key. sign prints the
+// document in the signed form with a signature member; a status proof
+// (which must name its key), a revocation set or a delta that has no
+// issuer_kid also gets one: --kid, else the key file's kid. A document of
+// another format (a license.key, a .qkey) gains no member, and --kid is
+// refused for it, as it is when the document names another issuer_kid.
 //
 // fingerprint --quantummeta runs no module: it prints the machine id
 // QuantumMeta's get_machine_id() gives on this machine (the id a .qkey is
@@ -181,7 +186,7 @@ func init() {
 		{"canonical", "[FILE]", "print the RFC 8785 canonical form of a JSON document (stdin without FILE)", runCanonical},
 		{"fingerprint", "[--quantummeta]", "print this machine's fingerprint components and their hashes, or QuantumMeta's machine id", runFingerprint},
 		{"keygen", "[--kid KID] [--seed HEX] [--keyring FILE]", "make an Ed25519 key for test fixtures (private key JSON on stdout)", runKeygen},
-		{"sign", "--key PRIVATE [--form rfc8785|python] DOC", "sign a JSON document for test fixtures", runSign},
+		{"sign", "--key PRIVATE [--kid KID] [--form rfc8785|python] DOC", "sign a JSON document for test fixtures; a status proof or revocation set/delta without issuer_kid gets the key's kid", runSign},
 	}
 }
 
