@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -21,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/licverify/licverify/examples/demo"
 	"github.com/licverify/licverify/host"
@@ -753,4 +755,93 @@ func TestEpochStoreProcesses(t *testing.T) {
 	require.Zero(t, lost, "%d of %d namespaces lost", lost, len(want))
 	require.Equal(t, want, got)
 	require.NoFileExists(t, store+".lock")
+}
+
+// TestMessagesSayWhatToDo: an input that is not what its flag or argument
+// takes gets one line naming the file, what is wrong with it and what to
+// do (exit 2), or, for a document, a summary saying so (exit 1).
+func TestMessagesSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, data, 0o600))
+		return path
+	}
+	bom := func(name string) string {
+		return write("bom-"+name, append([]byte("\xef\xbb\xbf"), sample(t, name)...))
+	}
+	code, priv, errOut := licverify(t, "", "keygen", "--kid", "k", "--seed", strings.Repeat("07", 32))
+	require.Equal(t, 0, code, errOut)
+	key := write("key.json", []byte(priv))
+	var k privateKey
+	require.NoError(t, json.Unmarshal([]byte(priv), &k))
+	pub, err := base64.StdEncoding.DecodeString(k.PublicKey)
+	require.NoError(t, err)
+	x := base64.RawURLEncoding.EncodeToString(pub)
+	shortX := write("short-x.json", []byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"`+x[:42]+`"}]}`))
+	oneJWK := write("jwk.json", []byte(`{"kty":"OKP","crv":"Ed25519","x":"`+x+`"}`))
+	ring := write("ring.json", []byte(`[{"kid":"k","alg":"ed25519","public_key":"`+k.PublicKey+`"}]`))
+	epochs := write("bom-epochs.json", []byte("\xef\xbb\xbf{}"))
+	doc := write("doc.json", []byte(`{"a":1}`))
+
+	// A proof checked in year 0000, signed by the key above.
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(sample(t, "proof.json")), &m))
+	delete(m, "signature")
+	delete(m, "issuer_kid")
+	m["checked_at"] = "0000-01-01T00:00:00Z"
+	text, err := json.Marshal(m)
+	require.NoError(t, err)
+	code, signed, errOut := licverify(t, "", "sign", "--key", key, write("old.json", text))
+	require.Equal(t, 0, code, errOut)
+	old := write("old-signed.json", []byte(signed))
+	// Hours from 0000-01-01 to the demo proof's valid_until, not
+	// time.Duration's largest value.
+	lifetime := (time.Date(2026, 3, 3, 8, 0, 0, 0, time.UTC).Unix() - time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Unix()) / 3600
+
+	now := "--now=" + demo.Now
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		exit   int
+		stdout string
+		stderr string
+	}{
+		{"keygen's private key as --keys", []string{"proof", "--keys", key, now, "proof.json"}, 2, "",
+			"keyring " + key + " does not load: keyring is a private key (it has private_key), not a keyring: a keyring takes public keys only; give the keyring of its public key, never the private key (invalid_field)"},
+		{"one JWK as --keys", []string{"proof", "--keys", oneJWK, now, "proof.json"}, 2, "",
+			`keyring ` + oneJWK + ` does not load: keyring is one JWK, not a JWKS: put it in a keys array, {"keys": [...]} (missing_field)`},
+		{"a JWK x one character short", []string{"proof", "--keys", shortX, now, "proof.json"}, 2, "",
+			"JWK 0: x is 42 characters of base64url; an Ed25519 public key is 32 bytes, 43 characters (44 with = padding) (weak_key)"},
+		{"a keyring with a BOM", []string{"proof", "--keys", bom("keyring.json"), now, "proof.json"}, 2, "",
+			"keyring starts with a byte order mark (EF BB BF), refused rather than stripped (RFC 8259 §8.1): save it as UTF-8 without one (malformed_json)"},
+		{"a proof with a BOM", []string{"proof", "--keys", "keyring.json", now, bom("proof.json")}, 1,
+			"invalid (malformed_json): status proof starts with a byte order mark (EF BB BF), refused rather than stripped (RFC 8259 §8.1): save it as UTF-8 without one\n", ""},
+		{"a license with a BOM", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, bom("license.key")}, 1,
+			"block (malformed_json): canonical: the text starts with a byte order mark (EF BB BF)", ""},
+		{"a device file with a BOM", []string{"proof", "--keys", "keyring.json", now, "--device", bom("device.json"), "proof.json"}, 2, "",
+			"licverify proof: --device " + filepath.Join(dir, "bom-device.json") + " is not a fingerprint (a JSON object of components): malformed_json: canonical: the text starts with a byte order mark (EF BB BF)"},
+		{"canonical of a file with a BOM", []string{"canonical", bom("device.json")}, 1,
+			"invalid (malformed_json): canonical: the text starts with a byte order mark (EF BB BF)", ""},
+		{"an epoch store with a BOM", []string{"proof", "--keys", "keyring.json", now, "--epoch-store", epochs, "proof.json"}, 2, "",
+			"epoch file " + epochs + " starts with a byte order mark (EF BB BF), which JSON text must not: save it as UTF-8 without one"},
+		{"sign's key file with a BOM", []string{"sign", "--key", write("bom-key.json", append([]byte("\xef\xbb\xbf"), priv...)), doc}, 2, "",
+			"bom-key.json starts with a byte order mark (EF BB BF): save it as UTF-8 without one"},
+		{"sign's document with a BOM", []string{"sign", "--key", key, write("bom-doc.json", []byte("\xef\xbb\xbf{}"))}, 2, "",
+			"bom-doc.json: canonical: the text starts with a byte order mark (EF BB BF)"},
+		{"a proof checked in year 0000", []string{"proof", "--keys", ring, now, old}, 1,
+			fmt.Sprintf("invalid (ttl_too_long): proof lifetime %dh0m0s (checked_at", lifetime) + ` 0000-01-01T00:00:00Z to valid_until 2026-03-03T08:00:00Z) exceeds the maximum 168h0m0s` + "\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := licverify(t, "", tc.args...)
+			require.Equal(t, tc.exit, code, out+errOut)
+			require.Contains(t, out, tc.stdout)
+			require.Contains(t, errOut, tc.stderr)
+			require.NotContains(t, out+errOut, "ï")
+			if code == 2 {
+				require.Empty(t, out)
+				require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+			}
+		})
+	}
 }

@@ -37,6 +37,10 @@
 // message on stderr naming the file at fault (an unknown flag is followed
 // by the command's usage).
 //
+// A file named - is stdin, for one input of a command (the keyring, a
+// document, --state, --device); --write-state - prints the new state on
+// stdout, exactly the bytes a file would hold, and the summary on stderr.
+//
 // --now defaults to the current time; given, it must be an RFC 3339 time
 // such as 2026-03-01T12:00:00Z. --min-epoch is an integer from 0 to 2^53.
 // A flag given an empty value (--now "", --license-id "", --epoch-store
@@ -136,8 +140,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	verifier       *host.Verifier
-	cacheDir       string // --cache-dir
-	stdinRead      bool   // a file named "-" has been read
+	cacheDir       string    // --cache-dir
+	stdinFor       string    // what stdin was read as ("the keyring"), once a file named "-" has been
+	summaryTo      io.Writer // where report prints a summary; stdout when nil
 }
 
 // module starts the module on first use; keygen, sign and usage errors

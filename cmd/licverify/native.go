@@ -89,11 +89,14 @@ func runSign(e *env, args []string) error {
 	if !utf8.ValidString(*kidFlag) {
 		return usagef("--kid %q is not UTF-8", *kidFlag)
 	}
-	kb, err := e.readFile(*keyFile)
+	kb, err := e.readFile(*keyFile, "the key file")
 	if err != nil {
 		return err
 	}
 	var k privateKey
+	if bytes.HasPrefix(kb, []byte("\xef\xbb\xbf")) {
+		return usagef("%s starts with a byte order mark (EF BB BF): save it as UTF-8 without one", *keyFile)
+	}
 	if err := json.Unmarshal(kb, &k); err != nil || k.PrivateKey == "" {
 		return usagef("%s is not a private key file from licverify keygen", *keyFile)
 	}
@@ -101,7 +104,7 @@ func runSign(e *env, args []string) error {
 	if err != nil || len(seed) != ed25519.SeedSize {
 		return usagef("%s: private_key is not %d bytes of base64", *keyFile, ed25519.SeedSize)
 	}
-	doc, err := e.readFile(pos[0])
+	doc, err := e.readFile(pos[0], "the document")
 	if err != nil {
 		return err
 	}
