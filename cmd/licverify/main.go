@@ -52,10 +52,18 @@
 // before verifying, the epoch stored for the namespace is read and
 // max(stored, --min-epoch) is sent as min_epoch; after a result that
 // carries store_epoch (a valid one, and also revoked, expired or
-// set_expired), the stored epoch is raised to it. The namespace is the
-// keyring file's absolute path, or --epoch-namespace NAME (required with
-// --keys -): use one namespace per issuer, and the same one wherever the
-// same issuer's documents are verified. A raise takes the store's lock,
+// set_expired), the stored epoch is raised to it. The epoch is kept per
+// public key of the keyring (namespace "ed25519:" and the key in base64):
+// the stored epoch is the largest of its keys', and a result raises them
+// all. So it follows the keys, not the file: a keyring moved, renamed,
+// read from stdin or given a new key keeps its epoch (a keyring holding
+// several issuers' keys would mix their epochs: give each issuer its own
+// keyring, or its own --epoch-namespace). A store written
+// when the namespace was the keyring file's absolute path is carried
+// over: while none of the keys has an epoch, the one stored under that
+// path is raised into them. --epoch-namespace NAME keeps the epoch under
+// NAME instead: use one per issuer, the same wherever its documents are
+// verified. A raise takes the store's lock,
 // FILE.lock, as the Go, Node and Python stores do, so that processes of
 // any of them may share FILE. A store that cannot be read or written is
 // exit 2, never a verification with epoch 0.

@@ -25,6 +25,7 @@ func (f *flags) verification(op string) (*api.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.keyring = keys
 	now := f.now.value // checked by timeFlag.Set
 	if !f.now.set {
 		now = clock().UTC().Format(time.RFC3339)
@@ -204,6 +205,7 @@ func (e *env) call(op string, req *api.Request, keysFile string) ([]byte, result
 			return nil, nil, usagef("not available: this build's module has no %q operation", op)
 		}
 		if rest, ok := strings.CutPrefix(s, "licverify: keyring: "); ok {
+			// As keyringLoadError words verify's own error.
 			return nil, nil, usagef("keyring %s does not load: %s (%s)", keysFile, rest, r.str("code"))
 		}
 		if _, rest, ok := strings.Cut(s, "misuse: keyring "); ok && keysFile != "" {
@@ -264,7 +266,7 @@ func runProof(e *env, args []string) error {
 		}
 		req.Part("fingerprint", fp)
 	}
-	g, err := epochs.apply(req, f.keys)
+	g, err := epochs.apply(req, f.keys, f.keyring)
 	if err != nil {
 		return err
 	}
@@ -321,7 +323,7 @@ func runRevocation(e *env, args []string) error {
 		}
 		req.Part("deltas", d)
 	}
-	g, err := epochs.apply(req, f.keys)
+	g, err := epochs.apply(req, f.keys, f.keyring)
 	if err != nil {
 		return err
 	}
