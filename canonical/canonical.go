@@ -158,6 +158,9 @@ func check(doc []byte, limit int, wantObject bool) (*scanner, error) {
 		return nil, &Error{Code: CodeInputTooLarge, Offset: -1,
 			Msg: msg.Sprintf("input is %d bytes, at most 4 GiB is supported", len(doc))}
 	}
+	if hasBOM(doc) {
+		return nil, bomError()
+	}
 	s := &scanner{doc: doc}
 	s.skipSpace()
 	if wantObject && (s.pos >= len(doc) || doc[s.pos] != '{') {
@@ -178,6 +181,27 @@ func check(doc []byte, limit int, wantObject bool) (*scanner, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// hasBOM reports whether doc starts with the UTF-8 byte order mark. It
+// is an error like any byte that starts no value, but the message says
+// what it is: a text editor's addition, not a typing mistake.
+func hasBOM(doc []byte) bool { return len(doc) >= 3 && string(doc[:3]) == "\xef\xbb\xbf" }
+
+func bomError() *Error {
+	return &Error{Code: CodeMalformedJSON, Offset: -1,
+		Msg: "the text starts with a byte order mark (EF BB BF), refused rather than stripped (RFC 8259 §8.1): save it as UTF-8 without one"}
+}
+
+// invalidStart is the message for a byte c that starts no JSON value: the
+// character for ASCII, the byte in hex otherwise (a byte above 0x7F is
+// part of a UTF-8 sequence, not a character of its own).
+func invalidStart(c byte) string {
+	if c < utf8.RuneSelf {
+		return msg.Sprintf("invalid character %q", c)
+	}
+	const hex = "0123456789ABCDEF"
+	return "invalid byte 0x" + string([]byte{hex[c>>4], hex[c&15]}) + ", which starts no JSON value"
 }
 
 func duplicateError(doc []byte, at int) *Error {
@@ -276,7 +300,7 @@ func (s *scanner) value(depth int) error {
 			s.pos += 4
 			return nil
 		}
-		return s.fail(CodeMalformedJSON, msg.Sprintf("invalid character %q", c))
+		return s.fail(CodeMalformedJSON, invalidStart(c))
 	}
 }
 

@@ -420,6 +420,27 @@ func TestBeyondSafeIntegerInAnySpelling(t *testing.T) {
 	}
 }
 
+// TestMessagesNameTheByte: a byte order mark is named as one, whatever
+// the caller asks for, and a byte above 0x7F that starts no value is
+// given in hex, never as the Latin-1 character it is not.
+func TestMessagesNameTheByte(t *testing.T) {
+	const bom = "canonical: the text starts with a byte order mark (EF BB BF), refused rather than stripped (RFC 8259 §8.1): save it as UTF-8 without one"
+	for _, doc := range []string{"\xef\xbb\xbf{}", "\xef\xbb\xbf[1]", "\xef\xbb\xbf"} {
+		_, err := canonical.Transform([]byte(doc), 0)
+		assert.EqualError(t, err, bom, "%q", doc)
+		_, _, err = canonical.Signed([]byte(doc), 0)
+		assert.EqualError(t, err, bom, "%q as a document", doc)
+	}
+	for doc, want := range map[string]string{
+		"[1,\xc3\xa9]":    "canonical: invalid byte 0xC3, which starts no JSON value at byte 3",
+		" \xef\xbb\xbf{}": "canonical: invalid byte 0xEF, which starts no JSON value at byte 1",
+		"[x]":             "canonical: invalid character 'x' at byte 1",
+	} {
+		_, err := canonical.Transform([]byte(doc), 0)
+		assert.EqualError(t, err, want, "%q", doc)
+	}
+}
+
 // TestValidateAgreesWithTransform: Validate refuses exactly what
 // Transform refuses, with the same error.
 func TestValidateAgreesWithTransform(t *testing.T) {

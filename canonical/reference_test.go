@@ -28,6 +28,9 @@ func refCheck(doc []byte, limit int, wantObject bool) error {
 		return &Error{Code: CodeInputTooLarge, Offset: -1,
 			Msg: fmt.Sprintf("input is %d bytes, limit is %d", len(doc), limit)}
 	}
+	if hasBOM(doc) {
+		return bomError()
+	}
 	s := refScanner{scanner{doc: doc}}
 	s.skipSpace()
 	if wantObject && (s.pos >= len(doc) || doc[s.pos] != '{') {
@@ -64,7 +67,7 @@ func (s *refScanner) value(depth int) error {
 				return nil
 			}
 		}
-		return s.fail(CodeMalformedJSON, fmt.Sprintf("invalid character %q", c))
+		return s.fail(CodeMalformedJSON, invalidStart(c))
 	}
 }
 

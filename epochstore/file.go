@@ -166,6 +166,11 @@ func (s *FileStore) readAll() (map[string]int64, error) {
 // parseEpochs does: JSON.parse, then every value an integer in range.
 // where names the file in errors.
 func parseEpochs(data []byte, where string) (map[string]int64, error) {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		// JSON.parse refuses it too; encoding/json would say "invalid
+		// character 'ï'".
+		return nil, damaged("epoch file %s starts with a byte order mark (EF BB BF), which JSON text must not: save it as UTF-8 without one", where)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

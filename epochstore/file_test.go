@@ -162,6 +162,16 @@ func TestFileDamaged(t *testing.T) {
 	}
 }
 
+// TestFileDamagedByteOrderMark: a store an editor saved with a byte order
+// mark is damaged, and the message says so rather than "invalid character".
+func TestFileDamagedByteOrderMark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "epochs.json")
+	require.NoError(t, os.WriteFile(path, []byte("\ufeff{\"a\": 1}"), 0o600))
+	_, err := epochstore.File(path).Get("a")
+	require.ErrorIs(t, err, epochstore.ErrDamaged)
+	require.EqualError(t, err, "epochstore: damaged: epoch file "+path+" starts with a byte order mark (EF BB BF), which JSON text must not: save it as UTF-8 without one")
+}
+
 func TestFileUnreadable(t *testing.T) {
 	// A directory where the file should be is an error, not "no epochs".
 	path := t.TempDir()

@@ -235,6 +235,9 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 	case '-':
 		keys, err = parsePEMKeys(trimmed)
 	default:
+		if hasBOM(trimmed) {
+			return nil, bomError("keyring")
+		}
 		return nil, fail(CodeMalformedJSON, "keyring is neither a JSON array, a JWKS nor PEM")
 	}
 	if err != nil {
@@ -296,7 +299,7 @@ func parseNativeKeys(data []byte) ([]Key, error) {
 		}
 		pub, ok := decodeBase64(b64)
 		if !ok {
-			return nil, fail(CodeWeakKey, "key %d: public_key is not base64", i)
+			return nil, fail(CodeWeakKey, "key %d: public_key %s", i, whyNotKey(b64, "base64"))
 		}
 		k := Key{PublicKey: pub}
 		if k.KID, _, err = f.str("kid", false); err != nil {
@@ -326,7 +329,7 @@ func parseJWKS(data []byte) ([]Key, error) {
 	}
 	raw, ok := set["keys"]
 	if !ok {
-		return nil, fail(CodeMissingField, "JWKS has no keys member")
+		return nil, notJWKS(set)
 	}
 	list, ferr := parseKeyList(raw, "keys")
 	if ferr != nil {
@@ -358,7 +361,7 @@ func parseJWKS(data []byte) ([]Key, error) {
 		}
 		pub, ok := decodeBase64(x)
 		if !ok {
-			return nil, fail(CodeWeakKey, "JWK %d: x is not base64url", i)
+			return nil, fail(CodeWeakKey, "JWK %d: x %s", i, whyNotKey(x, "base64url"))
 		}
 		k := Key{PublicKey: pub}
 		if k.KID, _, err = f.str("kid", false); err != nil {
@@ -370,6 +373,60 @@ func parseJWKS(data []byte) ([]Key, error) {
 		keys = append(keys, k)
 	}
 	return keys, nil
+}
+
+// notJWKS is the error for a JSON object without a keys member: a JWKS
+// lacking it, or, as the members tell, another file given as the keyring.
+// Private key material is refused as it is in the other forms.
+func notJWKS(obj fields) *Error {
+	for _, m := range []string{"private_key", "seed", "d"} {
+		if obj.has(m) {
+			return fail(CodeInvalidField, "keyring is a private key (it has %s), not a keyring: a keyring takes public keys only; give the keyring of its public key, never the private key", m)
+		}
+	}
+	switch {
+	case obj.has("kty"):
+		return fail(CodeMissingField, "keyring is one JWK, not a JWKS: put it in a keys array, {\"keys\": [...]}")
+	case obj.has("public_key"):
+		return fail(CodeMissingField, "keyring is one key object, not a keyring: put it in a JSON array, [{...}]")
+	}
+	return fail(CodeMissingField, "JWKS has no keys member: a keyring is a JSON array of keys, a JWKS {\"keys\": [...]} or PEM")
+}
+
+// whyNotKey says why s, a public key's text in enc (base64, padding
+// optional, or base64url), does not decode: a character outside the
+// alphabet, a length that is not a 32-byte key's, or stray bits.
+func whyNotKey(s, enc string) string {
+	body := strings.TrimRight(s, "=")
+	std, url := false, false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '+' || c == '/':
+			std = true
+		case c == '-' || c == '_':
+			url = true
+		default:
+			return msg.Sprintf("is not %s: it holds %s at offset %d", enc, byteText(c), i)
+		}
+	}
+	switch {
+	case std && url:
+		return msg.Sprintf("is not %s: it mixes the standard (+/) and URL-safe (-_) alphabets", enc)
+	case len(body) != 43:
+		return msg.Sprintf("is %d characters of %s; an Ed25519 public key is 32 bytes, 43 characters (44 with = padding)", len(body), enc)
+	}
+	return msg.Sprintf("is not canonical %s: its last character sets bits beyond the key's 32 bytes, or its padding is wrong", enc)
+}
+
+// byteText names a byte in a message: quoted when it is printable ASCII,
+// in hex otherwise.
+func byteText(c byte) string {
+	if c > ' ' && c < 0x7f {
+		return msg.Sprintf("%q", string(rune(c)))
+	}
+	const hex = "0123456789ABCDEF"
+	return "the byte 0x" + string([]byte{hex[c>>4], hex[c&15]})
 }
 
 // ed25519SPKIPrefix is the DER of an Ed25519 SubjectPublicKeyInfo up to the

@@ -180,7 +180,7 @@ func License(license []byte, keys *Keyring, opts LicenseOptions) (*LicenseResult
 	}
 	d, err := parseLicense(doc.fields)
 	if err != nil {
-		return RejectedLicense(rejected(err)), nil
+		return RejectedLicense(rejected(doc.fields.spMissing(err, kindLicense))), nil
 	}
 	_, form, err := doc.verifySignature(keys, "", false, d.issuedAt)
 	if err != nil {

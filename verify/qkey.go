@@ -125,6 +125,9 @@ func QKey(file []byte, keys *Keyring, opts QKeyOptions) (*QKeyResult, error) {
 		}
 		var err *Error
 		if plain, err = qkeyDecrypt(file, password); err != nil {
+			if hasBOM(file) {
+				err.Message += " (the file starts with a byte order mark (EF BB BF), so it was read as encrypted: a plain .qkey is UTF-8 JSON without one)"
+			}
 			return &QKeyResult{Result: rejected(err)}, nil
 		}
 	}
@@ -141,7 +144,7 @@ func QKey(file []byte, keys *Keyring, opts QKeyOptions) (*QKeyResult, error) {
 	}
 	r, err := parseQKey(doc.fields)
 	if err != nil {
-		return &QKeyResult{Result: rejected(err)}, nil
+		return &QKeyResult{Result: rejected(doc.fields.spMissing(err, kindQKey))}, nil
 	}
 	if signed {
 		_, form, err := doc.verifySignature(keys, "", false, r.Issued)

@@ -16,6 +16,15 @@ const (
 	signatureSize = 64
 )
 
+// hasBOM reports whether b starts with the UTF-8 byte order mark, which
+// is refused, never stripped (formats.md "Inputs"), and named as such
+// where an input is told apart by its first byte before canonical sees it.
+func hasBOM(b []byte) bool { return len(b) >= 3 && string(b[:3]) == "\xef\xbb\xbf" }
+
+func bomError(what string) *Error {
+	return fail(CodeMalformedJSON, "%s starts with a byte order mark (EF BB BF), refused rather than stripped (RFC 8259 §8.1): save it as UTF-8 without one", what)
+}
+
 // decodeBase64 decodes standard or URL-safe base64, padding optional, and
 // nothing else: no whitespace, no mixed alphabets, no stray bits after the
 // last byte (which would let many strings stand for one value).

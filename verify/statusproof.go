@@ -2,10 +2,14 @@ package verify
 
 import (
 	"bytes"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/licverify/licverify/canonical"
 	"github.com/licverify/licverify/internal/jsontext"
+	"github.com/licverify/licverify/internal/msg"
 	"github.com/licverify/licverify/internal/timefmt"
 )
 
@@ -193,8 +197,9 @@ func StatusProof(proofData []byte, keys *Keyring, opts StatusProofOptions) (*Sta
 	if !opts.Now.Before(p.validUntil) {
 		return res(fail(CodeProofExpired, "proof expired at %s", formatClaim(p.validUntil)))
 	}
-	if ttl, long := proofTTL(p.checkedAt, p.validUntil, maxTTL); long {
-		return res(fail(CodeTTLTooLong, "proof lifetime %s exceeds the maximum %s", ttl, maxTTL))
+	if _, long := proofTTL(p.checkedAt, p.validUntil, maxTTL); long {
+		return res(fail(CodeTTLTooLong, "proof lifetime %s (checked_at %s to valid_until %s) exceeds the maximum %s",
+			span(p.checkedAt, p.validUntil), formatClaim(p.checkedAt), formatClaim(p.validUntil), maxTTL))
 	}
 	if !p.validUntil.After(p.checkedAt) {
 		return res(fail(CodeInvalidField, "valid_until is not after checked_at"))
@@ -299,6 +304,28 @@ func proofTTL(checkedAt, validUntil time.Time, max time.Duration) (time.Duration
 	return ttl, ttl > max
 }
 
+// span writes to − from (to after from) as time.Duration does, in hours,
+// minutes and seconds, without time.Time.Sub's saturation at about 292
+// years: a proof checked in year 0000 has a lifetime of 17 million hours,
+// not 2562047h47m16.85s.
+func span(from, to time.Time) string {
+	if d := to.Sub(from); d < math.MaxInt64 {
+		return d.String()
+	}
+	sec := to.Unix() - from.Unix()
+	nsec := to.Nanosecond() - from.Nanosecond()
+	if nsec < 0 {
+		sec--
+		nsec += int(time.Second)
+	}
+	s := msg.Sprintf("%dh%dm%d", sec/3600, sec%3600/60, sec%60)
+	if nsec > 0 {
+		frac := strconv.Itoa(nsec + int(time.Second))[1:] // nine digits
+		s += "." + strings.TrimRight(frac, "0")
+	}
+	return s + "s"
+}
+
 // refreshAfter is from + ⌊3/4 (to − from)⌋ to the nanosecond, computed on
 // seconds and nanoseconds separately so that no lifetime overflows.
 func refreshAfter(from, to time.Time) time.Time {
@@ -335,6 +362,9 @@ func locateProof(data []byte, limit int) (*proofInput, *Error) {
 	trimmed := bytes.Trim(data, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil, fail(CodeMalformedJSON, "status proof is empty")
+	}
+	if hasBOM(trimmed) {
+		return nil, bomError("status proof")
 	}
 	switch trimmed[0] {
 	case '{':

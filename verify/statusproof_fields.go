@@ -52,6 +52,7 @@ const (
 	kindSet     = "full revocation set"
 	kindDelta   = "revocation delta"
 	kindLicense = "license.key"
+	kindQKey    = ".qkey license"
 )
 
 // kind guesses what kind of document f is from members only that kind
@@ -66,6 +67,8 @@ func (f fields) kind() string {
 		return kindProof
 	case f.has("schema_version") || f.has("signature_alg"):
 		return kindLicense
+	case f.has("package") && f.has("machine_id"):
+		return kindQKey
 	}
 	return ""
 }

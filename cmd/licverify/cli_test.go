@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -21,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/licverify/licverify/examples/demo"
 	"github.com/licverify/licverify/host"
@@ -36,7 +38,7 @@ var commandFlags = map[string][]string{
 	"canonical":   {"json", "cache-dir"},
 	"fingerprint": {"json", "cache-dir", "quantummeta"},
 	"keygen":      {"kid", "seed", "keyring"},
-	"sign":        {"key", "form"},
+	"sign":        {"key", "kid", "form"},
 }
 
 // captureFlags runs the command line and returns the flag set the
@@ -566,6 +568,7 @@ func TestEpochStore(t *testing.T) {
 	p4 := signedProof(t, dir, key, "epochs", 4, "valid")
 	p9revoked := signedProof(t, dir, key, "epochs", 9, "revoked")
 	store := filepath.Join(dir, "state", "epochs.json") // its directory is made too
+	ns := keyNamespace(t, priv)
 
 	proof := func(file string, extra ...string) (int, string, string) {
 		return licverify(t, "", append([]string{"proof", "--keys", ring, "--now", demo.Now, "--epoch-store", store, file}, extra...)...)
@@ -579,17 +582,17 @@ func TestEpochStore(t *testing.T) {
 	require.NoFileExists(t, store)
 
 	// Epoch 5 with a fresh store: valid, and 5 is stored under the
-	// keyring's absolute path.
+	// keyring's key.
 	code, out, errOut := proof(p5)
 	require.Equal(t, 0, code, out+errOut)
 	require.Contains(t, out, "store epoch 5")
-	require.Equal(t, map[string]int64{ring: 5}, readStore(t, store))
+	require.Equal(t, map[string]int64{ns: 5}, readStore(t, store))
 
 	// Epoch 4: rolled back, through the store alone.
 	code, out, errOut = proof(p4)
 	require.Equal(t, 1, code, out+errOut)
 	require.Contains(t, out, "invalid (epoch_rollback): epoch 4 is older than the stored epoch 5")
-	require.Equal(t, map[string]int64{ring: 5}, readStore(t, store))
+	require.Equal(t, map[string]int64{ns: 5}, readStore(t, store))
 
 	// --json: the result of a request with min_epoch 5.
 	code, out, _ = proof(p4, "--json")
@@ -606,7 +609,7 @@ func TestEpochStore(t *testing.T) {
 	code, out, _ = proof(p5, "--min-epoch", "6")
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "epoch 5 is older than the stored epoch 6")
-	require.Equal(t, map[string]int64{ring: 5}, readStore(t, store))
+	require.Equal(t, map[string]int64{ns: 5}, readStore(t, store))
 
 	// The same keyring by a relative path is the same namespace (the
 	// command runs in examples/demo).
@@ -622,14 +625,14 @@ func TestEpochStore(t *testing.T) {
 	// Another namespace has its own epoch.
 	code, out, errOut = proof(p4, "--epoch-namespace", "issuer-b")
 	require.Equal(t, 0, code, out+errOut)
-	require.Equal(t, map[string]int64{ring: 5, "issuer-b": 4}, readStore(t, store))
+	require.Equal(t, map[string]int64{ns: 5, "issuer-b": 4}, readStore(t, store))
 
 	// A revoked proof at epoch 9 is exit 1, and still raises the store:
 	// a genuine newer statement must stop the older "valid" proof.
 	code, out, _ = proof(p9revoked)
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "invalid (revoked)")
-	require.Equal(t, map[string]int64{ring: 9, "issuer-b": 4}, readStore(t, store))
+	require.Equal(t, map[string]int64{ns: 9, "issuer-b": 4}, readStore(t, store))
 	code, out, _ = proof(p5)
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "epoch 5 is older than the stored epoch 9")
@@ -642,7 +645,7 @@ func TestEpochStore(t *testing.T) {
 	code, out, _ = proof(tampered, "--epoch-namespace", "issuer-b")
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "bad_signature")
-	require.Equal(t, map[string]int64{ring: 9, "issuer-b": 4}, readStore(t, store))
+	require.Equal(t, map[string]int64{ns: 9, "issuer-b": 4}, readStore(t, store))
 
 	// A damaged store is exit 2, names the file, verifies nothing and is
 	// left as it is.
@@ -695,18 +698,13 @@ func TestEpochStore(t *testing.T) {
 		require.Equal(t, 2, code, out+errOut)
 		require.Contains(t, errOut, tc.want)
 	}
-	code, out, errOut = licverify(t, sample(t, "keyring.json"), "proof", "--keys", "-", "--now", demo.Now, "--epoch-store", store, "proof.json")
-	require.Equal(t, 2, code, out+errOut)
-	require.Contains(t, errOut, "--epoch-store with --keys - needs --epoch-namespace")
 }
 
 // TestEpochStoreRevocation: revocation shares the flags and the store: a
 // set raises the keyring's epoch, which then guards proofs and sets.
 func TestEpochStoreRevocation(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "epochs.json")
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	ring := filepath.Join(wd, "..", "..", "examples", "demo", "keyring.json")
+	ns := demoNamespace(t)
 	now := "--now=" + demo.Now
 
 	// The demo set (epoch 7), with a revoked id looked up: exit 1, and the
@@ -714,7 +712,7 @@ func TestEpochStoreRevocation(t *testing.T) {
 	code, out, errOut := licverify(t, "", "revocation", "--keys", "keyring.json", now, "--epoch-store", store, "--lookup", demo.RevokedID, "revocation-set.json")
 	require.Equal(t, 1, code, out+errOut)
 	require.Contains(t, out, "valid: revocation set at epoch 7")
-	require.Equal(t, map[string]int64{filepath.Clean(ring): 7}, readStore(t, store))
+	require.Equal(t, map[string]int64{ns: 7}, readStore(t, store))
 
 	// The demo proof is at epoch 7 as well: fine with the same store.
 	code, out, errOut = licverify(t, "", "proof", "--keys", "keyring.json", now, "--epoch-store", store, "proof.json")
@@ -722,7 +720,7 @@ func TestEpochStoreRevocation(t *testing.T) {
 
 	// A stored 8 makes the set a rollback; so does --min-epoch 8 with a
 	// store below it.
-	require.NoError(t, os.WriteFile(store, []byte(fmt.Sprintf("{%q: 8}", filepath.Clean(ring))), 0o600))
+	require.NoError(t, os.WriteFile(store, []byte(fmt.Sprintf("{%q: 8}", ns)), 0o600))
 	code, out, _ = licverify(t, "", "revocation", "--keys", "keyring.json", now, "--epoch-store", store, "revocation-set.json")
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "invalid (epoch_rollback)")
@@ -736,6 +734,138 @@ func TestEpochStoreRevocation(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "set_expired")
 	require.Equal(t, int64(7), readStore(t, store)["expired"])
+}
+
+// keyNamespace is the default epoch namespace of the key in a keygen
+// private key file: "ed25519:" and its public key in base64.
+func keyNamespace(t *testing.T, priv string) string {
+	t.Helper()
+	var k privateKey
+	require.NoError(t, json.Unmarshal([]byte(priv), &k))
+	return "ed25519:" + k.PublicKey
+}
+
+// demoNamespace is the default epoch namespace of the demo keyring's one
+// key.
+func demoNamespace(t *testing.T) string {
+	t.Helper()
+	var ring []struct {
+		PublicKey string `json:"public_key"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(sample(t, "keyring.json")), &ring))
+	require.Len(t, ring, 1)
+	return "ed25519:" + ring[0].PublicKey
+}
+
+// TestEpochStoreFollowsTheKeys: the default namespace is the keyring's
+// keys, not its file: a keyring moved, renamed or read from stdin keeps
+// its epoch, and so does one that gains a key and then loses the old one.
+// A store that named the epoch by the keyring's absolute path (earlier
+// releases) is carried over, while the keys have none of their own.
+func TestEpochStoreFollowsTheKeys(t *testing.T) {
+	dir := t.TempDir()
+	keys := map[string]string{} // kid -> private key file
+	pubs := map[string]string{} // kid -> keyring entry
+	for i, kid := range []string{"old", "new"} {
+		code, priv, errOut := licverify(t, "", "keygen", "--kid", kid, "--seed", strings.Repeat(fmt.Sprintf("%02x", 0x50+i), 32))
+		require.Equal(t, 0, code, errOut)
+		keys[kid] = filepath.Join(dir, kid+".key")
+		require.NoError(t, os.WriteFile(keys[kid], []byte(priv), 0o600))
+		var k privateKey
+		require.NoError(t, json.Unmarshal([]byte(priv), &k))
+		pubs[kid] = fmt.Sprintf(`{"kid":%q,"alg":"ed25519","public_key":%q}`, kid, k.PublicKey)
+	}
+	oldNS := keyNamespace(t, readFileString(t, keys["old"]))
+	newNS := keyNamespace(t, readFileString(t, keys["new"]))
+	ringFile := func(name string, kids ...string) string {
+		var entries []string
+		for _, kid := range kids {
+			entries = append(entries, pubs[kid])
+		}
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
+		require.NoError(t, os.WriteFile(path, []byte("["+strings.Join(entries, ",")+"]"), 0o600))
+		return path
+	}
+	store := filepath.Join(dir, "epochs.json")
+	proof := func(ring, file string) (int, string) {
+		code, out, errOut := licverify(t, "", "proof", "--keys", ring, "--now", demo.Now, "--epoch-store", store, file)
+		require.NotEqual(t, 2, code, errOut)
+		return code, out
+	}
+	p5 := signedProof(t, dir, keys["old"], "old", 5, "valid")
+	p8 := signedProof(t, dir, keys["old"], "old", 8, "valid")
+	p9 := signedProof(t, dir, keys["old"], "old", 9, "valid")
+	newDir := filepath.Join(dir, "new") // signedProof names files by epoch
+	require.NoError(t, os.Mkdir(newDir, 0o700))
+	n10 := signedProof(t, newDir, keys["new"], "new", 10, "valid")
+	n9 := signedProof(t, newDir, keys["new"], "new", 9, "valid")
+
+	// A store an earlier release wrote: the epoch under the keyring's
+	// absolute path. The first run carries it over to the key and
+	// verifies with it; the path's member is left as it was.
+	ring := ringFile("ring.json", "old")
+	require.NoError(t, os.WriteFile(store, []byte(fmt.Sprintf("{%q: 8}", ring)), 0o600))
+	code, out := proof(ring, p5)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "epoch 5 is older than the stored epoch 8")
+	require.Equal(t, map[string]int64{ring: 8, oldNS: 8}, readStore(t, store))
+
+	// Moved and renamed: the same key, the same epoch.
+	moved := filepath.Join(dir, "elsewhere", "issuer.json")
+	require.NoError(t, os.MkdirAll(filepath.Dir(moved), 0o700))
+	require.NoError(t, os.Rename(ring, moved))
+	code, out = proof(moved, p5)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "epoch 5 is older than the stored epoch 8")
+	code, out = proof(moved, p9)
+	require.Equal(t, 0, code, out)
+	require.Equal(t, map[string]int64{ring: 8, oldNS: 9}, readStore(t, store))
+
+	// Read from stdin: no path at all, the same epoch.
+	code, out, errOut := licverify(t, "["+pubs["old"]+"]", "proof", "--keys", "-", "--now", demo.Now, "--epoch-store", store, p8)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "epoch 8 is older than the stored epoch 9")
+
+	// A path's epoch is carried only while the keys have none: back at
+	// the old path, whose member says 20, the key's own 9 stands (the
+	// path may since have held another keyring).
+	ringFile("ring.json", "old")
+	require.NoError(t, os.WriteFile(store, []byte(fmt.Sprintf("{%q: 20, %q: 9}", ring, oldNS)), 0o600))
+	code, _ = proof(ring, p9)
+	require.Equal(t, 0, code)
+	require.Equal(t, map[string]int64{ring: 20, oldNS: 9}, readStore(t, store))
+
+	// Rotation: the new key joins the ring, which keeps the old key's
+	// epoch; a proof by the new key raises both; then the old key leaves,
+	// and the new key alone still holds the epoch.
+	both := ringFile("rotating.json", "old", "new")
+	code, out = proof(both, p8)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "epoch 8 is older than the stored epoch 9")
+	code, out = proof(both, n10)
+	require.Equal(t, 0, code, out)
+	require.Equal(t, map[string]int64{ring: 20, oldNS: 10, newNS: 10}, readStore(t, store))
+	code, out = proof(ringFile("rotating.json", "new"), n9)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "epoch 9 is older than the stored epoch 10")
+
+	// A keyring that does not load is reported as without a store, before
+	// the store is read.
+	bad := ringFile("bad.json")
+	_, _, plain := licverify(t, "", "proof", "--keys", bad, "--now", demo.Now, p5)
+	code, out, errOut = licverify(t, "", "proof", "--keys", bad, "--now", demo.Now, "--epoch-store", filepath.Join(dir, "unused.json"), p5)
+	require.Equal(t, 2, code, out)
+	require.Equal(t, plain, errOut)
+	require.Contains(t, errOut, "keyring "+bad+" does not load: ")
+	require.NoFileExists(t, filepath.Join(dir, "unused.json"))
+}
+
+func readFileString(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
 }
 
 // p256PEM is a PEM public key that is not Ed25519.
@@ -835,4 +965,93 @@ func TestEpochStoreProcesses(t *testing.T) {
 	require.Zero(t, lost, "%d of %d namespaces lost", lost, len(want))
 	require.Equal(t, want, got)
 	require.NoFileExists(t, store+".lock")
+}
+
+// TestMessagesSayWhatToDo: an input that is not what its flag or argument
+// takes gets one line naming the file, what is wrong with it and what to
+// do (exit 2), or, for a document, a summary saying so (exit 1).
+func TestMessagesSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, data, 0o600))
+		return path
+	}
+	bom := func(name string) string {
+		return write("bom-"+name, append([]byte("\xef\xbb\xbf"), sample(t, name)...))
+	}
+	code, priv, errOut := licverify(t, "", "keygen", "--kid", "k", "--seed", strings.Repeat("07", 32))
+	require.Equal(t, 0, code, errOut)
+	key := write("key.json", []byte(priv))
+	var k privateKey
+	require.NoError(t, json.Unmarshal([]byte(priv), &k))
+	pub, err := base64.StdEncoding.DecodeString(k.PublicKey)
+	require.NoError(t, err)
+	x := base64.RawURLEncoding.EncodeToString(pub)
+	shortX := write("short-x.json", []byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"`+x[:42]+`"}]}`))
+	oneJWK := write("jwk.json", []byte(`{"kty":"OKP","crv":"Ed25519","x":"`+x+`"}`))
+	ring := write("ring.json", []byte(`[{"kid":"k","alg":"ed25519","public_key":"`+k.PublicKey+`"}]`))
+	epochs := write("bom-epochs.json", []byte("\xef\xbb\xbf{}"))
+	doc := write("doc.json", []byte(`{"a":1}`))
+
+	// A proof checked in year 0000, signed by the key above.
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(sample(t, "proof.json")), &m))
+	delete(m, "signature")
+	delete(m, "issuer_kid")
+	m["checked_at"] = "0000-01-01T00:00:00Z"
+	text, err := json.Marshal(m)
+	require.NoError(t, err)
+	code, signed, errOut := licverify(t, "", "sign", "--key", key, write("old.json", text))
+	require.Equal(t, 0, code, errOut)
+	old := write("old-signed.json", []byte(signed))
+	// Hours from 0000-01-01 to the demo proof's valid_until, not
+	// time.Duration's largest value.
+	lifetime := (time.Date(2026, 3, 3, 8, 0, 0, 0, time.UTC).Unix() - time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Unix()) / 3600
+
+	now := "--now=" + demo.Now
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		exit   int
+		stdout string
+		stderr string
+	}{
+		{"keygen's private key as --keys", []string{"proof", "--keys", key, now, "proof.json"}, 2, "",
+			"keyring " + key + " does not load: keyring is a private key (it has private_key), not a keyring: a keyring takes public keys only; give the keyring of its public key, never the private key (invalid_field)"},
+		{"one JWK as --keys", []string{"proof", "--keys", oneJWK, now, "proof.json"}, 2, "",
+			`keyring ` + oneJWK + ` does not load: keyring is one JWK, not a JWKS: put it in a keys array, {"keys": [...]} (missing_field)`},
+		{"a JWK x one character short", []string{"proof", "--keys", shortX, now, "proof.json"}, 2, "",
+			"JWK 0: x is 42 characters of base64url; an Ed25519 public key is 32 bytes, 43 characters (44 with = padding) (weak_key)"},
+		{"a keyring with a BOM", []string{"proof", "--keys", bom("keyring.json"), now, "proof.json"}, 2, "",
+			"keyring starts with a byte order mark (EF BB BF), refused rather than stripped (RFC 8259 §8.1): save it as UTF-8 without one (malformed_json)"},
+		{"a proof with a BOM", []string{"proof", "--keys", "keyring.json", now, bom("proof.json")}, 1,
+			"invalid (malformed_json): status proof starts with a byte order mark (EF BB BF), refused rather than stripped (RFC 8259 §8.1): save it as UTF-8 without one\n", ""},
+		{"a license with a BOM", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, bom("license.key")}, 1,
+			"block (malformed_json): canonical: the text starts with a byte order mark (EF BB BF)", ""},
+		{"a device file with a BOM", []string{"proof", "--keys", "keyring.json", now, "--device", bom("device.json"), "proof.json"}, 2, "",
+			"licverify proof: --device " + filepath.Join(dir, "bom-device.json") + " is not a fingerprint (a JSON object of components): malformed_json: canonical: the text starts with a byte order mark (EF BB BF)"},
+		{"canonical of a file with a BOM", []string{"canonical", bom("device.json")}, 1,
+			"invalid (malformed_json): canonical: the text starts with a byte order mark (EF BB BF)", ""},
+		{"an epoch store with a BOM", []string{"proof", "--keys", "keyring.json", now, "--epoch-store", epochs, "proof.json"}, 2, "",
+			"epoch file " + epochs + " starts with a byte order mark (EF BB BF), which JSON text must not: save it as UTF-8 without one"},
+		{"sign's key file with a BOM", []string{"sign", "--key", write("bom-key.json", append([]byte("\xef\xbb\xbf"), priv...)), doc}, 2, "",
+			"bom-key.json starts with a byte order mark (EF BB BF): save it as UTF-8 without one"},
+		{"sign's document with a BOM", []string{"sign", "--key", key, write("bom-doc.json", []byte("\xef\xbb\xbf{}"))}, 2, "",
+			"bom-doc.json: canonical: the text starts with a byte order mark (EF BB BF)"},
+		{"a proof checked in year 0000", []string{"proof", "--keys", ring, now, old}, 1,
+			fmt.Sprintf("invalid (ttl_too_long): proof lifetime %dh0m0s (checked_at", lifetime) + ` 0000-01-01T00:00:00Z to valid_until 2026-03-03T08:00:00Z) exceeds the maximum 168h0m0s` + "\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := licverify(t, "", tc.args...)
+			require.Equal(t, tc.exit, code, out+errOut)
+			require.Contains(t, out, tc.stdout)
+			require.Contains(t, errOut, tc.stderr)
+			require.NotContains(t, out+errOut, "ï")
+			if code == 2 {
+				require.Empty(t, out)
+				require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+			}
+		})
+	}
 }

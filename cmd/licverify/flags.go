@@ -32,9 +32,10 @@ type flags struct {
 	cmd  *command
 	kind kind
 
-	json bool
-	keys string
-	now  timeFlag
+	json    bool
+	keys    string
+	keyring []byte // the --keys file's bytes, once read
+	now     timeFlag
 }
 
 func (e *env) newFlags(name string, k kind) *flags {

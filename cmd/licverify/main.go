@@ -11,7 +11,7 @@
 //	licverify canonical [FILE]
 //	licverify fingerprint [--quantummeta]
 //	licverify keygen [--kid KID] [--seed HEX] [--keyring FILE]
-//	licverify sign --key PRIVATE [--form rfc8785|python] DOC
+//	licverify sign --key PRIVATE [--kid KID] [--form rfc8785|python] DOC
 //	licverify help [COMMAND]
 //	licverify --version
 //
@@ -43,6 +43,10 @@
 // message on stderr naming the file at fault (an unknown flag is followed
 // by the command's usage).
 //
+// A file named - is stdin, for one input of a command (the keyring, a
+// document, --state, --device); --write-state - prints the new state on
+// stdout, exactly the bytes a file would hold, and the summary on stderr.
+//
 // --now defaults to the current time; given, it must be an RFC 3339 time
 // such as 2026-03-01T12:00:00Z. --min-epoch is an integer from 0 to 2^53.
 // A flag given an empty value (--now "", --license-id "", --epoch-store
@@ -54,16 +58,29 @@
 // before verifying, the epoch stored for the namespace is read and
 // max(stored, --min-epoch) is sent as min_epoch; after a result that
 // carries store_epoch (a valid one, and also revoked, expired or
-// set_expired), the stored epoch is raised to it. The namespace is the
-// keyring file's absolute path, or --epoch-namespace NAME (required with
-// --keys -): use one namespace per issuer, and the same one wherever the
-// same issuer's documents are verified. A raise takes the store's lock,
+// set_expired), the stored epoch is raised to it. The epoch is kept per
+// public key of the keyring (namespace "ed25519:" and the key in base64):
+// the stored epoch is the largest of its keys', and a result raises them
+// all. So it follows the keys, not the file: a keyring moved, renamed,
+// read from stdin or given a new key keeps its epoch (a keyring holding
+// several issuers' keys would mix their epochs: give each issuer its own
+// keyring, or its own --epoch-namespace). A store written
+// when the namespace was the keyring file's absolute path is carried
+// over: while none of the keys has an epoch, the one stored under that
+// path is raised into them. --epoch-namespace NAME keeps the epoch under
+// NAME instead: use one per issuer, the same wherever its documents are
+// verified. A raise takes the store's lock,
 // FILE.lock, as the Go, Node and Python stores do, so that processes of
 // any of them may share FILE. A store that cannot be read or written is
 // exit 2, never a verification with epoch 0.
 //
 // keygen and sign make test fixtures; they run natively, never in the
-// module, and the verifier never sees a private key.
+// module, and the verifier never sees a private key. sign prints the
+// document in the signed form with a signature member; a status proof
+// (which must name its key), a revocation set or a delta that has no
+// issuer_kid also gets one: --kid, else the key file's kid. A document of
+// another format (a license.key, a .qkey) gains no member, and --kid is
+// refused for it, as it is when the document names another issuer_kid.
 //
 // fingerprint --quantummeta runs no module: it prints the machine id
 // QuantumMeta's get_machine_id() gives on this machine (the id a .qkey is
@@ -137,8 +154,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	verifier       *host.Verifier
-	cacheDir       string // --cache-dir
-	stdinRead      bool   // a file named "-" has been read
+	cacheDir       string    // --cache-dir
+	stdinFor       string    // what stdin was read as ("the keyring"), once a file named "-" has been
+	summaryTo      io.Writer // where report prints a summary; stdout when nil
 }
 
 // module starts the module on first use; keygen, sign and usage errors
@@ -187,7 +205,7 @@ func init() {
 		{"canonical", "[FILE]", "print the RFC 8785 canonical form of a JSON document (stdin without FILE)", runCanonical},
 		{"fingerprint", "[--quantummeta]", "print this machine's fingerprint components and their hashes, or QuantumMeta's machine id", runFingerprint},
 		{"keygen", "[--kid KID] [--seed HEX] [--keyring FILE]", "make an Ed25519 key for test fixtures (private key JSON on stdout)", runKeygen},
-		{"sign", "--key PRIVATE [--form rfc8785|python] DOC", "sign a JSON document for test fixtures", runSign},
+		{"sign", "--key PRIVATE [--kid KID] [--form rfc8785|python] DOC", "sign a JSON document for test fixtures; a status proof or revocation set/delta without issuer_kid gets the key's kid", runSign},
 	}
 }
 

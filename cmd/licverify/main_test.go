@@ -125,7 +125,12 @@ func TestExitStatus(t *testing.T) {
 		{"license for another product", []string{"license", "--keys", "keyring.json", now, "--product", "other", "license.key"}, 1, "block (product_mismatch)", ""},
 		{"license expired", []string{"license", "--keys", "keyring.json", "--now", "2027-06-01T00:00:00Z", "--product", demo.Product, "license.key"}, 1, "block (expired)", ""},
 		{"license refused before its evaluation", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "proof.json"}, 1, "block (missing_field): ", ""},
-		{"stdin named twice", []string{"proof", "--keys", "-", now, "-"}, 2, "", "stdin (-) can be read once"},
+		{"license given a status proof", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "proof.json"}, 1, "(this looks like a status proof, not a license.key); licverify proof checks it\n", ""},
+		{"proof given a license", []string{"proof", "--keys", "keyring.json", now, "license.key"}, 1, "(this looks like a license.key, not a status proof); licverify license checks it\n", ""},
+		{"proof given a set", []string{"proof", "--keys", "keyring.json", now, "revocation-set.json"}, 1, "(this looks like a full revocation set, not a status proof); licverify revocation checks it\n", ""},
+		{"qkey given a proof", []string{"qkey", "--keys", "keyring.json", now, "proof.json"}, 1, "(this looks like a status proof, not a .qkey license); licverify proof checks it\n", ""},
+		{"stdin named twice", []string{"proof", "--keys", "-", now, "-"}, 2, "", "the proof cannot be stdin (-) too: stdin is the keyring, and it can be read once; give the proof as a file"},
+		{"stdin as the set and a delta", []string{"revocation", "--keys", "keyring.json", now, "-", "-"}, 2, "", "delta 1 cannot be stdin (-) too: stdin is the set, and it can be read once; give delta 1 as a file"},
 		{"canonical", []string{"canonical", "keyring.json"}, 0, `[{"alg":"ed25519","kid":"demo-2026",`, ""},
 		{"no command", nil, 2, "", "usage:"},
 		{"help", []string{"--help"}, 0, "usage:", ""},
@@ -339,4 +344,41 @@ func TestFingerprintQuantumMeta(t *testing.T) {
 	code, out, _ = licverify(t, "", "fingerprint", "--quantummeta")
 	require.Equal(t, 1, code)
 	require.Equal(t, "quantummeta_machine_id: unavailable\nreason: "+file+" holds a machine_id that is a number, not a string: get_machine_id() returns it, and no license's machine id equals it\n", out)
+}
+
+// TestWriteStateStdout: --write-state - prints the new state on stdout,
+// exactly the bytes --write-state FILE writes, and the summary on stderr;
+// it creates no file named "-". --state - reads the state from stdin.
+func TestWriteStateStdout(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "license.state.json")
+	args := []string{"license", "--keys", "keyring.json", "--now", demo.Now, "--product", demo.Product, "license.key"}
+	code, out, errOut := licverify(t, "", append(args, "--write-state", file)...)
+	require.Equal(t, 0, code, errOut)
+	summary := out
+	want, err := os.ReadFile(file)
+	require.NoError(t, err)
+
+	code, out, errOut = licverify(t, "", append(args, "--write-state", "-")...)
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, string(want), out)
+	require.Equal(t, summary, errOut)
+	require.NoFileExists(t, filepath.Join("..", "..", "examples", "demo", "-"))
+
+	// The state from stdin, the next state to stdout: a day later.
+	code, out, errOut = licverify(t, string(want), "license", "--keys", "keyring.json", "--now", "2026-03-02T12:00:00Z", "--product", demo.Product, "--state", "-", "--write-state", "-", "license.key")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `"first_activated_at":"`+demo.Now+`"`)
+	require.Contains(t, out, `"last_seen_time":"2026-03-02T12:00:00Z"`)
+	require.Contains(t, errOut, "1 days offline")
+
+	// --json prints the result on stdout already.
+	code, out, errOut = licverify(t, "", append(args, "--write-state", "-", "--json")...)
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, "--write-state - and --json both print on stdout")
+
+	// A state on stdin, and the license too: one of them must be a file.
+	code, _, errOut = licverify(t, string(want), "license", "--keys", "keyring.json", "--now", demo.Now, "--product", demo.Product, "--state", "-", "-")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "the state cannot be stdin (-) too: stdin is the license")
 }

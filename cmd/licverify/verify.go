@@ -21,10 +21,11 @@ func (f *flags) verification(op string) (*api.Request, error) {
 	if f.keys == "" {
 		return nil, usagef("--keys is required")
 	}
-	keys, err := f.e.readFile(f.keys)
+	keys, err := f.e.readFile(f.keys, "the keyring")
 	if err != nil {
 		return nil, err
 	}
+	f.keyring = keys
 	now := f.now.value // checked by timeFlag.Set
 	if !f.now.set {
 		now = clock().UTC().Format(time.RFC3339)
@@ -37,13 +38,14 @@ func (f *flags) verification(op string) (*api.Request, error) {
 const maxFile = api.MaxRequest
 
 // readFile reads the named file, or the command's stdin for "-", which
-// only one file of a command may name: a second would read nothing.
-func (e *env) readFile(name string) ([]byte, error) {
+// only one file of a command may name: a second would read nothing. what
+// says which input the file is ("the keyring"), for that error.
+func (e *env) readFile(name, what string) ([]byte, error) {
 	if name == "-" {
-		if e.stdinRead {
-			return nil, usagef("stdin (-) can be read once: give the keyring and the document as two files")
+		if e.stdinFor != "" {
+			return nil, usagef("%s cannot be stdin (-) too: stdin is %s, and it can be read once; give %s as a file", what, e.stdinFor, what)
 		}
-		e.stdinRead = true
+		e.stdinFor = what
 		return readAll(e.stdin, "stdin")
 	}
 	f, err := openFile(name)
@@ -80,9 +82,12 @@ func readAll(r io.Reader, name string) ([]byte, error) {
 	return b, nil
 }
 
-// readState reads the --state file, or returns nil when there is none yet
-// (the first activation).
-func readState(name string) ([]byte, error) {
+// readState reads the --state file (stdin for "-"), or returns nil when
+// there is none yet (the first activation).
+func (e *env) readState(name string) ([]byte, error) {
+	if name == "-" {
+		return e.readFile(name, "the state")
+	}
 	f, err := openFile(name)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -140,7 +145,33 @@ func (r result) valid() bool { return r.boolean("valid") }
 
 // failure is the one-line summary of a result that is not valid.
 func (r result) failure() string {
-	return fmt.Sprintf("invalid (%s): %s", r.str("code"), r.str("message"))
+	return fmt.Sprintf("invalid (%s): %s", r.str("code"), r.message())
+}
+
+// message is the result's message, with the command to run when the
+// module says the document looks like another kind.
+func (r result) message() string {
+	m := r.str("message")
+	const looks = "(this looks like a "
+	i := strings.LastIndex(m, looks)
+	if i < 0 {
+		return m
+	}
+	kind, _, ok := strings.Cut(m[i+len(looks):], ", not a ")
+	if cmd := kindCommand[kind]; ok && cmd != "" {
+		m += "; " + cmd
+	}
+	return m
+}
+
+// kindCommand names the command for each kind of document the module
+// tells apart (verify's kind, statusproof_fields.go).
+var kindCommand = map[string]string{
+	"status proof":        "licverify proof checks it",
+	"full revocation set": "licverify revocation checks it",
+	"revocation delta":    "licverify revocation checks it after its set",
+	"license.key":         "licverify license checks it",
+	".qkey license":       "licverify qkey checks it",
 }
 
 // call sends a request to the module: every file in it is a part holding
@@ -174,6 +205,7 @@ func (e *env) call(op string, req *api.Request, keysFile string) ([]byte, result
 			return nil, nil, usagef("not available: this build's module has no %q operation", op)
 		}
 		if rest, ok := strings.CutPrefix(s, "licverify: keyring: "); ok {
+			// As keyringLoadError words verify's own error.
 			return nil, nil, usagef("keyring %s does not load: %s (%s)", keysFile, rest, r.str("code"))
 		}
 		if _, rest, ok := strings.Cut(s, "misuse: keyring "); ok && keysFile != "" {
@@ -191,6 +223,8 @@ func (e *env) report(f *flags, resp []byte, summary string, ok bool) error {
 	if f.json {
 		e.stdout.Write(resp)
 		fmt.Fprintln(e.stdout)
+	} else if e.summaryTo != nil {
+		fmt.Fprintln(e.summaryTo, summary)
 	} else {
 		fmt.Fprintln(e.stdout, summary)
 	}
@@ -217,7 +251,7 @@ func runProof(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	proof, err := e.readFile(pos[0])
+	proof, err := e.readFile(pos[0], "the proof")
 	if err != nil {
 		return err
 	}
@@ -226,17 +260,21 @@ func runProof(e *env, args []string) error {
 		req.Set("license_id", *licenseID)
 	}
 	if *device != "" {
-		fp, err := e.readFile(*device)
+		fp, err := e.readFile(*device, "the device file")
 		if err != nil {
 			return err
 		}
 		req.Part("fingerprint", fp)
 	}
-	g, err := epochs.apply(req, f.keys)
+	g, err := epochs.apply(req, f.keys, f.keyring)
 	if err != nil {
 		return err
 	}
 	resp, r, err := e.call("status_proof", req, f.keys)
+	if _, why, ok := strings.Cut(fmt.Sprint(err), "status proof: fingerprint: "); ok && *device != "" {
+		// The module refuses the request for its fingerprint: name the file.
+		return usagef("--device %s is not a fingerprint (a JSON object of components): %s", *device, strings.TrimPrefix(why, "verify: "))
+	}
 	if err != nil {
 		return err
 	}
@@ -273,19 +311,19 @@ func runRevocation(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	set, err := e.readFile(pos[0])
+	set, err := e.readFile(pos[0], "the set")
 	if err != nil {
 		return err
 	}
 	req.Part("set", set)
-	for _, name := range pos[1:] {
-		d, err := e.readFile(name)
+	for i, name := range pos[1:] {
+		d, err := e.readFile(name, fmt.Sprintf("delta %d", i+1))
 		if err != nil {
 			return err
 		}
 		req.Part("deltas", d)
 	}
-	g, err := epochs.apply(req, f.keys)
+	g, err := epochs.apply(req, f.keys, f.keyring)
 	if err != nil {
 		return err
 	}
@@ -334,8 +372,8 @@ func runLicense(e *env, args []string) error {
 	f := e.newFlags("license", verifying)
 	product := f.String("product", "", "the product `ID` this host is (required)")
 	fpHash := f.nonEmpty("fingerprint-hash", "this machine's fingerprint `HASH`, sha256:<hex>")
-	state := f.nonEmpty("state", "the previous license.state.json `FILE` (none yet when missing)")
-	writeState := f.nonEmpty("write-state", "write the new license.state.json to this `FILE` (atomically)")
+	state := f.nonEmpty("state", "the previous license.state.json `FILE` (none yet when missing; - reads stdin)")
+	writeState := f.nonEmpty("write-state", "write the new license.state.json to this `FILE` (atomically); - prints it on stdout, and the summary on stderr")
 	release := f.nonEmpty("release-date", "the release date `TIME` of the build to run (RFC 3339)")
 	server := f.nonEmpty("server-time", "the `TIME` the vendor's server reported in a successful online check just made (RFC 3339): recorded as the last check, and it resets the clock guard")
 	pos, err := f.parse(args)
@@ -348,11 +386,18 @@ func runLicense(e *env, args []string) error {
 	if *product == "" {
 		return usagef("--product is required")
 	}
+	if *writeState == "-" {
+		if f.json {
+			return usagef("--write-state - and --json both print on stdout: the result JSON holds the new state as its state member; give --write-state a FILE, or leave it out")
+		}
+		// stdout is the state file's bytes alone, ready to redirect.
+		e.summaryTo = e.stderr
+	}
 	req, err := f.verification("license")
 	if err != nil {
 		return err
 	}
-	lic, err := e.readFile(pos[0])
+	lic, err := e.readFile(pos[0], "the license")
 	if err != nil {
 		return err
 	}
@@ -364,7 +409,7 @@ func runLicense(e *env, args []string) error {
 		// The state file as it is on disk, whatever its bytes: the
 		// verifier judges it (an unreadable one is the reason
 		// state_invalid), the command never repairs it.
-		s, err := readState(*state)
+		s, err := e.readState(*state)
 		if err != nil {
 			return err
 		}
@@ -385,7 +430,9 @@ func runLicense(e *env, args []string) error {
 	if *writeState != "" {
 		// Exactly the module's new state, as the result holds it.
 		if s, ok := r["state"]; ok && string(s) != "null" {
-			if err := writeFileAtomic(*writeState, s); err != nil {
+			if *writeState == "-" {
+				e.stdout.Write(s)
+			} else if err := writeFileAtomic(*writeState, s); err != nil {
 				return err
 			}
 		}
@@ -397,7 +444,7 @@ func runLicense(e *env, args []string) error {
 	if _, evaluated := r["trusted_time"]; !evaluated {
 		// Refused before its evaluation (JSON, signature, fields, key):
 		// the result holds no claims to summarize.
-		return e.report(f, resp, fmt.Sprintf("%s (%s): %s", decision, r.str("code"), r.str("message")), false)
+		return e.report(f, resp, fmt.Sprintf("%s (%s): %s", decision, r.str("code"), r.message()), false)
 	}
 	summary := fmt.Sprintf("%s (%s): license %s for %s, plan %s, status %s, expires %s (%s days), %s days offline",
 		decision, r.str("code"), r.str("license_id"), r.str("product_id"), r.str("plan"), r.str("status"),
@@ -428,7 +475,7 @@ func runQKey(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	file, err := e.readFile(pos[0])
+	file, err := e.readFile(pos[0], "the .qkey file")
 	if err != nil {
 		return err
 	}
@@ -469,7 +516,7 @@ func runCanonical(e *env, args []string) error {
 			return err
 		}
 	case 1:
-		if doc, err = e.readFile(pos[0]); err != nil {
+		if doc, err = e.readFile(pos[0], "the document"); err != nil {
 			return err
 		}
 	default:

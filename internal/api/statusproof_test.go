@@ -78,7 +78,10 @@ func TestRefusedKeyringIsAnError(t *testing.T) {
 		{`{"op":"qkey","keys":` + weak + `,"now":"2026-01-01T00:00:00Z","qkey":"{}"}`, "weak_key"},
 		{`{"op":"status_proof","keys":"{\"keys\":[]}","now":"2026-01-01T00:00:00Z","proof":"{}"}`, ""},
 		{`{"op":"status_proof","keys":"not a keyring","now":"2026-01-01T00:00:00Z","proof":"{}"}`, "malformed_json"},
-		{`{"op":"status_proof","keys":` + spQuote(`{"kty":"OKP","crv":"Ed25519","x":"AA","d":"AA"}`) + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`, "missing_field"},
+		// A private key given as the keyring: private key material, as
+		// in every form.
+		{`{"op":"status_proof","keys":` + spQuote(`{"kty":"OKP","crv":"Ed25519","x":"AA","d":"AA"}`) + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`, "invalid_field"},
+		{`{"op":"status_proof","keys":` + spQuote(`{"kty":"OKP","crv":"Ed25519","x":"AA"}`) + `,"now":"2026-01-01T00:00:00Z","proof":"{}"}`, "missing_field"},
 	} {
 		var resp map[string]any
 		require.NoError(t, json.Unmarshal(Handle(MustFromJSON(tc.req)), &resp))

@@ -48,11 +48,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-import wasmtime
-
 from ._cache import CacheRefused, Store
 from ._errors import ModuleCrash
 from ._ops import ABI_VERSION
+from ._platform import no_runtime_message
+
+try:
+    import wasmtime
+except (OSError, RuntimeError) as e:  # no native library for this machine: _platform.py
+    raise ImportError(no_runtime_message(e)) from e
 
 WASI = "wasi_snapshot_preview1"
 
