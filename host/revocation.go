@@ -144,7 +144,8 @@ func (s *RevocationSet) ApplyDelta(ctx context.Context, delta []byte, keys *veri
 // verify.VerifiedSet.ApplyDeltas does: each delta is checked by itself,
 // and rollback and freshness are decided on where the chain ends. On
 // success the set moves to the last delta's epoch; on a rejection it is
-// unchanged.
+// unchanged. One call takes at most 4,096 deltas; more is a
+// [*RequestError].
 func (s *RevocationSet) ApplyDeltas(ctx context.Context, deltas [][]byte, keys *verify.Keyring, opts verify.RevocationOptions) (*verify.RevocationSetResult, error) {
 	if len(deltas) == 0 {
 		return nil, fmt.Errorf("%w: host: no deltas", verify.ErrMisuse)
