@@ -16,6 +16,9 @@
 // which return the same values as the functions of package verify. A
 // Verifier is safe for concurrent use: each call borrows an instance of the
 // module from a pool, and an instance is used by one goroutine at a time.
+// [Verifier.Close] may run while calls are in flight: it waits for them,
+// and afterwards every call, and every [RevocationSet] the Verifier
+// loaded, returns [ErrClosed].
 // [Verifier.Call] is the raw request/response codec described in
 // wasm/ABI.md: a request frame in, a JSON response out.
 //
@@ -188,6 +191,10 @@ type Verifier struct {
 	mu     sync.Mutex
 	idle   []*instance
 	closed bool
+	// active counts the calls in the module (enter, leave); drained,
+	// made by Close, is closed once none is left.
+	active  int
+	drained chan struct{}
 
 	// sent, when set (by tests), sees every frame the typed methods send.
 	sent func(frame []byte)
@@ -443,6 +450,10 @@ func (v *Verifier) Call(ctx context.Context, frame []byte) ([]byte, error) {
 	if resp := oversized(frame); resp != nil {
 		return resp, nil
 	}
+	if err := v.enter(); err != nil {
+		return nil, err
+	}
+	defer v.leave()
 	if v.interp != nil && len(frame) <= InterpreterLimit && (!v.isReady() || v.compileErr != nil) {
 		if resp, err, done := v.callInterpreter(ctx, frame); done {
 			return resp, err
@@ -473,10 +484,14 @@ func oversized(frame []byte) []byte {
 	return resp
 }
 
-// Close releases the module and every instance. A background compilation
-// into a disk cache is finished first, so that the next process finds the
-// module compiled; without a disk cache it is dropped. Calls must not be in flight; calls after Close return
-// [ErrClosed].
+// Close releases the module, every instance and every loaded
+// [RevocationSet]. Calls running in the module are finished first; calls
+// that begin after Close, and every use of a loaded set, return
+// [ErrClosed]. If ctx ends before the running calls do, Close returns
+// ctx.Err() and the last of them releases the module when it returns. A
+// background compilation into a disk cache is finished too, so that the
+// next process finds the module compiled; without a disk cache it is
+// dropped.
 func (v *Verifier) Close(ctx context.Context) error {
 	v.mu.Lock()
 	if v.closed {
@@ -486,10 +501,35 @@ func (v *Verifier) Close(ctx context.Context) error {
 	v.closed = true
 	idle := v.idle
 	v.idle = nil
+	drained := make(chan struct{})
+	v.drained = drained
+	running := v.active > 0
+	if !running {
+		close(drained)
+	}
 	v.mu.Unlock()
 	for _, inst := range idle {
 		inst.close(ctx)
 	}
+	// Closing the runtime frees the memory of its instances, which a
+	// call still running would go on using.
+	if running {
+		select {
+		case <-drained:
+		case <-ctx.Done():
+			go func() {
+				<-drained
+				v.release(context.Background())
+			}()
+			return ctx.Err()
+		}
+	}
+	return v.release(ctx)
+}
+
+// release ends Close once no call is running: the background compilation
+// and the runtimes, with every instance still open in them (loaded sets').
+func (v *Verifier) release(ctx context.Context) error {
 	if v.compileNow != nil && !v.diskCache {
 		// Without a disk cache the compiled module dies with the
 		// Verifier: finishing the compile would keep a process that is

@@ -20,6 +20,37 @@ type instance struct {
 	stderr            *capped
 }
 
+// enter counts a call into the module, or returns ErrClosed once Close
+// has begun; each enter that succeeds is paired with a leave. Close waits
+// for the count to fall to zero before it frees any memory a call could
+// be using.
+func (v *Verifier) enter() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.closed {
+		return ErrClosed
+	}
+	v.active++
+	return nil
+}
+
+// leave ends a call that enter counted.
+func (v *Verifier) leave() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.active--
+	if v.closed && v.active == 0 {
+		close(v.drained)
+	}
+}
+
+// inFlight returns the number of calls in the module.
+func (v *Verifier) inFlight() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.active
+}
+
 // get borrows an idle instance or creates one, waiting for a slot when
 // MaxInstances are busy.
 func (v *Verifier) get(ctx context.Context) (*instance, error) {
@@ -70,6 +101,10 @@ func (v *Verifier) put(inst *instance, healthy bool) {
 func (v *Verifier) instantiate(ctx context.Context) (*instance, error) {
 	if err := v.waitCompiled(ctx); err != nil {
 		return nil, err
+	}
+	if v.runtime == nil {
+		// Close began without a disk cache, and nothing was compiled.
+		return nil, ErrClosed
 	}
 	return v.instantiateOn(ctx, v.runtime, v.compiled)
 }

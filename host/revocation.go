@@ -13,8 +13,9 @@ import (
 // RevocationSet is a revocation set verified once and held inside the
 // module, for O(1) lookups that never send or verify it again. It owns an
 // instance of its own (a set lives in the instance that loaded it), which
-// Close releases. It is safe for concurrent use; lookups on one set run
-// one at a time.
+// Close releases, as does closing its [Verifier]: after either, its
+// methods return [ErrClosed]. It is safe for concurrent use; lookups on
+// one set run one at a time.
 type RevocationSet struct {
 	v      *Verifier
 	mu     sync.Mutex
@@ -64,12 +65,10 @@ func (v *Verifier) LoadRevocationSetWith(ctx context.Context, set []byte, keys *
 	if resp := oversized(frame); resp != nil {
 		return nil, nil, decodeResponse(resp, new(RevocationResult))
 	}
-	v.mu.Lock()
-	closed := v.closed
-	v.mu.Unlock()
-	if closed {
-		return nil, nil, ErrClosed
+	if err := v.enter(); err != nil {
+		return nil, nil, err
 	}
+	defer v.leave()
 	inst, err := v.instantiate(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -102,6 +101,12 @@ func (s *RevocationSet) call(ctx context.Context, r *api.Request, out any) error
 	if s.inst == nil {
 		return ErrClosed
 	}
+	// The instance is the Verifier's: once it is closed, so is the set.
+	if err := s.v.enter(); err != nil {
+		s.inst = nil
+		return err
+	}
+	defer s.v.leave()
 	frame, err := s.v.encode(r.Set("handle", s.handle))
 	if err != nil {
 		return err
@@ -144,7 +149,8 @@ func (s *RevocationSet) ApplyDelta(ctx context.Context, delta []byte, keys *veri
 // verify.VerifiedSet.ApplyDeltas does: each delta is checked by itself,
 // and rollback and freshness are decided on where the chain ends. On
 // success the set moves to the last delta's epoch; on a rejection it is
-// unchanged.
+// unchanged. One call takes at most 4,096 deltas; more is a
+// [*RequestError].
 func (s *RevocationSet) ApplyDeltas(ctx context.Context, deltas [][]byte, keys *verify.Keyring, opts verify.RevocationOptions) (*verify.RevocationSetResult, error) {
 	if len(deltas) == 0 {
 		return nil, fmt.Errorf("%w: host: no deltas", verify.ErrMisuse)
@@ -166,7 +172,8 @@ func (s *RevocationSet) ApplyDeltas(ctx context.Context, deltas [][]byte, keys *
 // Close releases the set; further calls return ErrClosed. The set is
 // freed in the module, and its instance then joins the Verifier's pool
 // when there is room (instantiating costs more than a verification), or
-// is closed. An instance that cannot free the set is closed.
+// is closed. An instance that cannot free the set is closed. After the
+// Verifier's Close, which released the instance, it does nothing.
 func (s *RevocationSet) Close(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -175,6 +182,10 @@ func (s *RevocationSet) Close(ctx context.Context) error {
 	}
 	inst := s.inst
 	s.inst = nil
+	if s.v.enter() != nil {
+		return nil
+	}
+	defer s.v.leave()
 	var res verify.Result
 	frame, err := s.v.encode(api.NewRequest("revocation_free").Set("handle", s.handle))
 	if err == nil {

@@ -227,7 +227,8 @@ type RevocationOptions struct {
 	// Deltas are applied to the set in order, as
 	// verify.VerifiedSet.ApplyDelta does, once the set is valid. The
 	// result is that of the first document rejected (its message names
-	// the delta: "delta 1: ..."), or of the last one.
+	// the delta: "delta 1: ..."), or of the last one. At most 4,096;
+	// more is a *RequestError.
 	Deltas [][]byte
 	// Lookup, when not nil, lists license ids to look up at Now in the
 	// resulting set (at most 65,536).

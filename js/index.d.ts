@@ -399,7 +399,7 @@ export type StatusProofResult = StatusProofAccepted | StatusProofRejected;
 export function verifyStatusProof(proof: DocumentInput, options: StatusProofOptions): StatusProofResult;
 
 export interface RevocationSetOptions extends VerifyOptions {
-  /** Deltas to apply in order, each on the set the previous one made. */
+  /** Deltas to apply in order, each on the set the previous one made (at most 4,096; more is a {@link LicverifyError}). */
   deltas?: DocumentInput[];
   /** The highest epoch stored for this namespace; older is `epoch_rollback`. A bigint reaches 2^53. */
   minEpoch?: number | bigint;
@@ -545,7 +545,7 @@ export function loadRevocationSet(set: DocumentInput, options: RevocationSetOpti
  * Moves a loaded set forward with a delta (or several, in order): each
  * must follow on from the set's epoch (`delta_base_mismatch` otherwise).
  * On success the set is the new one; on a rejection it stays as it was.
- * The result is the last delta's.
+ * The result is the last delta's. At most 4,096 deltas a call.
  */
 export function applyRevocationDelta(
   set: LoadedRevocationSet,

@@ -149,9 +149,20 @@ type request struct {
 }
 
 func parseRequest(frame []byte) (*request, error) {
-	header, parts, err := splitFrame(frame)
+	header, body, _, err := splitFrame(frame, MaxParts)
 	if err != nil {
 		return nil, err
+	}
+	// Counted before the strict pass, which keeps a few bytes per member:
+	// a 4 MiB header of half a million members is refused for its count.
+	// The first members are read loosely here; a header whose fault comes
+	// before its count does is refused by the strict pass below.
+	count := 0
+	if !jsontext.Object(header, func(string, []byte) bool {
+		count++
+		return count <= MaxHeaderMembers
+	}) && count > MaxHeaderMembers {
+		return nil, badRequest("header has more than %d members, more than any op takes", MaxHeaderMembers)
 	}
 	// Strict I-JSON first: encoding/json would replace invalid UTF-8 and
 	// lone surrogate escapes with U+FFFD, accept duplicate members and
@@ -159,19 +170,10 @@ func parseRequest(frame []byte) (*request, error) {
 	if err := canonical.Validate(header, MaxHeader); err != nil {
 		return nil, badRequest("header: %v", err)
 	}
-	// Members in header order, so that of several faults the first is
-	// named, the same one on every call.
-	type member struct {
-		name  string
-		value []byte
-	}
-	var members []member
 	var opText []byte
 	if !jsontext.Object(header, func(name string, value []byte) bool {
 		if name == "op" {
 			opText = value
-		} else {
-			members = append(members, member{name, value})
 		}
 		return true
 	}) {
@@ -186,36 +188,67 @@ func parseRequest(frame []byte) (*request, error) {
 		return nil, badRequest("unknown op %q", op)
 	}
 	r := &request{op: op, vals: map[string]any{}, parts: map[string][][]byte{}}
-	for _, mem := range members {
-		name, raw := mem.name, mem.value
+	// Members in header order, so that of several faults the first is
+	// named, the same one on every call.
+	jsontext.Object(header, func(name string, raw []byte) bool {
+		if name == "op" {
+			return true
+		}
 		m, ok := spec.Members[name]
-		if !ok {
-			return nil, badRequest("%s has no member %q", op, name)
+		switch {
+		case !ok:
+			err = badRequest("%s has no member %q", op, name)
+		case m.IsPart():
+			err = badRequest("%s is sent as a part of the frame, not in the header", name)
+		default:
+			r.vals[name], err = m.decode(name, raw)
 		}
-		if m.IsPart() {
-			return nil, badRequest("%s is sent as a part of the frame, not in the header", name)
-		}
-		v, err := m.decode(name, raw)
-		if err != nil {
-			return nil, err
-		}
-		r.vals[name] = v
+		return err == nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range parts {
-		m, ok := spec.Members[p.Name]
-		if !ok {
-			return nil, badRequest("%s has no member %q", op, p.Name)
+	// The parts are checked in frame order and counted before any is
+	// kept, then kept in slices of their exact size.
+	type kept struct {
+		n    int
+		data [][]byte
+	}
+	byName := map[string]*kept{}
+	eachPart(body, func(nameBytes, data []byte) bool {
+		m, ok := spec.Members[string(nameBytes)]
+		k := byName[string(nameBytes)]
+		switch {
+		case !ok:
+			err = badRequest("%s has no member %q", op, string(nameBytes))
+		case !m.IsPart():
+			err = badRequest("%s is a header member, not a part", string(nameBytes))
+		case m.Kind == KindBytes && k != nil:
+			err = badRequest("part %s appears twice", string(nameBytes))
+		case m.MaxItems > 0 && k != nil && k.n == m.MaxItems:
+			err = badRequest("%s has more than %d parts, limit is %d per request", string(nameBytes), m.MaxItems, m.MaxItems)
+		case m.NonEmpty && len(data) == 0:
+			err = badRequest("%s is empty; omit it instead", string(nameBytes))
+		case k == nil:
+			byName[string(nameBytes)] = &kept{n: 1}
+		default:
+			k.n++
 		}
-		if !m.IsPart() {
-			return nil, badRequest("%s is a header member, not a part", p.Name)
-		}
-		if m.Kind == KindBytes && len(r.parts[p.Name]) > 0 {
-			return nil, badRequest("part %s appears twice", p.Name)
-		}
-		if m.NonEmpty && len(p.Data) == 0 {
-			return nil, badRequest("%s is empty; omit it instead", p.Name)
-		}
-		r.parts[p.Name] = append(r.parts[p.Name], p.Data)
+		return err == nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range byName {
+		k.data = make([][]byte, 0, k.n)
+	}
+	eachPart(body, func(name, data []byte) bool {
+		k := byName[string(name)]
+		k.data = append(k.data, data)
+		return true
+	})
+	for name, k := range byName {
+		r.parts[name] = k.data
 	}
 	for _, name := range spec.names() {
 		if !spec.Members[name].Required {

@@ -34,6 +34,16 @@ const (
 	maxPartName = 64
 )
 
+// Count bounds of a frame, from the table: no op takes more parts than
+// MaxParts (each bytes member once, a bytes[] member up to its max_items)
+// or more header members than MaxHeaderMembers (op and the op's own).
+// Each is checked before anything is kept per part or per member, so that
+// what a frame costs depends on its size, never on how finely it is cut.
+var (
+	MaxParts         = Ops.maxParts()
+	MaxHeaderMembers = Ops.maxHeaderMembers()
+)
+
 // Part is one named byte member of a request.
 type Part struct {
 	Name string
@@ -61,55 +71,93 @@ func Frame(header []byte, parts ...Part) []byte {
 }
 
 // SplitFrame returns a frame's header and parts, in order; the parts' data
-// are sub-slices of b. Its errors are bad requests.
-func SplitFrame(b []byte) ([]byte, []Part, error) { return splitFrame(b) }
+// are sub-slices of b. Its errors are bad requests. Unlike the module, it
+// takes any number of parts: hosts and tests take apart frames they
+// hold, over the count bounds too.
+func SplitFrame(b []byte) ([]byte, []Part, error) {
+	header, body, n, err := splitFrame(b, -1)
+	if err != nil {
+		return nil, nil, err
+	}
+	parts := make([]Part, 0, n)
+	eachPart(body, func(name, data []byte) bool {
+		// Parts of one name (deltas) share its string.
+		if k := len(parts); k > 0 && parts[k-1].Name == string(name) {
+			parts = append(parts, Part{Name: parts[k-1].Name, Data: data})
+		} else {
+			parts = append(parts, Part{Name: string(name), Data: data})
+		}
+		return true
+	})
+	return header, parts, nil
+}
 
-// splitFrame returns a frame's header and parts; the parts' data are
-// sub-slices of b.
-func splitFrame(b []byte) ([]byte, []Part, error) {
+// splitFrame checks a frame's layout and returns its header, the bytes of
+// its parts (body, for eachPart) and how many parts there are. It holds
+// nothing per part, and stops at the first part beyond maxParts (unless
+// that is negative), so that a frame of millions of empty parts costs one
+// short walk rather than a record of each.
+func splitFrame(b []byte, maxParts int) (header, body []byte, n int, err error) {
 	if len(b) > MaxRequest {
-		return nil, nil, badRequest("request is %d bytes, limit is %d", len(b), MaxRequest)
+		return nil, nil, 0, badRequest("request is %d bytes, limit is %d", len(b), MaxRequest)
 	}
 	if !bytes.HasPrefix(b, []byte(Magic)) {
 		if len(bytes.TrimLeft(b, " \t\r\n")) > 0 && bytes.TrimLeft(b, " \t\r\n")[0] == '{' {
-			return nil, nil, badRequest("a JSON request is ABI version 1; this module speaks version %d: send a frame (wasm/ABI.md)", 2)
+			return nil, nil, 0, badRequest("a JSON request is ABI version 1; this module speaks version %d: send a frame (wasm/ABI.md)", 2)
 		}
-		return nil, nil, badRequest("request does not start with %q", Magic)
+		return nil, nil, 0, badRequest("request does not start with %q", Magic)
 	}
 	b = b[len(Magic):]
 	if len(b) < 4 {
-		return nil, nil, badRequest("request ends inside the header length")
+		return nil, nil, 0, badRequest("request ends inside the header length")
 	}
 	hn := binary.LittleEndian.Uint32(b)
 	b = b[4:]
 	if hn > MaxHeader {
-		return nil, nil, badRequest("header is %d bytes, limit is %d", hn, MaxHeader)
+		return nil, nil, 0, badRequest("header is %d bytes, limit is %d", hn, MaxHeader)
 	}
 	if uint64(hn) > uint64(len(b)) {
-		return nil, nil, badRequest("request ends inside the header")
+		return nil, nil, 0, badRequest("request ends inside the header")
 	}
-	header, b := b[:hn], b[hn:]
-	var parts []Part
-	for len(b) > 0 {
+	header, body = b[:hn], b[hn:]
+	for b = body; len(b) > 0; n++ {
+		if n == maxParts {
+			return nil, nil, 0, badRequest("request has more than %d parts, more than any op takes", maxParts)
+		}
 		nn := int(b[0])
 		b = b[1:]
 		if nn == 0 || nn > maxPartName || nn > len(b) {
-			return nil, nil, badRequest("part %d: bad name length %d", len(parts), nn)
+			return nil, nil, 0, badRequest("part %d: bad name length %d", n, nn)
 		}
-		name := string(b[:nn])
+		name := b[:nn]
 		b = b[nn:]
 		if len(b) < 4 {
-			return nil, nil, badRequest("part %q: request ends inside its length", name)
+			return nil, nil, 0, badRequest("part %q: request ends inside its length", string(name))
 		}
 		dn := binary.LittleEndian.Uint32(b)
 		b = b[4:]
 		if uint64(dn) > uint64(len(b)) {
-			return nil, nil, badRequest("part %q is %d bytes, but only %d remain", name, dn, len(b))
+			return nil, nil, 0, badRequest("part %q is %d bytes, but only %d remain", string(name), dn, len(b))
 		}
-		parts = append(parts, Part{Name: name, Data: b[:dn:dn]})
 		b = b[dn:]
 	}
-	return header, parts, nil
+	return header, body, n, nil
+}
+
+// eachPart calls fn with each part of a body splitFrame accepted, in
+// order, until fn returns false. data is a sub-slice of body.
+func eachPart(body []byte, fn func(name, data []byte) bool) {
+	for b := body; len(b) > 0; {
+		nn := int(b[0])
+		name := b[1 : 1+nn]
+		b = b[1+nn:]
+		dn := int(binary.LittleEndian.Uint32(b))
+		data := b[4 : 4+dn : 4+dn]
+		b = b[4+dn:]
+		if !fn(name, data) {
+			return
+		}
+	}
 }
 
 // Request builds a frame member by member: the form hosts use (host, the

@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/binary"
 	"encoding/json"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +70,11 @@ func TestFrameBadRequests(t *testing.T) {
 		{"limit above the default", Frame([]byte(`{"op":"canonicalize","limit":1048577}`), doc), "limit"},
 		{"limit not an integer", Frame([]byte(`{"op":"canonicalize","limit":1.5}`), doc), "limit"},
 		{"limit a string", Frame([]byte(`{"op":"canonicalize","limit":"5"}`), doc), "limit"},
+		{"more parts than any op takes", Frame([]byte(header), deltaParts(MaxParts+1)...), "more than 4098 parts"},
+		{"more parts than any op takes, the last one cut", Frame([]byte(header), deltaParts(MaxParts+1)...)[:len(Frame([]byte(header), deltaParts(MaxParts+1)...))-1], "more than 4098 parts"},
+		{"a part cut short before the count is reached", Frame([]byte(header), deltaParts(MaxParts)...)[:len(Frame([]byte(header), deltaParts(MaxParts)...))-1], "inside its length"},
+		{"more deltas than a request holds", Frame([]byte(`{"op":"revocation_apply"}`), deltaParts(4097)...), "deltas has more than 4096 parts"},
+		{"more header members than any op takes", Frame([]byte(`{"op":"canonicalize","a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7}`), doc), "more than 7 members"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +85,66 @@ func TestFrameBadRequests(t *testing.T) {
 			assert.Contains(t, msg, tt.want)
 		})
 	}
+}
+
+// deltaParts returns n empty deltas parts.
+func deltaParts(n int) []Part {
+	parts := make([]Part, n)
+	for i := range parts {
+		parts[i].Name = "deltas"
+	}
+	return parts
+}
+
+// TestFrameCostIndependentOfParts: what a frame costs to read depends on
+// its size, not on how finely it is cut. A frame at the request limit
+// holding millions of empty parts once allocated 17 to 32 times its size
+// before the first part was checked; now it is refused for its count
+// with next to nothing allocated, and so is a header of half a million
+// members.
+func TestFrameCostIndependentOfParts(t *testing.T) {
+	fill := func(head []byte, name string) []byte {
+		part := binary.LittleEndian.AppendUint32(append([]byte{byte(len(name))}, name...), 0)
+		b := make([]byte, len(head), MaxRequest)
+		copy(b, head)
+		for len(b)+len(part) <= MaxRequest {
+			b = append(b, part...)
+		}
+		return b
+	}
+	setHead := Frame([]byte(`{"op":"revocation_set","now":"2026-01-01T00:00:00Z"}`), Part{"keys", []byte(spAPIKeys)}, Part{"set", []byte(`{}`)})
+	var h strings.Builder
+	h.WriteString(`{"op":"revocation_set"`)
+	for i := 0; h.Len() < MaxHeader-16; i++ {
+		h.WriteString(`,"m` + strconv.Itoa(i) + `":0`)
+	}
+	h.WriteString("}")
+	tests := []struct {
+		name  string
+		frame []byte
+		want  string
+	}{
+		{"empty deltas", fill(setHead, "deltas"), "more than 4098 parts"},
+		{"one-byte names", fill(Frame([]byte(`{"op":"canonicalize"}`)), "x"), "more than 4098 parts"},
+		{"header of many members", Frame([]byte(h.String())), "more than 7 members"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			resp := Handle(tt.frame)
+			runtime.ReadMemStats(&after)
+			assert.Contains(t, string(resp), tt.want)
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<10), "bytes allocated for a %d-byte frame", len(tt.frame))
+		})
+	}
+	// At the bound, the parts are kept in one slice of their exact size.
+	frame := Frame([]byte(`{"op":"revocation_set","now":"2026-01-01T00:00:00Z"}`), append([]Part{{"keys", []byte(spAPIKeys)}, {"set", []byte(`{}`)}}, deltaParts(4096)...)...)
+	r, err := parseRequest(frame)
+	require.NoError(t, err)
+	assert.Len(t, r.parts["deltas"], 4096)
+	assert.Equal(t, 4096, cap(r.parts["deltas"]))
 }
 
 // TestFramePartsAreExactBytes: a part reaches the verifier as it is: bytes
@@ -132,6 +199,15 @@ func TestTableMatchesHandlers(t *testing.T) {
 	assert.EqualValues(t, MaxLookups, Ops.Ops["revocation_lookup"].Members["ids"].MaxItems)
 	assert.EqualValues(t, MaxLookups, Ops.Ops["revocation_set"].Members["lookup"].MaxItems)
 	assert.EqualValues(t, int64(1)<<53, max("status_proof", "min_epoch"))
+	for _, name := range Ops.OpNames() {
+		for member, m := range Ops.Ops[name].Members {
+			if m.Kind == KindBytesN || m.Kind == KindStrings {
+				assert.Positive(t, m.MaxItems, "%s.%s has no max_items: a frame could hold any number of them", name, member)
+			}
+		}
+	}
+	assert.Equal(t, 2+4096, MaxParts, "set, keys and the deltas of revocation_set")
+	assert.Equal(t, 7, MaxHeaderMembers, "op and six options")
 	assert.Less(t, verify.DefaultRevocationLimit+(1<<20), MaxRequest-MaxHeader+1, "a largest set, a keyring and a header fit")
 }
 

@@ -181,3 +181,38 @@ func (t Table) OpNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// maxParts is the most parts any op of the table takes: each bytes member
+// once, each bytes[] member up to its max_items.
+func (t Table) maxParts() int {
+	most := 0
+	for _, o := range t.Ops {
+		n := 0
+		for _, m := range o.Members {
+			switch m.Kind {
+			case KindBytes:
+				n++
+			case KindBytesN:
+				n += m.MaxItems
+			}
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+// maxHeaderMembers is the most header members any op of the table takes,
+// op included.
+func (t Table) maxHeaderMembers() int {
+	most := 0
+	for _, o := range t.Ops {
+		n := 1
+		for _, m := range o.Members {
+			if !m.IsPart() {
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	return most
+}

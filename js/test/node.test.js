@@ -186,7 +186,9 @@ test('a loaded set: lookups, deltas, free, and misuse', () => {
   assert.throws(() => lv.applyRevocationDelta({}, deltas, { keys, now }), TypeError);
   loaded.free();
   loaded.free(); // twice is harmless
-  assert.throws(() => loaded.lookup('x', now), /freed/);
+  // A freed set throws a clear error for every use, and the verifier goes on.
+  assert.throws(() => loaded.lookup('x', now), { name: 'LicverifyError', message: /freed/ });
+  assert.throws(() => lv.applyRevocationDelta(loaded, deltas, { keys, now }), { name: 'LicverifyError', message: /freed/ });
   assert.deepEqual(lv.loadRevocationSet('{}', { keys, now }).set, null);
 });
 

@@ -7,6 +7,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Tuple
 
+import pytest
+
 import licverify
 from test_api import req
 from vectorfile import Vector
@@ -58,3 +60,64 @@ def test_the_default_verifier_is_made_once() -> None:
     for t in threads:
         t.join()
     assert len({id(v) for v in made}) == 1
+
+
+def test_close_with_calls_in_flight(vectors: List[Vector]) -> None:
+    """Closing a verifier while threads call it: each call gets its answer
+    or LicverifyError("... closed"), and none takes the process down (the
+    Go host once unmapped memory a running call used)."""
+    proof = req(vectors, "statusproof/valid")
+    v = licverify.Verifier(max_instances=4)
+    alone = v.verify_status_proof(proof["proof"], keys=proof["keys"], now=proof["now"]).to_dict()
+    started = threading.Barrier(9)
+    failures: List[str] = []
+
+    def call(n: int) -> None:
+        first = True
+        while True:
+            try:
+                got = v.verify_status_proof(proof["proof"], keys=proof["keys"], now=proof["now"]).to_dict()
+            except licverify.LicverifyError as e:
+                if "closed" not in str(e):
+                    failures.append(f"thread {n}: {e}")
+                break
+            finally:
+                if first:
+                    first = False
+                    started.wait()
+            if got != alone:
+                failures.append(f"thread {n}: {got}")
+                break
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    started.wait()
+    v.close()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with pytest.raises(licverify.LicverifyError, match="closed"):
+        v.canonicalize("{}")
+
+
+def test_a_loaded_set_outlives_its_verifier(vectors: List[Vector]) -> None:
+    """A loaded set holds an instance of its own: after the verifier's
+    close() it keeps answering, as documented, until closed itself; then it
+    raises LicverifyError, never crashes."""
+    r = req(vectors, "revocation/valid")
+    v = licverify.Verifier(max_instances=1)
+    rs = v.load_revocation_set(r["set"], keys=r["keys"], now=r["now"])
+    want = rs.lookup(r["lookup"], r["now"]).to_dict()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        running = [pool.submit(lambda: rs.lookup(r["lookup"], r["now"]).to_dict()) for _ in range(40)]
+        v.close()
+        assert all(f.result() == want for f in running)
+    assert rs.lookup(r["lookup"], r["now"]).to_dict() == want
+    with pytest.raises(licverify.LicverifyError, match="closed"):
+        v.load_revocation_set(r["set"], keys=r["keys"], now=r["now"])
+    rs.close()
+    with pytest.raises(licverify.LicverifyError, match="closed"):
+        rs.lookup(r["lookup"], r["now"])
+    with pytest.raises(licverify.LicverifyError, match="closed"):
+        rs.apply_deltas(r["set"], keys=r["keys"], now=r["now"])

@@ -24,6 +24,7 @@ func init() {
 			"Decision":  "a license refused before its evaluation still carries decision block and its code as the reason",
 			"Misuse":    "a request every runtime refuses as a bad request: an empty or non-UTF-8 option, a limit above the op's default or not positive, an integer beyond 2^53, a lone surrogate in an option, a loose time",
 			"Keyring":   "the keyring travels as bytes too",
+			"Count":     "a frame holds at most the parts ops.json allows (deltas: max_items 4096): at the bound the chain is verified, one part more is a bad request before any part is read",
 		},
 		tests: transportTests,
 	})
@@ -185,6 +186,18 @@ func transportTests() []test {
 		over.ID, over.Flags, over.Comment = "transport/set/over-limit", []string{"Limit"}, "the same set padded to 64 MiB + 1 byte"
 		over.Pad = &pad{Member: "set", To: 64<<20 + 1}
 		add(at, over)
+	}
+	{
+		// Empty deltas: the first is malformed_json once the set has
+		// verified, so a chain at the bound is answered, not refused.
+		empty := func(n int) []string { return make([]string, n) }
+		setText := text(rvSigned(rvSet()))
+		add(
+			trTest("set/deltas-at-limit", "Count", "a genuine set and 4,096 empty deltas, the most a request holds: delta 0 is malformed_json",
+				rvRequest(setText, empty(4096), nil), spReject("malformed_json")),
+			trTest("set/deltas-over-limit", "Count Misuse", "the same with 4,097 empty deltas: a bad request, whatever the deltas hold",
+				rvRequest(setText, empty(4097), nil), misuse),
+		)
 	}
 
 	// license.key.

@@ -190,8 +190,9 @@ def verify_revocation_set(
     skew_seconds: Optional[int] = None,
     limit: Optional[int] = None,
 ) -> RevocationSetResult:
-    """Verifies a revocation set, applies its deltas in order, and looks
-    the ``lookup`` license ids up in the result (at most 65,536)."""
+    """Verifies a revocation set, applies its deltas in order (at most
+    4,096), and looks the ``lookup`` license ids up in the result (at most
+    65,536)."""
     return default_verifier().verify_revocation_set(
         set,
         keys=keys,

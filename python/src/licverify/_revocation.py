@@ -166,7 +166,7 @@ class LoadedRevocationSet:
         set loaded on its own terms (no stored epoch, stale allowed) is
         lifted here, with the stored epoch, to the set the chain reaches.
         On success the set is the new one; on a rejection it stays as it
-        was. The result is the new set's."""
+        was. The result is the new set's. At most 4,096 deltas a call."""
         if isinstance(deltas, (str, bytes, bytearray, memoryview)):
             deltas = [deltas]
         req = build_request(

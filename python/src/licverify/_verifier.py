@@ -242,9 +242,10 @@ class Verifier:
         skew_seconds: Optional[int] = None,
         limit: Optional[int] = None,
     ) -> RevocationSetResult:
-        """Verifies a revocation set, applies its deltas in order
-        (``delta_base_mismatch`` when one does not follow on), and looks the
-        ``lookup`` license ids up in the result."""
+        """Verifies a revocation set, applies its deltas in order (at most
+        4,096; ``delta_base_mismatch`` when one does not follow on), and
+        looks the ``lookup`` license ids up in the result (at most
+        65,536)."""
         options = _revocation_options(keys, now, deltas, min_epoch, allow_stale, lookup, skew_seconds, limit)
         return RevocationSetResult.from_dict(self._op("revocation_set", set, options))
 
