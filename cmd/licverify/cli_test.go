@@ -235,6 +235,14 @@ func TestConfigurationErrors(t *testing.T) {
 		tc{"write-state empty", []string{"license", "--keys", "keyring.json", now, "--product", demo.Product, "--write-state", "", "license.key"}, `--write-state "": empty`, ""},
 		tc{"machine-id empty", []string{"qkey", "--keys", "keyring.json", now, "--machine-id", "", "device.json"}, `--machine-id "": empty`, ""},
 		tc{"min-epoch empty", []string{"proof", "--keys", "keyring.json", now, "--min-epoch", "", "proof.json"}, `--min-epoch "": an epoch`, ""},
+		// An unset shell variable must not pick a default or look up "".
+		tc{"lookup empty", []string{"revocation", "--keys", "keyring.json", now, "--lookup", "", "revocation-set.json"}, `--lookup "": empty`, ""},
+		tc{"keys empty", []string{"proof", "--keys=", now, "proof.json"}, `--keys "": empty`, ""},
+		tc{"cache-dir empty", []string{"proof", "--cache-dir", "", "--keys", "keyring.json", now, "proof.json"}, `--cache-dir "": empty`, ""},
+		tc{"keygen seed empty", []string{"keygen", "--seed", ""}, `--seed "": empty`, ""},
+		// The flag package would let the last one win.
+		tc{"keys twice", []string{"proof", "--keys", "keyring.json", "--keys", "proof.json", now, "proof.json"}, "--keys is given twice", ""},
+		tc{"now twice", []string{"proof", "--keys", "keyring.json", now, "--now=2027-01-01T00:00:00Z", "proof.json"}, "--now is given twice", ""},
 	)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -67,6 +67,9 @@ var errHelp = errors.New("help printed")
 // positional arguments, and returns the positional arguments. -h and
 // --help print the command's usage on stdout (errHelp).
 func (f *flags) parse(args []string) ([]string, error) {
+	if err := f.checkGiven(args); err != nil {
+		return nil, err
+	}
 	var pos []string
 	for {
 		if err := f.Parse(args); err != nil {
@@ -86,6 +89,51 @@ func (f *flags) parse(args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// mayBeEmpty names the flags whose empty value means something: the
+// .qkey password, where it is the format's default (docs/formats.md).
+var mayBeEmpty = map[string]bool{"password": true}
+
+// checkGiven refuses what the flag package would take silently: a flag
+// given twice (the last would win, so a second --keys could replace the
+// first) unless it is repeatable, and an empty value, so that an unset
+// shell variable never switches a check off or picks a default in its
+// place.
+func (f *flags) checkGiven(args []string) error {
+	seen := map[string]bool{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return nil
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		fl := f.Lookup(name)
+		if fl == nil {
+			continue // the flag package names it
+		}
+		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+			if !hasValue && i+1 < len(args) {
+				value, hasValue = args[i+1], true
+				i++
+			}
+			// The flags of this package's own types refuse an empty value
+			// themselves, with their own advice.
+			_, rep := fl.Value.(*repeated)
+			plain := rep || strings.HasPrefix(fmt.Sprintf("%T", fl.Value), "*flag.")
+			if plain && hasValue && value == "" && !mayBeEmpty[name] {
+				return usagef("--%s \"\": empty; give a value or leave the flag out", name)
+			}
+		}
+		if _, ok := fl.Value.(*repeated); !ok && seen[name] {
+			return usagef("--%s is given twice; give it once", name)
+		}
+		seen[name] = true
+	}
+	return nil
 }
 
 var (

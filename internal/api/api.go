@@ -299,6 +299,13 @@ func (m Member) decode(name string, raw []byte) (any, error) {
 		if !ok {
 			return nil, badRequest("%s must be an array of strings", name)
 		}
+		if m.NonEmpty {
+			for i, s := range ss {
+				if s == "" {
+					return nil, badRequest("%s[%d] is empty: a license id never is", name, i)
+				}
+			}
+		}
 		return ss, nil
 	case KindTime:
 		s, ok := jsontext.Unquote(raw)

@@ -184,7 +184,13 @@ func TestRevocationLoadBounded(t *testing.T) {
 func TestLookupLimit(t *testing.T) {
 	req := revocationVectors(t)["revocation/valid"]
 	require.NotNil(t, req)
-	ids := func(n int) []string { return make([]string, n) }
+	ids := func(n int) []string {
+		s := make([]string, n)
+		for i := range s {
+			s[i] = "id"
+		}
+		return s
+	}
 
 	out := call(t, with(req, "lookup", ids(api.MaxLookups)))
 	require.Equal(t, true, out["valid"], out)

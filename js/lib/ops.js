@@ -58,7 +58,7 @@ export const ops = freeze({
       allow_stale: { kind: 'bool' },
       skew_seconds: { kind: 'int', min: 0, max: 9223372036 },
       limit: { kind: 'int', min: 1, max: 67108864 },
-      lookup: { kind: 'strings', max_items: 65536 },
+      lookup: { kind: 'strings', non_empty: true, max_items: 65536 },
     },
     options: {
       keys: 'keys',
@@ -82,7 +82,7 @@ export const ops = freeze({
       allow_stale: { kind: 'bool' },
       skew_seconds: { kind: 'int', min: 0, max: 9223372036 },
       limit: { kind: 'int', min: 1, max: 67108864 },
-      lookup: { kind: 'strings', max_items: 65536 },
+      lookup: { kind: 'strings', non_empty: true, max_items: 65536 },
     },
     options: {
       keys: 'keys',
@@ -100,7 +100,7 @@ export const ops = freeze({
     members: {
       handle: { kind: 'handle', required: true },
       now: { kind: 'time', required: true },
-      ids: { kind: 'strings', required: true, max_items: 65536 },
+      ids: { kind: 'strings', required: true, non_empty: true, max_items: 65536 },
     },
     options: { now: 'now' },
   },

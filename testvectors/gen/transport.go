@@ -168,6 +168,8 @@ func transportTests() []test {
 			with(rvRequest(oddText, nil, nil), "lookup", raw(`["lic-\ud800"]`)), misuse),
 		trTest("set/lookup-null-element", "Misuse", "a null among the lookup ids is refused, never looked up as \"\"",
 			with(rvRequest(oddText, nil, nil), "lookup", raw(`["lic-1",null]`)), misuse),
+		trTest("set/lookup-empty-element", "Misuse", "an empty lookup id is refused: no license id is empty, and an unset variable must not read as not revoked",
+			with(rvRequest(oddText, nil, nil), "lookup", []string{"lic-1", ""}), misuse),
 		trTest("set/limit-above-default", "Misuse", "a limit may only lower the 64 MiB default", with(set, "limit", 64<<20+1), misuse),
 		trTest("set/allow-stale-string", "Misuse", "allow_stale \"true\"", with(set, "allow_stale", "true"), misuse),
 	)
@@ -250,6 +252,7 @@ func transportTests() []test {
 		trTest("lookup/unknown-handle", "Misuse", "a handle no load returned", map[string]any{"op": "revocation_lookup", "handle": 987654, "now": rvNow, "ids": []string{"a"}}, misuse),
 		trTest("lookup/ids-surrogate", "Misuse", "an id holding a lone surrogate escape", map[string]any{"op": "revocation_lookup", "handle": 987654, "now": rvNow, "ids": raw(`["\udc00"]`)}, misuse),
 		trTest("lookup/ids-null", "Misuse", "a null id is refused, never looked up as \"\"", map[string]any{"op": "revocation_lookup", "handle": 987654, "now": rvNow, "ids": raw(`[null]`)}, misuse),
+		trTest("lookup/ids-empty", "Misuse", "an empty id is refused", map[string]any{"op": "revocation_lookup", "handle": 987654, "now": rvNow, "ids": []string{""}}, misuse),
 		trTest("load/limit-zero", "Misuse", "revocation_load with limit 0", with(set, "op", "revocation_load", "limit", 0), misuse),
 	)
 	for i := range tests {
