@@ -398,17 +398,9 @@ func notJWKS(obj fields) *Error {
 // alphabet, a length that is not a 32-byte key's, or stray bits.
 func whyNotKey(s, enc string) string {
 	body := strings.TrimRight(s, "=")
-	std, url := false, false
-	for i := 0; i < len(body); i++ {
-		switch c := body[i]; {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c == '+' || c == '/':
-			std = true
-		case c == '-' || c == '_':
-			url = true
-		default:
-			return msg.Sprintf("is not %s: it holds %s at offset %d", enc, byteText(c), i)
-		}
+	std, url, bad := base64Alphabets(body)
+	if bad >= 0 {
+		return msg.Sprintf("is not %s: it holds %s at offset %d", enc, byteText(body[bad]), bad)
 	}
 	switch {
 	case std && url:

@@ -34,19 +34,8 @@ func decodeBase64(s string) ([]byte, bool) {
 	if pad > 2 || (pad > 0 && len(s)%4 != 0) {
 		return nil, false
 	}
-	std, url := false, false
-	for i := 0; i < len(body); i++ {
-		switch c := body[i]; {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c == '+' || c == '/':
-			std = true
-		case c == '-' || c == '_':
-			url = true
-		default:
-			return nil, false
-		}
-	}
-	if std && url {
+	std, url, bad := base64Alphabets(body)
+	if bad >= 0 || std && url {
 		return nil, false
 	}
 	enc := base64.RawStdEncoding
@@ -58,6 +47,24 @@ func decodeBase64(s string) ([]byte, bool) {
 		return nil, false
 	}
 	return b, true
+}
+
+// base64Alphabets reports whether body, base64 without its padding, uses
+// characters of the standard alphabet only (+/) and of the URL-safe one
+// only (-_), and the offset of the first character of neither, or -1.
+func base64Alphabets(body string) (std, url bool, bad int) {
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '+' || c == '/':
+			std = true
+		case c == '-' || c == '_':
+			url = true
+		default:
+			return std, url, i
+		}
+	}
+	return std, url, -1
 }
 
 // document is a signed document after the parse step: its signed bytes

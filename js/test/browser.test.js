@@ -17,17 +17,9 @@ import { nativeResponses } from './prepared.js';
 import { assertNoFailures, check, loadVectors, table } from './vectors.js';
 import { fakeModuleBytes } from './fakemodule.js';
 import { build as buildSample } from '../../examples/dashboard/gen.mjs';
+import { chromiumFlags, chromiumPath } from './chromium.js';
 
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const flags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const flags = chromiumFlags;
 
 let chromium = null;
 try {

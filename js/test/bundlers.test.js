@@ -24,17 +24,9 @@ import { js, out } from './paths.js';
 import { importInstalled, prepared } from './prepared.js';
 import { snippets } from './snippets.js';
 import { loadVectors } from './vectors.js';
+import { chromiumFlags, chromiumPath } from './chromium.js';
 
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const flags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const flags = chromiumFlags;
 
 let chromium = null;
 let vite = null;
