@@ -41,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { median, setReps } from './lib/measure.js';
 import { build as buildDashboardSample, bundle as dashboardBundle } from '../examples/dashboard/gen.mjs';
+import { chromiumFlags, chromiumPath } from '../js/test/chromium.js';
 
 const bench = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(bench);
@@ -64,16 +65,6 @@ if (only !== null) {
   if (mode !== 'all') throw new Error(`run.mjs: --only goes with no mode (not ${mode})`);
   mode = 'partial';
 }
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const started = Date.now();
 // BASELINE is the last release before this work: its module is committed
 // at host/licverify.wasm and speaks ABI 1 (its wasm/ABI.md).

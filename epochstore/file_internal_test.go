@@ -16,13 +16,7 @@ import (
 // temporary one; it removes the temporary file and leaves the epoch file
 // as it was.
 func TestFileWriteFailure(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "epochs.json")
-	s := File(path)
-	_, err := s.Raise("a", 1)
-	require.NoError(t, err)
-	before, err := os.ReadFile(path)
-	require.NoError(t, err)
+	dir, path, s, before := storeWithEpoch(t)
 
 	var tmpName string
 	rename = func(old, new string) error {
@@ -31,7 +25,7 @@ func TestFileWriteFailure(t *testing.T) {
 	}
 	t.Cleanup(func() { rename = os.Rename })
 
-	_, err = s.Raise("a", 2)
+	_, err := s.Raise("a", 2)
 	require.ErrorIs(t, err, syscall.EIO)
 	require.Contains(t, err.Error(), path)
 	require.NotEmpty(t, tmpName)
@@ -120,20 +114,14 @@ func TestLockNotAFile(t *testing.T) {
 // A Raise whose lock was taken over (removed as stale by another process,
 // which then took it) writes nothing, and leaves the other's lock alone.
 func TestLockTakenOver(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "epochs.json")
-	s := File(path)
-	_, err := s.Raise("a", 1)
-	require.NoError(t, err)
-	before, err := os.ReadFile(path)
-	require.NoError(t, err)
+	dir, path, s, before := storeWithEpoch(t)
 
 	other := []byte(`{"pid":1,"token":"another"}` + "\n")
 	lockTaken = func(name string) {
 		require.NoError(t, os.WriteFile(name, other, 0o600))
 	}
 	t.Cleanup(func() { lockTaken = func(string) {} })
-	_, err = s.Raise("a", 2)
+	_, err := s.Raise("a", 2)
 	require.ErrorContains(t, err, "epochstore: writing epoch file "+path+": replacing it: its lock "+path+".lock was taken over")
 
 	after, err := os.ReadFile(path)
@@ -145,4 +133,18 @@ func TestLockTakenOver(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, entries, 2, "the temporary file is removed")
+}
+
+// storeWithEpoch returns a file store in a new directory that holds
+// epoch 1 for namespace "a", with the file's bytes.
+func storeWithEpoch(t *testing.T) (dir, path string, s *FileStore, before []byte) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, "epochs.json")
+	s = File(path)
+	_, err := s.Raise("a", 1)
+	require.NoError(t, err)
+	before, err = os.ReadFile(path)
+	require.NoError(t, err)
+	return dir, path, s, before
 }

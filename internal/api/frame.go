@@ -39,10 +39,7 @@ const (
 // or more header members than MaxHeaderMembers (op and the op's own).
 // Each is checked before anything is kept per part or per member, so that
 // what a frame costs depends on its size, never on how finely it is cut.
-var (
-	MaxParts         = Ops.maxParts()
-	MaxHeaderMembers = Ops.maxHeaderMembers()
-)
+var MaxParts, MaxHeaderMembers = Ops.counts()
 
 // Part is one named byte member of a request.
 type Part struct {

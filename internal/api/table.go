@@ -182,37 +182,23 @@ func (t Table) OpNames() []string {
 	return names
 }
 
-// maxParts is the most parts any op of the table takes: each bytes member
-// once, each bytes[] member up to its max_items.
-func (t Table) maxParts() int {
-	most := 0
+// counts returns the most parts any op of the table takes (each bytes
+// member once, each bytes[] member up to its max_items) and the most
+// header members (op included).
+func (t Table) counts() (parts, header int) {
 	for _, o := range t.Ops {
-		n := 0
+		p, h := 0, 1
 		for _, m := range o.Members {
-			switch m.Kind {
-			case KindBytes:
-				n++
-			case KindBytesN:
-				n += m.MaxItems
+			switch {
+			case m.Kind == KindBytes:
+				p++
+			case m.Kind == KindBytesN:
+				p += m.MaxItems
+			case !m.IsPart():
+				h++
 			}
 		}
-		most = max(most, n)
+		parts, header = max(parts, p), max(header, h)
 	}
-	return most
-}
-
-// maxHeaderMembers is the most header members any op of the table takes,
-// op included.
-func (t Table) maxHeaderMembers() int {
-	most := 0
-	for _, o := range t.Ops {
-		n := 1
-		for _, m := range o.Members {
-			if !m.IsPart() {
-				n++
-			}
-		}
-		most = max(most, n)
-	}
-	return most
+	return parts, header
 }

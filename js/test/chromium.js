@@ -1,5 +1,5 @@
-// Debian's Chromium, as the browser tests launch it through playwright-core
-// (never a browser build of its own): its path and flags.
+// Debian's Chromium, as the browser tests and bench/run.mjs launch it through
+// playwright-core (never a browser build of its own): its path and flags.
 
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
