@@ -176,15 +176,20 @@ func (o PlanOptions) check() (planOptions, error) {
 // Revocation Sets Regularly", "Anti-Rollback Protection"). It is pure: the
 // same cache, keys and options give the same result.
 //
-// The proof is verified by [StatusProof], the set and its deltas by
-// [RevocationChain]; a chain only past its valid_until still counts for
-// the verdict, since a revocation stays in force when its list goes
-// stale, while a chain that does not verify is not used. The fetch rules,
-// first that applies:
+// The set and its deltas are verified by [RevocationChain] with the
+// stored epoch; a chain only past its valid_until still counts for the
+// verdict, since a revocation stays in force when its list goes stale,
+// while a chain that does not verify is not used. The proof is verified
+// by [StatusProof] with the stored epoch, or with none when the chain
+// verified: the chain then answers for revocations up to the stored
+// epoch, so a valid proof from before an epoch change (a revocation of
+// another license) stays valid, and the chain's lookup decides whether
+// this license was revoked since. The fetch rules, first that applies:
 //
 //   - RefreshProof: [ReasonMissing] (no proof), [ReasonRejected] (the
 //     proof's code is not ok, revoked or expired), [ReasonBehind] (the
-//     chain reached a later epoch than the proof names), all due Now;
+//     proof is revoked or expired and the chain reached a later epoch
+//     than the proof names: the license may be restored), all due Now;
 //     else [ReasonRefreshPoint], checked_at + RefreshPercent % of the
 //     proof's lifetime.
 //   - SyncSet, a full set: [ReasonMissing], [ReasonRejected] (the chain
@@ -216,18 +221,27 @@ func Plan(cache Cache, keys *Keyring, opts PlanOptions) (*PlanResult, error) {
 		return nil, misuse("plan: %d deltas, at most %d", len(cache.Deltas), MaxCachedDeltas)
 	}
 	res := &PlanResult{}
-	var claims *ProofClaims
-	if cache.Proof != nil {
-		if res.Proof, err = StatusProof(cache.Proof, keys, o.proof); err != nil {
-			return nil, err
-		}
-		claims = res.Proof.ProofClaims
-	}
 	var chain *VerifiedSet
 	if cache.Set != nil {
 		if res.Set, chain, err = cachedChain(cache, keys, o.chain); err != nil {
 			return nil, err
 		}
+	}
+	var claims *ProofClaims
+	if cache.Proof != nil {
+		po := o.proof
+		if chain != nil {
+			// The chain verified and reaches the stored epoch, so it
+			// answers for revocations up to there: a proof from before
+			// the last epoch change is judged by its other checks and
+			// the chain's lookup, not refused (RATIONALE, "One epoch,
+			// two documents").
+			po.MinEpoch = 0
+		}
+		if res.Proof, err = StatusProof(cache.Proof, keys, po); err != nil {
+			return nil, err
+		}
+		claims = res.Proof.ProofClaims
 	}
 	if chain != nil && claims != nil {
 		l := chain.Lookup(claims.LicenseID, o.Now)
@@ -332,7 +346,10 @@ func (o planOptions) refreshProof(p *StatusProofResult, chain *VerifiedSet) Fetc
 	case p.ProofClaims == nil || p.RefreshAfter.IsZero() ||
 		(p.Code != CodeOK && p.Code != CodeRevoked && p.Code != CodeExpired):
 		f.Reason = ReasonRejected
-	case chain != nil && chain.Epoch() > p.Epoch:
+	case p.Code != CodeOK && chain != nil && chain.Epoch() > p.Epoch:
+		// A revoked or expired proof older than the chain: the issuer may
+		// have restored or renewed the license since. A valid one needs
+		// nothing: the chain's lookup keeps its revocation status current.
 		f.Reason = ReasonBehind
 	default:
 		f.Reason = ReasonRefreshPoint

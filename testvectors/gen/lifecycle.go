@@ -14,6 +14,7 @@ func init() {
 		name: "lifecycle",
 		notes: map[string]string{
 			"Verdict":      "plan's verdict: proof_missing, the proof's own result, the set's revoked or suspended, else ok",
+			"Covered":      "a proof below the stored epoch with a verified chain that reaches it: the chain answers for revocations up to there",
 			"StoreEpoch":   "the epoch to store: the higher of the two results' store epochs",
 			"RefreshProof": "when to fetch a proof and why: missing, rejected, behind, refresh_point",
 			"SyncSet":      "when to sync the set and why: missing, rejected, deltas, behind, expired, interval; since_epoch when a delta will do",
@@ -222,10 +223,24 @@ func lifecycleTests() []test {
 	}
 	{
 		s43 := lcSet(43, "2026-03-01T11:56:00Z", "2026-03-01T12:56:00Z", []any{rvRevoked2, rvAdded}, nil)
-		plan("proof-epoch-rollback", "Verdict RefreshProof StoreEpoch", "the stored epoch is 43 (a set moved it) and the proof names 42: epoch_rollback until a new proof comes; fetch now",
+		plan("proof-below-stored-covered", "Verdict RefreshProof StoreEpoch Covered", "the stored epoch is 43 (a set moved it: another license was revoked) and the proof names 42: the set, verified at 43, answers for revocations up to the stored epoch and does not list the license, so the proof stays valid and is refreshed at its point",
 			lcCache{proof: proof, set: &s43, extra: withExtra(synced, map[string]any{"min_epoch": 43})},
-			planExp("epoch_rollback", spClaims(proof, "epoch_rollback", false), withLookup(s43.ok(), "not_revoked", ""), 43,
-				fetch(lcNow, "rejected", nil), fetch(lcNextSync, "interval", 43)))
+			planExp("ok", proofOK, withLookup(s43.ok(), "not_revoked", ""), 43,
+				refreshPoint, fetch(lcNextSync, "interval", 43)))
+		plan("proof-epoch-rollback", "Verdict RefreshProof StoreEpoch", "the stored epoch is 43 and the proof names 42, with no set to answer for the epochs between: epoch_rollback, fetch now (rejected)",
+			lcCache{proof: proof, extra: map[string]any{"min_epoch": 43}},
+			planExp("epoch_rollback", spClaims(proof, "epoch_rollback", false), nil, nil,
+				fetch(lcNow, "rejected", nil), fetch(lcNow, "missing", nil)))
+		s43rv := lcSet(43, "2026-03-01T11:56:00Z", "2026-03-01T12:56:00Z", []any{rvRevoked2, spLicense}, nil)
+		plan("proof-below-stored-revoked-by-set", "Verdict Covered", "the stored epoch is 43 and the set at 43 revokes the license that the proof at 42 says is valid: revoked, by the chain's lookup",
+			lcCache{proof: proof, set: &s43rv, extra: withExtra(synced, map[string]any{"min_epoch": 43})},
+			planExp("revoked", proofOK, withLookup(s43rv.ok(), "revoked", ""), 43,
+				refreshPoint, fetch(lcNextSync, "interval", 43)))
+		prv := lcProof(map[string]any{"status": "revoked"})
+		plan("proof-revoked-behind", "RefreshProof Covered", "the proof at 42 says revoked and the set reached 43 without listing the license (restored since): the proof is behind, fetch it now; the verdict stays revoked until a proof says otherwise",
+			lcCache{proof: prv, set: &s43, extra: synced},
+			planExp("revoked", spClaims(prv, "revoked", true), withLookup(s43.ok(), "not_revoked", ""), 43,
+				fetch(lcNow, "behind", nil), fetch(lcNextSync, "interval", 43)))
 		plan("both-rolled-back", "Verdict RefreshProof SyncSet StoreEpoch", "the stored epoch 50 is above both: both refused, no epoch to store; the set is authentic, so a delta since 42 is due now",
 			lcCache{proof: proof, set: &s42, extra: withExtra(synced, map[string]any{"min_epoch": 50})},
 			planExp("epoch_rollback", spClaims(proof, "epoch_rollback", false), s42.result("epoch_rollback", false, false), nil,
@@ -239,9 +254,9 @@ func lifecycleTests() []test {
 		plan("forged-set-behind-stored", "SyncSet", "a forged set is rejected, whatever its epoch: a full set",
 			lcCache{proof: p43, set: &forgedBehind, extra: withExtra(synced, map[string]any{"min_epoch": 43})},
 			planExp("ok", spClaims(p43, "ok", true), spReject("bad_signature"), 43, refreshPoint, fetch(lcNow, "rejected", nil)))
-		plan("proof-behind", "RefreshProof StoreEpoch", "the stored epoch is 42 and the set reached 43: the proof still verifies but is behind, fetch it now; store 43",
+		plan("proof-valid-older-than-set", "RefreshProof StoreEpoch", "the stored epoch is 42 and the set reached 43: a valid proof at 42 needs nothing sooner, the set's lookup keeps its revocation status current; refresh at its point; store 43",
 			lcCache{proof: proof, set: &s43, extra: synced},
-			planExp("ok", proofOK, withLookup(s43.ok(), "not_revoked", ""), 43, fetch(lcNow, "behind", nil), fetch(lcNextSync, "interval", 43)))
+			planExp("ok", proofOK, withLookup(s43.ok(), "not_revoked", ""), 43, refreshPoint, fetch(lcNextSync, "interval", 43)))
 	}
 	plan("license-mismatch", "Verdict RefreshProof", "the proof is for another license than the host's: license_mismatch, fetch now",
 		lcCache{proof: proof, set: &s42, extra: withExtra(synced, map[string]any{"license_id": lcOther})},
@@ -335,11 +350,11 @@ func lifecycleTests() []test {
 	d44 := lcDelta(44, 43, "2026-03-01T11:59:00Z", "2026-03-01T12:59:00Z", []any{rvNewSusp}, 3, 0)
 	plan("chain", "SyncSet StoreEpoch", "a set and two deltas: the set answer is the chain's end at 44, a delta since 44 is due at the interval",
 		lcCache{proof: proof, set: &s42, deltas: []lcDoc{d43, d44}, extra: synced},
-		planExp("ok", proofOK, withLookup(d44.ok(), "not_revoked", ""), 44, fetch(lcNow, "behind", nil), fetch(lcNextSync, "interval", 44)))
+		planExp("ok", proofOK, withLookup(d44.ok(), "not_revoked", ""), 44, refreshPoint, fetch(lcNextSync, "interval", 44)))
 	plan("deltas-at-max", "SyncSet", "max_deltas 2 and two deltas cached: a full set is due now",
 		lcCache{proof: proof, set: &s42, deltas: []lcDoc{d43, d44}, extra: withExtra(synced, map[string]any{"max_deltas": 2, "min_epoch": 44})},
-		planExp("epoch_rollback", spClaims(proof, "epoch_rollback", false), withLookup(d44.ok(), "not_revoked", ""), 44,
-			fetch(lcNow, "rejected", nil), fetch(lcNow, "deltas", nil)))
+		planExp("ok", proofOK, withLookup(d44.ok(), "not_revoked", ""), 44,
+			refreshPoint, fetch(lcNow, "deltas", nil)))
 	{
 		p44 := lcProof(map[string]any{"revocation_epoch": 44})
 		plan("deltas-below-max", "SyncSet", "max_deltas 3 and two deltas cached: a delta will still do",
