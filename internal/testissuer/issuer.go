@@ -128,6 +128,25 @@ type Hits struct {
 	Revocation int `json:"revocation"`
 }
 
+// UnmarshalJSON reads a hits object strictly: both members, nothing else,
+// so that a scenario's expectation cannot leave one out by mistake.
+func (h *Hits) UnmarshalJSON(b []byte) error {
+	var m struct {
+		Proof      *int `json:"proof"`
+		Revocation *int `json:"revocation"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return fmt.Errorf("hits: %w", err)
+	}
+	if m.Proof == nil || m.Revocation == nil {
+		return errors.New("hits: both proof and revocation are required")
+	}
+	h.Proof, h.Revocation = *m.Proof, *m.Revocation
+	return nil
+}
+
 // Issuer is the issuer's state and its HTTP handler. It is safe for
 // concurrent use. The zero value is not usable; call [New].
 type Issuer struct {
