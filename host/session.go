@@ -191,13 +191,16 @@ func (s *Session) Check(ctx context.Context) (*SessionReport, error) {
 			rep.Offline, rep.OfflineReason = true, "the session is offline-only"
 		}
 	} else {
-		if proofDue {
-			if rep.Proof, err = s.fetch(ctx, KindProof, nil, rep); err != nil {
+		// The set first: a proof taken first could raise the stored
+		// epoch past the cached chain's, and the delta the plan asked
+		// for would then no longer chain (see the report of Check).
+		if setDue {
+			if rep.Set, err = s.fetch(ctx, KindRevocation, plan.SyncSet.SinceEpoch, rep); err != nil {
 				return nil, err
 			}
 		}
-		if setDue {
-			if rep.Set, err = s.fetch(ctx, KindRevocation, plan.SyncSet.SinceEpoch, rep); err != nil {
+		if proofDue {
+			if rep.Proof, err = s.fetch(ctx, KindProof, nil, rep); err != nil {
 				return nil, err
 			}
 		}

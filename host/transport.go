@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -60,9 +61,21 @@ type HTTPTransport struct {
 	BaseURL string
 	APIKey  string
 	Timeout time.Duration
-	// Client sends the requests; nil means http.DefaultClient.
+	// Client sends the requests; nil means a client like
+	// http.DefaultClient (proxies from the environment) that keeps no
+	// idle connection. A due fetch then makes exactly one request: on a
+	// kept connection the server has closed, net/http sends a GET again,
+	// and a fetch a few minutes after the last finds most kept
+	// connections closed.
 	Client *http.Client
 }
+
+// oneShot is HTTPTransport's default client.
+var oneShot = sync.OnceValue(func() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	return &http.Client{Transport: tr}
+})
 
 // HTTPError is a non-2xx answer of the issuer.
 type HTTPError struct {
@@ -140,7 +153,7 @@ func (t *HTTPTransport) do(ctx context.Context, method, endpoint, query string, 
 	}
 	client := t.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = oneShot()
 	}
 	resp, err := client.Do(req)
 	if err != nil {
