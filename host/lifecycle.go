@@ -10,146 +10,8 @@ import (
 	"github.com/licverify/licverify/verify"
 )
 
-// Policy is when a host refreshes its proof and syncs its revocation set,
-// the options of the plan op that docs/lifecycle.md lists. The zero value
-// is the seeds' policy: refresh at 75 % of a proof's life, sync every 5
-// minutes, retry after 30 s doubling up to 1 h, a full set after 256
-// deltas. Durations must be whole seconds.
-type Policy struct {
-	// RefreshPercent is the refresh point, in percent (1..100) of a
-	// proof's lifetime; 0 means 75.
-	RefreshPercent int
-	// SyncInterval is the time between two syncs of the set; 0 means 5
-	// minutes.
-	SyncInterval time.Duration
-	// Backoff is the first retry delay after a failed fetch, doubled at
-	// each further failure up to BackoffMax; 0 means 30 s and 1 h.
-	Backoff, BackoffMax time.Duration
-	// MaxDeltas is the length of a delta chain that is replaced by a full
-	// set (1..4096); 0 means 256.
-	MaxDeltas int
-	// MaxTTL and Skew are as for verify.StatusProofOptions: zero means
-	// the default, a negative Skew no tolerance.
-	MaxTTL, Skew time.Duration
-}
-
-// Cached is what a host holds from earlier fetches: exact bytes, nil when
-// absent.
-type Cached struct {
-	// Proof is the status proof, in any of its three forms.
-	Proof []byte
-	// Set is the base revocation set and Deltas the deltas accepted after
-	// it, in order (at most 4,096).
-	Set    []byte
-	Deltas [][]byte
-}
-
-// PlanOptions are the inputs of [Verifier.Plan] besides the keyring.
-type PlanOptions struct {
-	// Now is the current time from a clock the host trusts. Required.
-	Now time.Time
-	Cached
-	// LicenseID and Fingerprint are as for verify.StatusProofOptions.
-	LicenseID   string
-	Fingerprint []byte
-	// MinEpoch is the stored anti-rollback epoch.
-	MinEpoch int64
-	// SyncedAt is when the set (or its last delta) was last accepted;
-	// zero: never.
-	SyncedAt time.Time
-	// ProofFailures and SetFailures count the consecutive failed fetches
-	// of each kind (0..1,000,000), and ProofFailedAt and SetFailedAt say
-	// when the last one happened.
-	ProofFailures, SetFailures int
-	ProofFailedAt, SetFailedAt time.Time
-	Policy
-}
-
-// PlanResult is the answer of the plan op (docs/lifecycle.md, "plan"): the
-// verdict on what is cached, and when to fetch what.
-type PlanResult struct {
-	// The verdict: proof_missing, the proof's code when it is not ok,
-	// revoked or suspended when the verified chain lists the license, ok.
-	verify.Result
-	// Proof is the cached proof's result, as Verifier.StatusProof gives it;
-	// nil when no proof is cached.
-	Proof *verify.StatusProofResult `json:"proof,omitempty"`
-	// Set is the cached chain's result with the lookup of the proof's
-	// license id, as Verifier.RevocationSetWith gives it; nil when no set
-	// is cached.
-	Set *RevocationResult `json:"set,omitempty"`
-	// StoreEpoch is the epoch to raise the stored epoch to; nil when
-	// neither result gave one.
-	StoreEpoch *int64 `json:"store_epoch,omitempty"`
-	// RefreshProof and SyncSet say when to fetch a proof and the set; a
-	// time at or before Now means now.
-	RefreshProof Due `json:"refresh_proof"`
-	SyncSet      Due `json:"sync_set"`
-	// NextAt is the earlier of the two.
-	NextAt time.Time `json:"next_at"`
-}
-
-// Due is one fetch a [PlanResult] schedules.
-type Due struct {
-	At time.Time `json:"at"`
-	// Reason is why At is what it is: missing, rejected, behind, expired,
-	// deltas, interval, refresh_point or backoff (docs/lifecycle.md).
-	Reason string `json:"reason"`
-	// SinceEpoch, for the set, is the epoch to ask a delta from; nil when
-	// a full set is needed.
-	SinceEpoch *int64 `json:"since_epoch,omitempty"`
-}
-
-// Kinds of fetched documents, the kind member of the accept op.
-const (
-	KindProof      = "proof"
-	KindRevocation = "revocation"
-)
-
-// What [AcceptResult.Persist] asks the host to write.
-const (
-	PersistProof = "proof" // replace the proof
-	PersistSet   = "set"   // replace the base set and drop the deltas
-	PersistDelta = "delta" // append the delta to the chain
-)
-
-// AcceptOptions are the inputs of [Verifier.Accept] besides the fetched
-// document, its kind and the keyring.
-type AcceptOptions struct {
-	// Now is the current time from a clock the host trusts. Required.
-	Now time.Time
-	// Cached is what the host holds now, read again after the fetch.
-	Cached
-	LicenseID   string
-	Fingerprint []byte
-	MinEpoch    int64
-	// MaxTTL, Skew and MaxDeltas are as in [Policy].
-	MaxTTL, Skew time.Duration
-	MaxDeltas    int
-}
-
-// AcceptResult is the answer of the accept op (docs/lifecycle.md,
-// "accept"): whether a fetched document replaces the cached one.
-type AcceptResult struct {
-	// The verdict on the fetched document: ok, or why it is refused
-	// (not_newer, epoch_rollback, delta_base_mismatch, any verification
-	// code). A genuine revoked or expired proof is accepted with its code.
-	verify.Result
-	Accept bool `json:"accept"`
-	// Persist is PersistProof, PersistSet or PersistDelta when Accept is
-	// true.
-	Persist string `json:"persist,omitempty"`
-	// StoreEpoch is the epoch to raise the stored epoch to, once the
-	// document is written; nil when there is none.
-	StoreEpoch *int64 `json:"store_epoch,omitempty"`
-	// Proof is the fetched proof's full result (kind proof); Set the
-	// result of the fetched set, or of the cached chain with the delta
-	// (kind revocation). The other is nil.
-	Proof *verify.StatusProofResult `json:"-"`
-	Set   *RevocationResult         `json:"-"`
-}
-
-// seconds sets a whole-seconds duration member unless d is zero.
+// seconds sets a whole-seconds duration member unless d is zero (the
+// default).
 func seconds(r *api.Request, name, field string, d time.Duration) error {
 	if d == 0 {
 		return nil
@@ -161,12 +23,13 @@ func seconds(r *api.Request, name, field string, d time.Duration) error {
 	return nil
 }
 
-// withCache adds the cached documents and the options plan and accept
-// share.
-func withCache(r *api.Request, keys *verify.Keyring, now time.Time, c Cached, licenseID string, fingerprint []byte, minEpoch int64, maxTTL, skew time.Duration, maxDeltas int) error {
+// withCache adds the cache and the options plan and accept share.
+func withCache(r *api.Request, c verify.Cache, keys *verify.Keyring, now time.Time, licenseID string, fingerprint []byte, minEpoch int64, maxTTL, skew time.Duration, maxDeltas int) error {
 	if err := withKeys(r, keys, now); err != nil {
 		return err
 	}
+	// A nil document is none cached; an empty one is a document (which
+	// does not verify), as for verify.
 	if c.Proof != nil {
 		r.Part("proof", c.Proof)
 	}
@@ -197,84 +60,109 @@ func withCache(r *api.Request, keys *verify.Keyring, now time.Time, c Cached, li
 	return nil
 }
 
-// Plan answers what holds now for what the host has cached, and when to
-// fetch a proof and the set (the plan op, docs/lifecycle.md). It remembers
-// nothing: every cached document is verified again. A verification that
-// fails is in the result; the error is for misuse (a *RequestError or
-// verify.ErrMisuse: no keys, no Now, a duration that is not whole seconds,
-// an option out of range) and for the module failing.
-func (v *Verifier) Plan(ctx context.Context, keys *verify.Keyring, opts PlanOptions) (*PlanResult, error) {
+// planAnswer is the plan op's answer (docs/lifecycle.md): verify's
+// PlanResult, with the set's result and lookup as revocation_set writes
+// them.
+type planAnswer struct {
+	verify.Result
+	Proof        *verify.StatusProofResult `json:"proof"`
+	Set          *RevocationResult         `json:"set"`
+	StoreEpoch   *int64                    `json:"store_epoch"`
+	RefreshProof verify.Fetch              `json:"refresh_proof"`
+	SyncSet      verify.Fetch              `json:"sync_set"`
+	NextAt       time.Time                 `json:"next_at"`
+}
+
+// Plan answers what holds now for what the host has cached and when to
+// fetch a proof and the set, as verify.Plan does (the plan op,
+// docs/lifecycle.md). Durations must be whole seconds. The result's
+// Set.Set is nil, as for [Verifier.RevocationSet], and Lookup is set only
+// when Set is valid: the op's answer carries the lookup inside the set's
+// result, which has lookups only when it is valid (verify.Plan also
+// gives it for a chain that is only past its valid_until). A verification
+// that fails is in the result; errors are misuse ([*RequestError] or
+// verify.ErrMisuse) and the module failing.
+func (v *Verifier) Plan(ctx context.Context, cache verify.Cache, keys *verify.Keyring, opts verify.PlanOptions) (*verify.PlanResult, error) {
 	r := api.NewRequest("plan")
-	p := opts.Policy
-	if err := withCache(r, keys, opts.Now, opts.Cached, opts.LicenseID, opts.Fingerprint, opts.MinEpoch, p.MaxTTL, p.Skew, p.MaxDeltas); err != nil {
+	if err := withCache(r, cache, keys, opts.Now, opts.LicenseID, opts.Fingerprint, opts.MinEpoch, opts.MaxTTL, opts.Skew, opts.MaxDeltas); err != nil {
 		return nil, err
 	}
-	if !opts.SyncedAt.IsZero() {
-		r.Set("synced_at", timeText(opts.SyncedAt))
+	for _, t := range []struct {
+		name string
+		t    time.Time
+	}{{"synced_at", opts.SyncedAt}, {"proof_failed_at", opts.ProofFailedAt}, {"set_failed_at", opts.SetFailedAt}} {
+		if !t.t.IsZero() {
+			r.Set(t.name, timeText(t.t))
+		}
 	}
 	if opts.ProofFailures != 0 {
 		r.Set("proof_failures", opts.ProofFailures)
 	}
-	if !opts.ProofFailedAt.IsZero() {
-		r.Set("proof_failed_at", timeText(opts.ProofFailedAt))
-	}
 	if opts.SetFailures != 0 {
 		r.Set("set_failures", opts.SetFailures)
 	}
-	if !opts.SetFailedAt.IsZero() {
-		r.Set("set_failed_at", timeText(opts.SetFailedAt))
-	}
-	if p.RefreshPercent != 0 {
-		r.Set("refresh_percent", p.RefreshPercent)
+	if opts.RefreshPercent != 0 {
+		r.Set("refresh_percent", opts.RefreshPercent)
 	}
 	for _, d := range []struct {
 		name, field string
 		d           time.Duration
 	}{
-		{"sync_interval_seconds", "SyncInterval", p.SyncInterval},
-		{"backoff_seconds", "Backoff", p.Backoff},
-		{"backoff_max_seconds", "BackoffMax", p.BackoffMax},
+		{"sync_interval_seconds", "SyncInterval", opts.SyncInterval},
+		{"backoff_seconds", "Backoff", opts.Backoff},
+		{"backoff_max_seconds", "BackoffMax", opts.BackoffMax},
 	} {
 		if err := seconds(r, d.name, d.field, d.d); err != nil {
 			return nil, err
 		}
 	}
-	res := new(PlanResult)
-	if err := v.do(ctx, r, res); err != nil {
+	var a planAnswer
+	if err := v.do(ctx, r, &a); err != nil {
 		return nil, err
+	}
+	res := &verify.PlanResult{Result: a.Result, Proof: a.Proof, StoreEpoch: a.StoreEpoch,
+		RefreshProof: a.RefreshProof, SyncSet: a.SyncSet, NextAt: a.NextAt}
+	if a.Set != nil {
+		res.Set = &a.Set.RevocationSetResult
+		if len(a.Set.Lookups) > 0 {
+			res.Lookup = &a.Set.Lookups[0]
+		}
 	}
 	return res, nil
 }
 
-// Accept answers whether a fetched document of kind ([KindProof] or
-// [KindRevocation]; a revocation answer with a since_epoch member is a
-// delta) replaces what is cached, and what to write (the accept op,
-// docs/lifecycle.md). Errors are as for [Verifier.Plan].
-func (v *Verifier) Accept(ctx context.Context, kind string, fetched []byte, keys *verify.Keyring, opts AcceptOptions) (*AcceptResult, error) {
-	r := api.NewRequest("accept").Set("kind", kind).Part("fetched", fetched)
-	if err := withCache(r, keys, opts.Now, opts.Cached, opts.LicenseID, opts.Fingerprint, opts.MinEpoch, opts.MaxTTL, opts.Skew, opts.MaxDeltas); err != nil {
+// Accept answers whether a fetched document of kind replaces what is
+// cached, and what to write, as verify.Accept does (the accept op,
+// docs/lifecycle.md). The result's Set.Set is nil. Errors are as for
+// [Verifier.Plan]; an unknown kind is a [*RequestError].
+func (v *Verifier) Accept(ctx context.Context, kind verify.AcceptKind, fetched []byte, cache verify.Cache, keys *verify.Keyring, opts verify.AcceptOptions) (*verify.AcceptResult, error) {
+	r := api.NewRequest("accept").Set("kind", string(kind)).Part("fetched", fetched)
+	if err := withCache(r, cache, keys, opts.Now, opts.LicenseID, opts.Fingerprint, opts.MinEpoch, opts.MaxTTL, opts.Skew, opts.MaxDeltas); err != nil {
 		return nil, err
 	}
-	var res struct {
-		AcceptResult
-		Result json.RawMessage `json:"result"`
+	var a struct {
+		verify.Result
+		Accept     bool            `json:"accept"`
+		Persist    string          `json:"persist"`
+		StoreEpoch *int64          `json:"store_epoch"`
+		Doc        json.RawMessage `json:"result"`
 	}
-	if err := v.do(ctx, r, &res); err != nil {
+	if err := v.do(ctx, r, &a); err != nil {
 		return nil, err
 	}
-	out := &res.AcceptResult
-	if len(res.Result) > 0 && string(res.Result) != "null" {
+	res := &verify.AcceptResult{Result: a.Result, Accept: a.Accept, Persist: a.Persist, StoreEpoch: a.StoreEpoch}
+	if len(a.Doc) > 0 && string(a.Doc) != "null" {
 		var err error
-		if kind == KindProof {
-			out.Proof = new(verify.StatusProofResult)
-			err = json.Unmarshal(res.Result, out.Proof)
+		if kind == verify.AcceptProof {
+			res.Proof = new(verify.StatusProofResult)
+			err = json.Unmarshal(a.Doc, res.Proof)
 		} else {
-			out.Set = new(RevocationResult)
-			err = json.Unmarshal(res.Result, out.Set)
+			res.Set = new(verify.RevocationSetResult)
+			err = json.Unmarshal(a.Doc, res.Set)
 		}
 		if err != nil {
 			return nil, &ModuleError{Reason: "response does not decode: " + err.Error()}
 		}
 	}
-	return out, nil
+	return res, nil
 }

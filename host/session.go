@@ -14,6 +14,29 @@ import (
 	"github.com/licverify/licverify/verify"
 )
 
+// Policy is when a [Session] refreshes its proof and syncs its revocation
+// set: the policy members of verify.PlanOptions. The zero value is the
+// seeds' policy: refresh at 75 % of a proof's life, sync every 5 minutes,
+// retry after 30 s doubling up to 1 h, a full set after 256 deltas.
+// Durations must be whole seconds.
+type Policy struct {
+	// RefreshPercent is the refresh point, in percent (1..100) of a
+	// proof's lifetime; 0 means 75.
+	RefreshPercent int
+	// SyncInterval is the time between two syncs of the set; 0 means 5
+	// minutes.
+	SyncInterval time.Duration
+	// Backoff is the first retry delay after a failed fetch, doubled at
+	// each further failure up to BackoffMax; 0 means 30 s and 1 h.
+	Backoff, BackoffMax time.Duration
+	// MaxDeltas is the length of a delta chain that is replaced by a full
+	// set (1..4096); 0 means 256.
+	MaxDeltas int
+	// MaxTTL and Skew are as for verify.StatusProofOptions: zero means
+	// the default, a negative Skew no tolerance.
+	MaxTTL, Skew time.Duration
+}
+
 // SessionConfig configures a [Session].
 type SessionConfig struct {
 	// Keys is the issuer's keyring. Required.
@@ -125,7 +148,7 @@ type SessionReport struct {
 	// NextAt is when the next fetch is due.
 	NextAt time.Time
 	// Plan is the last plan in full.
-	Plan *PlanResult
+	Plan *verify.PlanResult
 	// Ignored lists the store's files read as absent, and why (damaged,
 	// oversized, a symbolic link).
 	Ignored []string
@@ -195,12 +218,12 @@ func (s *Session) Check(ctx context.Context) (*SessionReport, error) {
 		// epoch past the cached chain's, and the delta the plan asked
 		// for would then no longer chain (see the report of Check).
 		if setDue {
-			if rep.Set, err = s.fetch(ctx, KindRevocation, plan.SyncSet.SinceEpoch, rep); err != nil {
+			if rep.Set, err = s.fetch(ctx, verify.AcceptRevocation, plan.SyncSet.SinceEpoch, rep); err != nil {
 				return nil, err
 			}
 		}
 		if proofDue {
-			if rep.Proof, err = s.fetch(ctx, KindProof, nil, rep); err != nil {
+			if rep.Proof, err = s.fetch(ctx, verify.AcceptProof, nil, rep); err != nil {
 				return nil, err
 			}
 		}
@@ -227,7 +250,7 @@ func (s *Session) Check(ctx context.Context) (*SessionReport, error) {
 
 // plan reads the store under its lock and plans; with raise, it raises
 // the stored epoch to the plan's store_epoch. It returns the stored epoch.
-func (s *Session) plan(ctx context.Context, rep *SessionReport, raise bool) (*PlanResult, int64, error) {
+func (s *Session) plan(ctx context.Context, rep *SessionReport, raise bool) (*verify.PlanResult, int64, error) {
 	_, unlock, err := s.store.lock()
 	if err != nil {
 		return nil, 0, err
@@ -237,13 +260,15 @@ func (s *Session) plan(ctx context.Context, rep *SessionReport, raise bool) (*Pl
 	if err != nil {
 		return nil, 0, err
 	}
-	plan, err := s.v.Plan(ctx, s.cfg.Keys, PlanOptions{
-		Now: s.clock(), Cached: c.Cached,
-		LicenseID: s.cfg.LicenseID, Fingerprint: s.cfg.Fingerprint, MinEpoch: minEpoch,
+	p := s.cfg.Policy
+	plan, err := s.v.Plan(ctx, c.Cache, s.cfg.Keys, verify.PlanOptions{
+		Now: s.clock(), LicenseID: s.cfg.LicenseID, Fingerprint: s.cfg.Fingerprint, MinEpoch: minEpoch,
+		MaxTTL: p.MaxTTL, Skew: p.Skew,
 		SyncedAt:      c.state.SyncedAt,
 		ProofFailures: c.state.ProofFailures, ProofFailedAt: c.state.ProofFailedAt,
 		SetFailures: c.state.SetFailures, SetFailedAt: c.state.SetFailedAt,
-		Policy: s.cfg.Policy,
+		RefreshPercent: p.RefreshPercent, SyncInterval: p.SyncInterval,
+		Backoff: p.Backoff, BackoffMax: p.BackoffMax, MaxDeltas: p.MaxDeltas,
 	})
 	if err != nil {
 		return nil, 0, err
@@ -277,10 +302,10 @@ func (s *Session) read(rep *SessionReport) (*cacheRead, int64, error) {
 
 // fetch fetches one document without the lock, then under it accepts it
 // against the cache as it is now and persists it, or records the failure.
-func (s *Session) fetch(ctx context.Context, kind string, sinceEpoch *int64, rep *SessionReport) (FetchReport, error) {
+func (s *Session) fetch(ctx context.Context, kind verify.AcceptKind, sinceEpoch *int64, rep *SessionReport) (FetchReport, error) {
 	var data []byte
 	var ferr error
-	if kind == KindProof {
+	if kind == verify.AcceptProof {
 		data, ferr = s.cfg.Transport.FetchProof(ctx, ProofRequest{LicenseID: s.cfg.LicenseID, Fingerprint: s.cfg.Fingerprint, TTLHours: s.cfg.TTLHours})
 	} else {
 		data, ferr = s.cfg.Transport.FetchRevocation(ctx, sinceEpoch)
@@ -305,9 +330,8 @@ func (s *Session) fetch(ctx context.Context, kind string, sinceEpoch *int64, rep
 	if ferr != nil {
 		return FetchReport{Step: StepFailed, Err: ferr}, s.recordFailure(kind, c.state, now, lk)
 	}
-	acc, err := s.v.Accept(ctx, kind, data, s.cfg.Keys, AcceptOptions{
-		Now: now, Cached: c.Cached,
-		LicenseID: s.cfg.LicenseID, Fingerprint: s.cfg.Fingerprint, MinEpoch: minEpoch,
+	acc, err := s.v.Accept(ctx, kind, data, c.Cache, s.cfg.Keys, verify.AcceptOptions{
+		Now: now, LicenseID: s.cfg.LicenseID, Fingerprint: s.cfg.Fingerprint, MinEpoch: minEpoch,
 		MaxTTL: s.cfg.Policy.MaxTTL, Skew: s.cfg.Policy.Skew, MaxDeltas: s.cfg.Policy.MaxDeltas,
 	})
 	if err != nil {
@@ -320,14 +344,14 @@ func (s *Session) fetch(ctx context.Context, kind string, sinceEpoch *int64, rep
 	// a store whose chain still verifies with the epoch stored.
 	state := c.state
 	switch acc.Persist {
-	case PersistProof:
+	case verify.PersistProof:
 		err = s.store.write(proofFile, data, lk)
 		state.ProofFailures, state.ProofFailedAt = 0, time.Time{}
-	case PersistSet:
+	case verify.PersistSet:
 		if err = s.store.write(setFile, data, lk); err == nil {
 			err = s.store.write(deltasFile, marshalStore(deltasDoc{Base: setDigest(data), Deltas: []string{}}), lk)
 		}
-	case PersistDelta:
+	case verify.PersistDelta:
 		if c.Set == nil {
 			return FetchReport{}, &ModuleError{Reason: "accept asked to append a delta with no set cached"}
 		}
@@ -344,7 +368,7 @@ func (s *Session) fetch(ctx context.Context, kind string, sinceEpoch *int64, rep
 			return FetchReport{}, fmt.Errorf("host: session: %w", err)
 		}
 	}
-	if kind == KindRevocation {
+	if kind == verify.AcceptRevocation {
 		state.SyncedAt, state.SetFailures, state.SetFailedAt = now.UTC(), 0, time.Time{}
 	}
 	if err := s.store.write(stateFile, marshalStore(state), lk); err != nil {
@@ -354,8 +378,8 @@ func (s *Session) fetch(ctx context.Context, kind string, sinceEpoch *int64, rep
 }
 
 // recordFailure counts a failed fetch of kind in state.json, for backoff.
-func (s *Session) recordFailure(kind string, state sessionState, now time.Time, lk *fileutil.Lock) error {
-	if kind == KindProof {
+func (s *Session) recordFailure(kind verify.AcceptKind, state sessionState, now time.Time, lk *fileutil.Lock) error {
+	if kind == verify.AcceptProof {
 		state.ProofFailures, state.ProofFailedAt = min(state.ProofFailures+1, maxFailures), now.UTC()
 	} else {
 		state.SetFailures, state.SetFailedAt = min(state.SetFailures+1, maxFailures), now.UTC()

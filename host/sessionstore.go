@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/licverify/licverify/internal/fileutil"
+	"github.com/licverify/licverify/verify"
 )
 
 // The files of a session's store (docs/lifecycle.md, "The store"), and the
@@ -32,10 +33,9 @@ const (
 	maxSetFile    = 64 << 20
 	maxDeltasFile = 64 << 20
 
-	// maxFailures is the plan op's bound on a failure count.
-	maxFailures = 1000000
-	// maxCachedDeltas is the plan op's bound on the deltas it takes.
-	maxCachedDeltas = 4096
+	// maxFailures and maxCachedDeltas are the plan op's bounds.
+	maxFailures     = verify.MaxFailures
+	maxCachedDeltas = verify.MaxCachedDeltas
 )
 
 // sessionState is state.json: what schedules the next fetches. It is
@@ -157,7 +157,7 @@ func (st *sessionStore) write(name string, data []byte, lk *fileutil.Lock) error
 
 // cacheRead is what the store holds, read under its lock.
 type cacheRead struct {
-	Cached
+	verify.Cache
 	state sessionState
 	// deltaTexts is Deltas as stored, for appending.
 	deltaTexts []string
