@@ -162,6 +162,13 @@ func TestSessionSharedStore(t *testing.T) {
 	f := newSessionFixture(t)
 	f.cfg.Policy.SyncInterval = 60 * time.Second
 	sessions := []*Session{f.session(t, f.cfg), f.session(t, f.cfg)}
+	// Sessions of one process over one directory share a mutex before
+	// the lock file; another process has its own. The second session
+	// gets its own, so that the two meet only at session.lock.
+	sessions[1].store = &sessionStore{dir: sessions[1].store.dir, mu: new(sync.Mutex)}
+	var contended atomic.Int32
+	lockBusy = func(string) { contended.Add(1) }
+	t.Cleanup(func() { lockBusy = nil })
 	dir := f.cfg.Dir
 	ctx := context.Background()
 
@@ -261,6 +268,7 @@ func TestSessionSharedStore(t *testing.T) {
 	t.Logf("steps of the concurrent checks: %v", counts)
 	require.Positive(t, counts["set accepted"])
 	require.Positive(t, counts["proof accepted"])
+	require.Positive(t, contended.Load(), "the two sessions never met at session.lock")
 
 	// Settled: one more check, past any backoff, takes the issuer's
 	// current documents.

@@ -63,6 +63,10 @@ type sessionStore struct {
 	mu *sync.Mutex
 }
 
+// lockBusy, when set (by tests), is called each time session.lock is found
+// held.
+var lockBusy func(name string)
+
 // storeMutexes holds one mutex per store directory of the process.
 var storeMutexes sync.Map
 
@@ -89,7 +93,7 @@ func (st *sessionStore) path(name string) string { return filepath.Join(st.dir, 
 // lock takes the store's lock: this process's mutex, then session.lock.
 func (st *sessionStore) lock() (*fileutil.Lock, func(), error) {
 	st.mu.Lock()
-	lk, err := fileutil.TakeLock(st.path(lockName), nil)
+	lk, err := fileutil.TakeLock(st.path(lockName), lockBusy)
 	if err != nil {
 		st.mu.Unlock()
 		return nil, nil, fmt.Errorf("host: session store %s: %w", st.dir, err)
