@@ -1,12 +1,14 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -172,41 +174,7 @@ func TestSessionSharedStore(t *testing.T) {
 	dir := f.cfg.Dir
 	ctx := context.Background()
 
-	stop := make(chan struct{})
-	var watchErr atomic.Value
-	var watcher sync.WaitGroup
-	watcher.Add(1)
-	go func() {
-		defer watcher.Done()
-		var last int64
-		for {
-			for _, name := range []string{proofFile, setFile, deltasFile, stateFile, epochsFile} {
-				data, err := os.ReadFile(filepath.Join(dir, name))
-				if errors.Is(err, os.ErrNotExist) {
-					continue
-				}
-				if err != nil || !json.Valid(data) {
-					watchErr.Store(fmt.Errorf("%s torn or unreadable (%v): %q", name, err, data))
-					return
-				}
-				if name == epochsFile {
-					var m map[string]int64
-					_ = json.Unmarshal(data, &m)
-					if e := m[testissuer.LicenseID]; e < last {
-						watchErr.Store(fmt.Errorf("stored epoch went down from %d to %d", last, e))
-						return
-					} else {
-						last = e
-					}
-				}
-			}
-			select {
-			case <-stop:
-				return
-			default:
-			}
-		}
-	}()
+	watched := watchStore(dir)
 
 	var checks sync.WaitGroup
 	var steps sync.Map // "proof accepted" and the like: how many of each
@@ -253,15 +221,11 @@ func TestSessionSharedStore(t *testing.T) {
 	}
 	close(driven)
 	checks.Wait()
-	close(stop)
-	watcher.Wait()
 	close(errs)
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	if err, _ := watchErr.Load().(error); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, watched())
 	// The run raced fetches, not only reads of a settled store.
 	counts := map[string]int32{}
 	steps.Range(func(k, v any) bool { counts[k.(string)] = v.(*atomic.Int32).Load(); return true })
@@ -270,10 +234,12 @@ func TestSessionSharedStore(t *testing.T) {
 	require.Positive(t, counts["proof accepted"])
 	require.Positive(t, contended.Load(), "the two sessions never met at session.lock")
 
-	// Settled: one more check, past any backoff, takes the issuer's
-	// current documents.
+	// Settled: past any backoff, a check syncs the set, and the next one
+	// refreshes the proof its epoch left behind.
 	f.advance(2 * time.Hour)
-	rep, err := sessions[0].Check(ctx)
+	_, err := sessions[0].Check(ctx)
+	require.NoError(t, err)
+	rep, err := sessions[0].Check(ctx) // the proof the set's epoch left behind is refreshed
 	require.NoError(t, err)
 	require.True(t, rep.Valid, "%s: %s", rep.Code, rep.Message)
 	require.EqualValues(t, 9, rep.StoredEpoch, "epoch 1 and eight changes")
@@ -281,6 +247,49 @@ func TestSessionSharedStore(t *testing.T) {
 	require.NoError(t, err)
 	for _, e := range entries {
 		require.Contains(t, []string{proofFile, setFile, deltasFile, stateFile, epochsFile}, e.Name(), "no temporary or lock file is left")
+	}
+}
+
+// watchStore reads the store's files in a loop until the returned
+// function is called, which returns the first fault seen: a file that is
+// not whole JSON (torn), or a stored epoch lower than one seen before.
+func watchStore(dir string) func() error {
+	stop := make(chan struct{})
+	fault := make(chan error, 1)
+	go func() {
+		var last int64
+		for {
+			for _, name := range []string{proofFile, setFile, deltasFile, stateFile, epochsFile} {
+				data, err := os.ReadFile(filepath.Join(dir, name))
+				if errors.Is(err, os.ErrNotExist) {
+					continue
+				}
+				if err != nil || !json.Valid(data) {
+					fault <- fmt.Errorf("%s torn or unreadable (%v): %q", name, err, data)
+					return
+				}
+				if name == epochsFile {
+					var m map[string]int64
+					_ = json.Unmarshal(data, &m)
+					e := m[testissuer.LicenseID]
+					if e < last {
+						fault <- fmt.Errorf("stored epoch went down from %d to %d", last, e)
+						return
+					}
+					last = e
+				}
+			}
+			select {
+			case <-stop:
+				fault <- nil
+				return
+			default:
+			}
+		}
+	}()
+	return func() error {
+		close(stop)
+		return <-fault
 	}
 }
 
@@ -363,4 +372,152 @@ func TestSessionMisuse(t *testing.T) {
 	cfg.Offline = true
 	_, err = NewSession(f.v, cfg)
 	require.NoError(t, err)
+}
+
+// helperEnv names the environment variable that makes
+// TestSessionHelperProcess the other process of TestSessionTwoProcesses.
+const helperEnv = "LICVERIFY_SESSION_HELPER"
+
+// helperArgs is what TestSessionTwoProcesses tells its other process.
+type helperArgs struct {
+	URL, Dir, Clock, Started, Stop, CacheDir string
+}
+
+// fileClock is a clock both processes read: the RFC 3339 time in a file
+// the test replaces atomically.
+func fileClock(path string) func() time.Time {
+	return func() time.Time {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			panic(err)
+		}
+		at, err := time.Parse(time.RFC3339, string(data))
+		if err != nil {
+			panic(err)
+		}
+		return at
+	}
+}
+
+// TestSessionHelperProcess is the other process of
+// TestSessionTwoProcesses: a session over the same store that checks in a
+// loop until told to stop. Run by itself, it is skipped.
+func TestSessionHelperProcess(t *testing.T) {
+	raw := os.Getenv(helperEnv)
+	if raw == "" {
+		t.Skip("the other process of TestSessionTwoProcesses")
+	}
+	var h helperArgs
+	require.NoError(t, json.Unmarshal([]byte(raw), &h))
+	ctx := context.Background()
+	v, err := New(ctx, Options{CacheDir: h.CacheDir})
+	require.NoError(t, err)
+	defer v.Close(ctx)
+	keys, err := verify.ParseKeyring([]byte(testissuer.Keyring()))
+	require.NoError(t, err)
+	s, err := NewSession(v, SessionConfig{
+		Keys: keys, LicenseID: testissuer.LicenseID, Fingerprint: []byte(testissuer.Fingerprint), Dir: h.Dir,
+		Transport: &HTTPTransport{BaseURL: h.URL, APIKey: testissuer.APIKey, Timeout: 5 * time.Second},
+		Clock:     fileClock(h.Clock), Policy: Policy{SyncInterval: time.Minute},
+	})
+	require.NoError(t, err)
+	for n := 0; ; n++ {
+		if _, err := os.Stat(h.Stop); err == nil {
+			t.Logf("%d checks", n)
+			return
+		}
+		rep, err := s.Check(ctx)
+		require.NoError(t, err)
+		require.Positive(t, rep.StoredEpoch)
+		if n == 0 {
+			require.NoError(t, os.WriteFile(h.Started, nil, 0o600))
+		}
+		// A pause, so that the two processes take turns at the lock
+		// rather than this one taking it back at once (pacing only).
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSessionTwoProcesses: this process and another one check over one
+// store while the clocks and the issuer's epoch move. No file is ever
+// seen torn, the stored epoch never goes down, neither process fails, and
+// the store ends at the issuer's epoch.
+func TestSessionTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts another process")
+	}
+	f := newSessionFixture(t)
+	tmp := t.TempDir()
+	clockPath := filepath.Join(tmp, "clock")
+	now := testissuer.Start
+	setClock := func() {
+		require.NoError(t, os.WriteFile(clockPath+".tmp", []byte(now.Format(time.RFC3339)), 0o600))
+		require.NoError(t, os.Rename(clockPath+".tmp", clockPath))
+		f.ctl.post("/_test/clock", fmt.Sprintf(`{"now":%q}`, now.Format(time.RFC3339)))
+	}
+	setClock()
+	h := helperArgs{URL: f.srv.URL, Dir: f.cfg.Dir, Clock: clockPath, Started: filepath.Join(tmp, "started"),
+		Stop: filepath.Join(tmp, "stop"), CacheDir: filepath.Join(tmp, "cache")}
+	raw, err := json.Marshal(h)
+	require.NoError(t, err)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSessionHelperProcess$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), helperEnv+"="+string(raw))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, os.MkdirAll(f.cfg.Dir, 0o700))
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	watched := watchStore(f.cfg.Dir)
+
+	cfg := f.cfg
+	cfg.Clock = fileClock(clockPath)
+	cfg.Policy.SyncInterval = time.Minute
+	s := f.session(t, cfg)
+	ctx := context.Background()
+	// The other process has checked once before this one starts.
+	waitFor(t, func() bool {
+		select {
+		case err := <-exited:
+			t.Fatalf("the other process exited early (%v):\n%s", err, out.String())
+		default:
+		}
+		_, err := os.Stat(h.Started)
+		return err == nil
+	})
+	for i := range 6 {
+		for range 3 {
+			_, err := s.Check(ctx)
+			require.NoError(t, err)
+		}
+		now = now.Add(2 * time.Hour)
+		setClock()
+		change := "revoke"
+		if i%2 == 1 {
+			change = "restore"
+		}
+		f.ctl.post("/_test/"+change, fmt.Sprintf(`{"license_id":%q}`, testissuer.OtherLicenseID))
+	}
+	require.NoError(t, os.WriteFile(h.Stop, nil, 0o600))
+	require.NoError(t, <-exited, "the other process:\n%s", out.String())
+	require.NoError(t, watched())
+	t.Logf("the other process: %s", bytes.TrimSpace(out.Bytes()))
+
+	// Settled: past any backoff, a check syncs the set, and the next one
+	// refreshes the proof its epoch left behind (epoch_rollback between
+	// the two, as scenario unrelated-revocation shows).
+	now = now.Add(2 * time.Hour)
+	setClock()
+	_, err = s.Check(ctx)
+	require.NoError(t, err)
+	rep, err := s.Check(ctx)
+	require.NoError(t, err)
+	require.True(t, rep.Valid, "%s: %s; proof %s %v, set %s %v; next %v", rep.Code, rep.Message, rep.Proof, rep.Proof.Err, rep.Set, rep.Set.Err, rep.Plan.RefreshProof)
+	require.EqualValues(t, 7, rep.StoredEpoch, "epoch 1 and six changes")
 }
