@@ -141,3 +141,49 @@ func ExampleSession() {
 	// next fetch 2026-03-01T00:05:00Z
 	// true ok proof none set none
 }
+
+// The lifecycle ops by themselves: plan says what holds and what to fetch
+// when, accept whether a fetched document replaces the cached one. A
+// session does exactly this, and reads and writes its store around it.
+func ExampleVerifier_Plan() {
+	ctx := context.Background()
+	issuer := httptest.NewServer(testissuer.New())
+	defer issuer.Close()
+	v, err := host.New(ctx, host.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close(ctx)
+	keys, err := verify.ParseKeyring([]byte(testissuer.Keyring()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	now := testissuer.Start // the test issuer's clock
+
+	plan, err := v.Plan(ctx, verify.Cache{}, keys, verify.PlanOptions{Now: now, LicenseID: testissuer.LicenseID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(plan.Code, plan.RefreshProof.Reason, plan.SyncSet.Reason)
+
+	tr := &host.HTTPTransport{BaseURL: issuer.URL, APIKey: testissuer.APIKey}
+	proof, err := tr.FetchProof(ctx, host.ProofRequest{LicenseID: testissuer.LicenseID, TTLHours: 24})
+	if err != nil {
+		log.Fatal(err)
+	}
+	acc, err := v.Accept(ctx, verify.AcceptProof, proof, verify.Cache{}, keys, verify.AcceptOptions{Now: now, LicenseID: testissuer.LicenseID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(acc.Accept, acc.Persist, *acc.StoreEpoch)
+
+	plan, err = v.Plan(ctx, verify.Cache{Proof: proof}, keys, verify.PlanOptions{Now: now, LicenseID: testissuer.LicenseID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(plan.Code, plan.RefreshProof.Reason, plan.RefreshProof.At.Format(time.RFC3339))
+	// Output:
+	// proof_missing missing missing
+	// true proof 1
+	// ok refresh_point 2026-03-01T18:00:00Z
+}
