@@ -216,7 +216,7 @@ func (s *Session) Check(ctx context.Context) (*SessionReport, error) {
 	} else {
 		// The set first: a proof taken first could raise the stored
 		// epoch past the cached chain's, and the delta the plan asked
-		// for would then no longer chain (see the report of Check).
+		// for would then no longer chain (docs/lifecycle.md, "In Go").
 		if setDue {
 			if rep.Set, err = s.fetch(ctx, verify.AcceptRevocation, plan.SyncSet.SinceEpoch, rep); err != nil {
 				return nil, err
