@@ -190,8 +190,13 @@ func (is *Issuer) reset() {
 	is.hits = Hits{}
 }
 
-// ServeHTTP answers the seeds' and the test control endpoints.
+// ServeHTTP answers the seeds' and the test control endpoints. Every
+// answer closes its connection: a client that reuses a kept-alive
+// connection retries an idempotent request once when the server drops it
+// (Go's http.Transport does), and the down mode would then count two hits
+// for one fetch in one runtime and one in another.
 func (is *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	is.mux.ServeHTTP(w, r)
 }

@@ -411,6 +411,20 @@ func TestHits(t *testing.T) {
 	assert.Equal(t, testissuer.Hits{Proof: 3, Revocation: 3}, is.hits(), "a request the server drops is still received")
 }
 
+// TestDownCountsOneHit: a client that kept a connection from an earlier
+// answer and retries a dropped idempotent request on it (Go's transport
+// does) still makes one request, since no connection outlives its answer.
+func TestDownCountsOneHit(t *testing.T) {
+	is := start(t)
+	client := &http.Client{Transport: &http.Transport{}}
+	_, _, err := is.try(client, http.MethodGet, "/api/v1/v2/revocation", "", bearer)
+	require.NoError(t, err)
+	is.control("/_test/mode", `{"revocation":"down"}`)
+	_, _, err = is.try(client, http.MethodGet, "/api/v1/v2/revocation", "", bearer)
+	require.Error(t, err)
+	assert.Equal(t, testissuer.Hits{Revocation: 2}, is.hits())
+}
+
 func TestModes(t *testing.T) {
 	ahead := start0.Add(time.Minute)
 	t.Run("down", func(t *testing.T) {
