@@ -214,16 +214,13 @@ func (s *Session) Check(ctx context.Context) (*SessionReport, error) {
 			rep.Offline, rep.OfflineReason = true, "the session is offline-only"
 		}
 	} else {
-		// The set first: a proof taken first could raise the stored
-		// epoch past the cached chain's, and the delta the plan asked
-		// for would then no longer chain (docs/lifecycle.md, "In Go").
-		if setDue {
-			if rep.Set, err = s.fetch(ctx, verify.AcceptRevocation, plan.SyncSet.SinceEpoch, rep); err != nil {
+		if proofDue {
+			if rep.Proof, err = s.fetch(ctx, verify.AcceptProof, nil, rep); err != nil {
 				return nil, err
 			}
 		}
-		if proofDue {
-			if rep.Proof, err = s.fetch(ctx, verify.AcceptProof, nil, rep); err != nil {
+		if setDue {
+			if rep.Set, err = s.fetch(ctx, verify.AcceptRevocation, plan.SyncSet.SinceEpoch, rep); err != nil {
 				return nil, err
 			}
 		}

@@ -203,7 +203,7 @@ func typedCall(t *testing.T, v *Verifier, f parsedFrame) (out typedOutcome, skip
 		if w != nil && w.Set != nil && !w.Set.Valid {
 			w.Lookup = nil // the op's answer has lookups in a valid set only (Verifier.Plan)
 		}
-		return typedOutcome{g, w, gerr, werr}, ""
+		return typedOutcome{planWithLookup(g), planWithLookup(w), gerr, werr}, ""
 	case "accept":
 		opts := verify.AcceptOptions{Now: now, LicenseID: a.str("license_id"), Fingerprint: a.part("fingerprint"),
 			MinEpoch: a.num("min_epoch"), MaxTTL: a.seconds("max_ttl_seconds"), Skew: a.skew(), MaxDeltas: int(a.num("max_deltas"))}
@@ -219,6 +219,20 @@ func typedCall(t *testing.T, v *Verifier, f parsedFrame) (out typedOutcome, skip
 		return out, "op " + f.op + " takes a handle, which the typed API manages"
 	}
 	return out, "a member has no value of the typed option's Go type"
+}
+
+// planCompared is a plan result with its Lookup, which its JSON leaves
+// out, so that comparing the JSON compares the lookup too.
+type planCompared struct {
+	*verify.PlanResult
+	Lookup *verify.LookupResult `json:"lookup"`
+}
+
+func planWithLookup(r *verify.PlanResult) any {
+	if r == nil {
+		return nil
+	}
+	return planCompared{r, r.Lookup}
 }
 
 // nativeRevocation is revocation_set in terms of package verify: the
