@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -199,11 +198,4 @@ func detail(body []byte) string {
 		s = s[:i]
 	}
 	return s
-}
-
-// isHTTPError reports whether err is an issuer's answer rather than no
-// answer at all.
-func isHTTPError(err error) bool {
-	var he *HTTPError
-	return errors.As(err, &he)
 }

@@ -178,3 +178,10 @@ func (c *testClient) do(method, path, body string) []byte {
 
 func (c *testClient) post(path, body string) []byte { return c.do(http.MethodPost, path, body) }
 func (c *testClient) get(path string) []byte        { return c.do(http.MethodGet, path, "") }
+
+// isHTTPError reports whether err is an issuer's answer rather than no
+// answer at all.
+func isHTTPError(err error) bool {
+	var he *HTTPError
+	return errors.As(err, &he)
+}
