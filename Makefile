@@ -52,7 +52,7 @@ issuers: ## write testvectors/issuers again with quantummeta-license and each re
 	php $(ISSUERS)/recipes/php/sign.php $(ISSUERS)/recipes/out/php.json
 
 FUZZ_TARGETS = canonical:FuzzTransform canonical:FuzzPythonForm canonical:FuzzNumber canonical:FuzzDuplicates verify:FuzzParseKeyring verify:FuzzStatusProof \
-	verify:FuzzRevocationSet verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \
+	verify:FuzzRevocationSet verify:FuzzLifecycle verify:FuzzLicense verify:FuzzQKey verify:FuzzSplitObject wasm:FuzzCall \
 	verify:FuzzIDTable internal/jsontext:FuzzUnescape internal/jsontext:FuzzAppendString internal/jsontext:FuzzReaders internal/ed25519wasm:FuzzFieldOps internal/ed25519wasm:FuzzVerify \
 	internal/ed25519wasm:FuzzReduceDigest internal/ed25519wasm:FuzzCheckPublicKey \
 	internal/msg:FuzzSprintf internal/timefmt:FuzzRFC3339

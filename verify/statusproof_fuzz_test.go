@@ -25,6 +25,8 @@ type fuzzVector struct {
 		Fingerprint string   `json:"fingerprint"`
 		Set         string   `json:"set"`
 		Deltas      []string `json:"deltas"`
+		Fetched     string   `json:"fetched"`
+		Kind        string   `json:"kind"`
 	} `json:"request"`
 }
 
