@@ -310,8 +310,18 @@ func (s *Session) fetch(ctx context.Context, kind verify.AcceptKind, sinceEpoch 
 	if err := ctx.Err(); err != nil {
 		return FetchReport{}, err // the caller gave up: no failure to record
 	}
-	if ferr == nil && len(data) == 0 {
+	// Any Transport's answer is bounded as HTTPTransport bounds it: the
+	// store reads no more back, and a larger frame is no request at all.
+	limit := MaxSetResponse
+	if kind == verify.AcceptProof {
+		limit = MaxProofResponse
+	}
+	switch {
+	case ferr != nil:
+	case len(data) == 0:
 		ferr = errors.New("host: the issuer answered with an empty body")
+	case len(data) > limit:
+		ferr = fmt.Errorf("host: the issuer's answer is %d bytes, over the limit of %d", len(data), limit)
 	}
 
 	lk, unlock, err := s.store.lock()

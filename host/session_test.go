@@ -521,3 +521,42 @@ func TestSessionTwoProcesses(t *testing.T) {
 	require.True(t, rep.Valid, "%s: %s; proof %s %v, set %s %v; next %v", rep.Code, rep.Message, rep.Proof, rep.Proof.Err, rep.Set, rep.Set.Err, rep.Plan.RefreshProof)
 	require.EqualValues(t, 7, rep.StoredEpoch, "epoch 1 and six changes")
 }
+
+// fixedTransport answers every fetch with the same bytes.
+type fixedTransport struct{ proof, set []byte }
+
+func (t fixedTransport) FetchProof(context.Context, ProofRequest) ([]byte, error) { return t.proof, nil }
+func (t fixedTransport) FetchRevocation(context.Context, *int64) ([]byte, error) {
+	return t.set, nil
+}
+
+// TestSessionTransportBounds: a Transport's answer that is empty or over
+// HTTPTransport's bounds is a failed fetch (counted for backoff), never an
+// error of the check nor a document stored; one that is not a document
+// is refused.
+func TestSessionTransportBounds(t *testing.T) {
+	f := newSessionFixture(t)
+	cfg := f.cfg
+	cfg.Transport = fixedTransport{proof: make([]byte, MaxProofResponse+1), set: []byte{}}
+	s := f.session(t, cfg)
+	rep, err := s.Check(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, "failed", rep.Proof.String())
+	require.EqualError(t, rep.Proof.Err, "host: the issuer's answer is 1048577 bytes, over the limit of 1048576")
+	require.Equal(t, "failed", rep.Set.String())
+	require.EqualError(t, rep.Set.Err, "host: the issuer answered with an empty body")
+	require.True(t, rep.Offline)
+	require.Equal(t, verify.Code("proof_missing"), rep.Code)
+	require.Equal(t, "backoff", rep.Plan.RefreshProof.Reason)
+	require.NoFileExists(t, filepath.Join(cfg.Dir, proofFile))
+
+	cfg.Transport = fixedTransport{proof: []byte(`{"not":"a proof"}`), set: []byte(`[]`)}
+	f.now = f.now.Add(time.Hour) // past the backoff
+	rep, err = f.session(t, cfg).Check(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, StepRefused, rep.Proof.Step, rep.Proof.Message)
+	require.Equal(t, StepRefused, rep.Set.Step, rep.Set.Message)
+	require.False(t, rep.Offline)
+	require.NoFileExists(t, filepath.Join(cfg.Dir, proofFile))
+	require.NoFileExists(t, filepath.Join(cfg.Dir, setFile))
+}
