@@ -525,7 +525,9 @@ func TestSessionTwoProcesses(t *testing.T) {
 // fixedTransport answers every fetch with the same bytes.
 type fixedTransport struct{ proof, set []byte }
 
-func (t fixedTransport) FetchProof(context.Context, ProofRequest) ([]byte, error) { return t.proof, nil }
+func (t fixedTransport) FetchProof(context.Context, ProofRequest) ([]byte, error) {
+	return t.proof, nil
+}
 func (t fixedTransport) FetchRevocation(context.Context, *int64) ([]byte, error) {
 	return t.set, nil
 }
