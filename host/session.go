@@ -422,7 +422,8 @@ func (s *Session) Start(ctx context.Context) error {
 }
 
 // Stop ends the background refresh, cancelling a check in flight, and
-// returns once its goroutine has. It does nothing when none runs.
+// returns once its goroutine has. It does nothing when none runs. It must
+// not be called from SessionConfig.OnCheck, which runs on that goroutine.
 func (s *Session) Stop() {
 	s.mu.Lock()
 	bg := s.bg
