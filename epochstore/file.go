@@ -132,8 +132,8 @@ func (s *FileStore) Raise(namespace string, epoch int64) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("epochstore: writing epoch file %s: locking it: %w", s.path, err)
 	}
-	defer lk.release()
-	lockTaken(lk.name)
+	defer lk.Release()
+	lockTaken(lk.Name())
 	// Read again under the lock: another process may have raised any
 	// namespace since.
 	if epochs, err = s.readAll(); err != nil {
@@ -224,7 +224,7 @@ func epochOf(n json.Number) (int64, bool) {
 // writeAll replaces the file atomically: a temporary file beside it,
 // written, flushed and renamed over it, if lk is still held then. Errors
 // name the file, not the temporary one.
-func (s *FileStore) writeAll(epochs map[string]int64, lk *fileLock) error {
+func (s *FileStore) writeAll(epochs map[string]int64, lk *fileutil.Lock) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf) // ends the text with a newline
 	enc.SetEscapeHTML(false)
@@ -234,7 +234,7 @@ func (s *FileStore) writeAll(epochs map[string]int64, lk *fileLock) error {
 	}
 
 	commit := func(oldpath, newpath string) error {
-		if err := lk.held(); err != nil {
+		if err := lk.Held(); err != nil {
 			return err
 		}
 		return rename(oldpath, newpath)

@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/http/httptest"
+	"os"
 	"time"
 
 	"github.com/licverify/licverify/host"
+	"github.com/licverify/licverify/internal/testissuer"
 	"github.com/licverify/licverify/verify"
 )
 
@@ -86,4 +89,101 @@ func ExampleVerifier_StatusProof() {
 	// true ok b28a923a-c747-49b2-bc90-d87004c10379
 	// refresh after 2026-01-01T03:30:00Z then store epoch 42
 	// false bad_signature
+}
+
+// A session keeps a license's status proof and revocation set in a store
+// directory, fetching each when the module's plan says it is due, and
+// answers offline from the store when the issuer is out of reach. Here the
+// issuer is the test issuer, whose clock stands still at its start.
+func ExampleSession() {
+	ctx := context.Background()
+	issuer := httptest.NewServer(testissuer.New())
+	defer issuer.Close()
+	dir, err := os.MkdirTemp("", "licverify-session")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	v, err := host.New(ctx, host.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close(ctx)
+
+	keys, err := verify.ParseKeyring([]byte(testissuer.Keyring()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := host.NewSession(v, host.SessionConfig{
+		Keys: keys, LicenseID: testissuer.LicenseID, Fingerprint: []byte(testissuer.Fingerprint),
+		Dir:       dir,
+		Transport: &host.HTTPTransport{BaseURL: issuer.URL, APIKey: testissuer.APIKey},
+		Clock:     func() time.Time { return testissuer.Start },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	rep, err := s.Check(ctx) // an error is misuse or a store that fails, never a verdict
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(rep.Valid, rep.Code, rep.Claims.Entitlements, "proof", rep.Proof, "set", rep.Set, "epoch", rep.StoredEpoch)
+	fmt.Println("next fetch", rep.NextAt.Format(time.RFC3339))
+
+	// Nothing is due yet: the answer comes from the store.
+	rep, err = s.Check(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(rep.Valid, rep.Code, "proof", rep.Proof, "set", rep.Set)
+	// Output:
+	// true ok [feature:api feature:export] proof accepted set accepted epoch 1
+	// next fetch 2026-03-01T00:05:00Z
+	// true ok proof none set none
+}
+
+// The lifecycle ops by themselves: plan says what holds and what to fetch
+// when, accept whether a fetched document replaces the cached one. A
+// session does exactly this, and reads and writes its store around it.
+func ExampleVerifier_Plan() {
+	ctx := context.Background()
+	issuer := httptest.NewServer(testissuer.New())
+	defer issuer.Close()
+	v, err := host.New(ctx, host.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close(ctx)
+	keys, err := verify.ParseKeyring([]byte(testissuer.Keyring()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	now := testissuer.Start // the test issuer's clock
+
+	plan, err := v.Plan(ctx, verify.Cache{}, keys, verify.PlanOptions{Now: now, LicenseID: testissuer.LicenseID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(plan.Code, plan.RefreshProof.Reason, plan.SyncSet.Reason)
+
+	tr := &host.HTTPTransport{BaseURL: issuer.URL, APIKey: testissuer.APIKey}
+	proof, err := tr.FetchProof(ctx, host.ProofRequest{LicenseID: testissuer.LicenseID, TTLHours: 24})
+	if err != nil {
+		log.Fatal(err)
+	}
+	acc, err := v.Accept(ctx, verify.AcceptProof, proof, verify.Cache{}, keys, verify.AcceptOptions{Now: now, LicenseID: testissuer.LicenseID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(acc.Accept, acc.Persist, *acc.StoreEpoch)
+
+	plan, err = v.Plan(ctx, verify.Cache{Proof: proof}, keys, verify.PlanOptions{Now: now, LicenseID: testissuer.LicenseID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(plan.Code, plan.RefreshProof.Reason, plan.RefreshProof.At.Format(time.RFC3339))
+	// Output:
+	// proof_missing missing missing
+	// true proof 1
+	// ok refresh_point 2026-03-01T18:00:00Z
 }

@@ -79,6 +79,21 @@
 // reproducible, or the reason it is unavailable; it is never a fingerprint
 // component.
 //
+// # Sessions
+//
+// A [Session] keeps a license's status proof and revocation set fresh in
+// a store directory and answers offline first ([Session.Check]): every
+// decision — what holds, what to fetch and when, whether a fetched
+// document replaces the cached one, which epoch to store — is the
+// module's plan and accept ops ([Verifier.Plan], [Verifier.Accept]); the
+// session reads and writes the store, fetches through a [Transport]
+// ([HTTPTransport] speaks the seeds' API) and keeps time.
+// [Session.Start] checks again in the background at each NextAt.
+// docs/lifecycle.md is the contract every runtime's session follows; the
+// store's files are untrusted (bounded, never followed through a symbolic
+// link, verified again at each check), and sessions of several processes
+// may share one store.
+//
 // # Failures
 //
 // A verification that fails is a result with Valid false, not an error.

@@ -83,6 +83,16 @@ func (a *vectorArgs) part(name string) []byte {
 	return nil
 }
 
+// seconds is a whole-seconds member as a duration, zero when absent.
+func (a *vectorArgs) seconds(name string) time.Duration {
+	return time.Duration(a.num(name)) * time.Second
+}
+
+// cache is the cached documents of a plan or accept request.
+func (a *vectorArgs) cache() verify.Cache {
+	return verify.Cache{Proof: a.part("proof"), Set: a.part("set"), Deltas: a.f.parts["deltas"]}
+}
+
 func (a *vectorArgs) revocationOptions() RevocationOptions {
 	return RevocationOptions{
 		RevocationOptions: verify.RevocationOptions{Now: a.time("now"), MinEpoch: a.num("min_epoch"), AllowStale: a.flag("allow_stale"), Skew: a.skew(), Limit: int(a.num("limit"))},
@@ -177,10 +187,52 @@ func typedCall(t *testing.T, v *Verifier, f parsedFrame) (out typedOutcome, skip
 		g, gerr := v.QKey(ctx, file, ring, opts)
 		w, werr := verify.QKey(file, ring, opts)
 		return typedOutcome{g, w, gerr, werr}, ""
+	case "plan":
+		opts := verify.PlanOptions{Now: now, LicenseID: a.str("license_id"), Fingerprint: a.part("fingerprint"),
+			MaxTTL: a.seconds("max_ttl_seconds"), Skew: a.skew(), MinEpoch: a.num("min_epoch"),
+			SyncedAt: a.time("synced_at"), ProofFailures: int(a.num("proof_failures")), ProofFailedAt: a.time("proof_failed_at"),
+			SetFailures: int(a.num("set_failures")), SetFailedAt: a.time("set_failed_at"), RefreshPercent: int(a.num("refresh_percent")),
+			SyncInterval: a.seconds("sync_interval_seconds"), Backoff: a.seconds("backoff_seconds"), BackoffMax: a.seconds("backoff_max_seconds"),
+			MaxDeltas: int(a.num("max_deltas"))}
+		if a.bad {
+			break
+		}
+		cache := a.cache()
+		g, gerr := v.Plan(ctx, cache, ring, opts)
+		w, werr := verify.Plan(cache, ring, opts)
+		if w != nil && w.Set != nil && !w.Set.Valid {
+			w.Lookup = nil // the op's answer has lookups in a valid set only (Verifier.Plan)
+		}
+		return typedOutcome{planWithLookup(g), planWithLookup(w), gerr, werr}, ""
+	case "accept":
+		opts := verify.AcceptOptions{Now: now, LicenseID: a.str("license_id"), Fingerprint: a.part("fingerprint"),
+			MinEpoch: a.num("min_epoch"), MaxTTL: a.seconds("max_ttl_seconds"), Skew: a.skew(), MaxDeltas: int(a.num("max_deltas"))}
+		kind := verify.AcceptKind(a.str("kind"))
+		if a.bad {
+			break
+		}
+		cache, fetched := a.cache(), a.part("fetched")
+		g, gerr := v.Accept(ctx, kind, fetched, cache, ring, opts)
+		w, werr := verify.Accept(kind, fetched, cache, ring, opts)
+		return typedOutcome{g, w, gerr, werr}, ""
 	default:
 		return out, "op " + f.op + " takes a handle, which the typed API manages"
 	}
 	return out, "a member has no value of the typed option's Go type"
+}
+
+// planCompared is a plan result with its Lookup, which its JSON leaves
+// out, so that comparing the JSON compares the lookup too.
+type planCompared struct {
+	*verify.PlanResult
+	Lookup *verify.LookupResult `json:"lookup"`
+}
+
+func planWithLookup(r *verify.PlanResult) any {
+	if r == nil {
+		return nil
+	}
+	return planCompared{r, r.Lookup}
 }
 
 // nativeRevocation is revocation_set in terms of package verify: the
@@ -316,6 +368,16 @@ func TestTypedCoversOps(t *testing.T) {
 	require.NoError(t, err)
 	_, err = v.QKey(ctx, []byte(`{}`), ring, verify.QKeyOptions{Now: now, Password: "pw", Package: "pkg",
 		MachineID: "0123456789abcdef0123456789abcdef", AllowUnsigned: true, Limit: 1000})
+	require.NoError(t, err)
+
+	proof := []byte(`{}`)
+	cache := verify.Cache{Proof: proof, Set: set, Deltas: [][]byte{[]byte(`{}`)}}
+	_, err = v.Plan(ctx, cache, ring, verify.PlanOptions{Now: now, LicenseID: "lic", Fingerprint: fp, MaxTTL: time.Hour, Skew: time.Minute,
+		MinEpoch: 1, SyncedAt: now, ProofFailures: 1, ProofFailedAt: now, SetFailures: 1, SetFailedAt: now, RefreshPercent: 50,
+		SyncInterval: time.Minute, Backoff: time.Second, BackoffMax: time.Minute, MaxDeltas: 2})
+	require.NoError(t, err)
+	_, err = v.Accept(ctx, verify.AcceptRevocation, set, cache, ring, verify.AcceptOptions{Now: now, LicenseID: "lic", Fingerprint: fp,
+		MinEpoch: 1, MaxTTL: time.Hour, Skew: time.Minute, MaxDeltas: 2})
 	require.NoError(t, err)
 
 	for _, op := range api.Ops.OpNames() {
