@@ -112,6 +112,8 @@ const typeOfOp = {
   revocation_lookup: 'LookupsResult',
   license: 'LicenseResult',
   qkey: 'QKeyJSON',
+  plan: 'PlanResult',
+  accept: 'AcceptResult',
 };
 
 // moreResponses returns results of the verbs no vector's response covers
@@ -162,7 +164,7 @@ async function writeResponses() {
     '// Written by test/types.test.js: every result the module gives for the test',
     '// vectors (Go\'s native responses, which the package gives byte for byte),',
     '// and results of the verbs no vector covers, each as its declared type.',
-    "import type { CanonicalizeResult, FingerprintResult, StatusProofResult, RevocationSetResult, LookupsResult, LicenseResult, QKeyResult, QuantumMetaMachineId } from 'licverify';",
+    "import type { CanonicalizeResult, FingerprintResult, StatusProofResult, RevocationSetResult, LookupsResult, LicenseResult, QKeyResult, QuantumMetaMachineId, PlanResult, AcceptResult, SessionReport } from 'licverify';",
     'type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;',
     "type QKeyJSON = DistributiveOmit<QKeyResult, 'has'>;",
     '',
