@@ -25,7 +25,7 @@ export function checkFile(file) {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return void bad.push(`${where}: not an object`);
     for (const k of Object.keys(obj)) if (!allowed.includes(k)) bad.push(`${where}: unknown member ${JSON.stringify(k)}`);
   };
-  only(file, ['schema', 'session', 'scenarios', 'comment', 'notes'], 'file');
+  only(file, ['schema', 'session', 'scenarios'], 'file');
   if (file?.schema !== SCHEMA) bad.push(`file: schema ${JSON.stringify(file?.schema)}, want ${SCHEMA}`);
   only(file?.session, SESSION, 'session');
   if (!Array.isArray(file?.scenarios) || file.scenarios.length === 0) bad.push('file: no scenarios');
@@ -44,7 +44,6 @@ export function checkFile(file) {
       for (const k of keys) {
         if (ACTIONS.includes(k)) continue;
         if (k === 'expect' && step.check !== undefined) continue;
-        if (k === 'comment') continue;
         bad.push(`${at}: unknown member ${JSON.stringify(k)}`);
       }
       if (step?.check !== undefined) {

@@ -90,6 +90,22 @@ test('the scenario runner refuses an unknown step, expectation or member', () =>
   assert.match(checkFile({ ...base, extra: 1, scenarios: [] }).join('\n'), /unknown member "extra"/);
 });
 
+// The runner compares for real: a scenario with a wrong expectation fails,
+// and says how.
+test('a scenario whose expectation does not hold fails', async (t) => {
+  const file = JSON.parse(readFileSync(scenariosFile, 'utf8'));
+  const sc = structuredClone(file.scenarios.find((s) => s.id === 'first-start-online'));
+  assert.ok(sc, 'the scenario first-start-online');
+  sc.steps[0].expect.code = 'revoked';
+  sc.steps[1].expect.hits = { proof: 1, revocation: 0 };
+  sc.steps[1].expect.files = ['no-such.json'];
+  const failures = await runScenario(sc, nodeEnv(path.join(tempDir(t), 'store'), file));
+  assert.equal(failures.length, 3, failures.join('\n'));
+  assert.match(failures[0], /^step 1 .*: code is "ok", want "revoked"/);
+  assert.match(failures[1], /^step 2 .*: hits is \{"proof":0,"revocation":0\}, want \{"proof":1,"revocation":0\}/);
+  assert.match(failures[2], /^step 2 .*: no-such\.json is missing/);
+});
+
 // --- the HTTP transport against real loopback servers ---
 
 // listen starts a loopback server with handler and resolves to its base URL.
