@@ -862,7 +862,7 @@ export function collectQuantumMetaMachineId(): Promise<QuantumMetaMachineId>;
 
 /**
  * The members {@link plan} and {@link accept} share: the cache, the
- * configuration and the policy (docs/lifecycle.md, "The ops").
+ * configuration and the policy (docs/formats.md, "The lifecycle ops").
  */
 export interface CacheOptions extends VerifyOptions {
   /** The cached status proof, in any of its three forms; absent when none is cached. */
@@ -907,10 +907,10 @@ export interface PlanOptions extends CacheOptions {
   backoffMaxSeconds?: number;
 }
 
-/** Why a proof is due: the first that applies (docs/lifecycle.md, "plan"). */
+/** Why a proof is due: the first that applies (docs/formats.md, "The lifecycle ops"). */
 export type RefreshReason = 'missing' | 'rejected' | 'behind' | 'refresh_point' | 'backoff';
 
-/** Why a set is due: the first that applies (docs/lifecycle.md, "plan"). */
+/** Why a set is due: the first that applies (docs/formats.md, "The lifecycle ops"). */
 export type SyncReason = 'missing' | 'rejected' | 'deltas' | 'behind' | 'expired' | 'interval' | 'backoff';
 
 /** When to fetch a status proof; `at` at or before now means now. */
@@ -977,17 +977,35 @@ export interface AcceptOptions extends CacheOptions {
   kind: 'proof' | 'revocation';
 }
 
-/** The answer of {@link accept}. */
-export interface AcceptResult extends Result {
-  /** Whether the fetched document replaces the cached one. */
-  accept: boolean;
-  /** What to write when `accept`: the proof, the set (the deltas dropped), or the delta appended. */
-  persist?: 'proof' | 'set' | 'delta';
-  /** The epoch to store once the document is written. */
-  store_epoch?: number;
-  /** The fetched document's full verification result. */
-  result?: StatusProofResult | RevocationSetResult;
+/** What every answer of {@link accept} has. */
+export interface AcceptMembers extends Result {
+  /** The fetched document's own verification: the status proof's, the full set's, or the cached chain's with the delta applied. */
+  result: StatusProofResult | RevocationSetResult;
 }
+
+/** A document to keep: write it (`persist`), then raise the stored epoch to `store_epoch`. */
+export interface AcceptTaken extends AcceptMembers {
+  accept: true;
+  /** The proof, the set (the deltas dropped), or the delta appended. */
+  persist: 'proof' | 'set' | 'delta';
+  store_epoch: number;
+}
+
+/** A document refused: the cache is kept; `code` says why (`not_newer`, `epoch_rollback`, `bad_signature`, …). */
+export interface AcceptRefused extends AcceptMembers {
+  accept: false;
+  valid: false;
+  code: RejectionCode;
+  persist?: undefined;
+  store_epoch?: undefined;
+}
+
+/**
+ * The answer of {@link accept}. `valid` and `code` are the verdict on the
+ * fetched document: a taken proof may be a genuine `revoked` or `expired`
+ * one (`accept` true, `valid` false).
+ */
+export type AcceptResult = AcceptTaken | AcceptRefused;
 
 /**
  * Whether a fetched proof, set or delta replaces the cached one, and what

@@ -132,7 +132,7 @@ export class Verifier {
 
   /**
    * plan says what holds for a session's cache at now and what to fetch
-   * next (docs/lifecycle.md, "plan").
+   * next (docs/formats.md, "The lifecycle ops").
    */
   plan(options) {
     return this.#op('plan', undefined, options);
@@ -140,7 +140,7 @@ export class Verifier {
 
   /**
    * accept says whether a fetched proof, set or delta replaces the cached
-   * one, and what to persist (docs/lifecycle.md, "accept").
+   * one, and what to persist (docs/formats.md, "The lifecycle ops").
    */
   accept(fetched, options) {
     return this.#op('accept', fetched, options);

@@ -29,6 +29,7 @@ import {
   type LookupResult,
   type RejectionCode,
   type StatusProofResult,
+  type RevocationSetResult,
   type SessionReport,
   type FetchOutcome,
   type Transport,
@@ -267,9 +268,15 @@ await init();
   // @ts-expect-error a reason of the set's, not the proof's
   const r: typeof p.refresh_proof.reason = 'interval';
   const a = accept(new Uint8Array(), { keys, now, kind: 'revocation', set: text, minEpoch: 1n });
+  // @ts-expect-error nothing to persist before a is known to be taken
+  const what0: 'proof' | 'set' | 'delta' = a.persist;
   if (a.accept) {
-    const what: 'proof' | 'set' | 'delta' | undefined = a.persist;
+    const what: 'proof' | 'set' | 'delta' = a.persist;
+    const e: number = a.store_epoch;
+  } else {
+    const why: RejectionCode = a.code;
   }
+  const res: StatusProofResult | RevocationSetResult = a.result;
   // @ts-expect-error kind is proof or revocation
   accept(text, { keys, now, kind: 'set' });
   // @ts-expect-error accept needs kind
