@@ -1084,7 +1084,8 @@ export type FetchedDocument = Uint8Array | ArrayBuffer | ArrayBufferView | strin
 /**
  * How a session reaches the issuer: any object with these two functions.
  * A failure is a rejection; the session reports its message (and a
- * `status`, when the error has one).
+ * `status`, when the error has one). Whatever the transport, an answer
+ * over 1 MiB (a proof) or 64 MiB (a set or delta) is a failure too.
  */
 export interface Transport {
   /** Fetches a status proof for the license and this device. */

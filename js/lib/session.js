@@ -21,7 +21,7 @@
 import { LicverifyError } from './errors.js';
 import { ops } from './ops.js';
 import { rfc3339 } from './requests.js';
-import { documentBytes } from './transport.js';
+import { MAX_PROOF_BYTES, MAX_SET_BYTES, documentBytes } from './transport.js';
 
 const MiB = 1 << 20;
 
@@ -289,6 +289,9 @@ export function makeSession(options, verifier) {
     try {
       const got = kind === 'proof' ? await transport.fetchProof({ licenseId, fingerprint, ttlHours }) : await transport.fetchRevocation(sinceEpoch ?? null);
       fetched = documentBytes(got);
+      // Any transport's answer is bounded as the built-in one's is.
+      const limit = kind === 'proof' ? MAX_PROOF_BYTES : MAX_SET_BYTES;
+      if (fetched.byteLength > limit) throw new Error(`licverify: the transport returned ${fetched.byteLength} bytes for a ${kind}, over the ${limit}-byte bound`);
     } catch (err) {
       failure = err;
     }

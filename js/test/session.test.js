@@ -336,6 +336,30 @@ test('what the store holds is untrusted: damaged entries are absent, with the re
   assert.ok(big.problems.some((p) => /^proof\.json: .*over the 1048576-byte bound/.test(p)), big.problems.join('\n'));
 });
 
+test('a transport of its own: what it returns is bounded, and its errors are failures', async (t) => {
+  const now = await issuerNow();
+  const { info } = issuer;
+  const s = lv.createSession({
+    keys: info.keys,
+    licenseId: info.license_id,
+    store: lv.createSessionStore({ dir: tempDir(t) }),
+    transport: {
+      fetchProof: async () => new Uint8Array((1 << 20) + 1),
+      fetchRevocation: async () => {
+        throw Object.assign(new Error('no route'), { status: 503 });
+      },
+    },
+    now: () => now,
+  });
+  const r = await s.check();
+  assert.equal(r.code, 'proof_missing');
+  assert.equal(r.refresh.done, 'failed');
+  assert.match(r.refresh.error, /returned 1048577 bytes for a proof, over the 1048576-byte bound/);
+  assert.deepEqual(r.sync, { done: 'failed', error: 'no route', status: 503 });
+  assert.equal(r.offline, true);
+  assert.match(r.offline_reason, /no route/);
+});
+
 // --- two processes on one store ---
 
 test('two processes checking one store: no torn file, no lowered epoch', async (t) => {
