@@ -288,7 +288,8 @@ export function makeSession(options, verifier) {
     let failure;
     try {
       const got = kind === 'proof' ? await transport.fetchProof({ licenseId, fingerprint, ttlHours }) : await transport.fetchRevocation(sinceEpoch ?? null);
-      fetched = documentBytes(got);
+      // The session's own copy: a caller's buffer may change while it is judged and written.
+      fetched = documentBytes(got).slice();
       // Any transport's answer is bounded as the built-in one's is.
       const limit = kind === 'proof' ? MAX_PROOF_BYTES : MAX_SET_BYTES;
       if (fetched.byteLength > limit) throw new Error(`licverify: the transport returned ${fetched.byteLength} bytes for a ${kind}, over the ${limit}-byte bound`);
