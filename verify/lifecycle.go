@@ -109,21 +109,23 @@ type PlanResult struct {
 	// CodeSuspended when the chain lists the license, else ok.
 	Result
 	// Proof is [StatusProof]'s result for Cache.Proof; nil without one.
-	Proof *StatusProofResult
+	Proof *StatusProofResult `json:"proof,omitempty"`
 	// Set is [RevocationChain]'s result for the cached chain, without
 	// AllowStale; nil without a set.
-	Set *RevocationSetResult
+	Set *RevocationSetResult `json:"set,omitempty"`
 	// Lookup is the proof's license id looked up in the chain at Now; nil
 	// unless the proof is authentic and the chain verified up to its
-	// freshness (valid, or only past its valid_until).
-	Lookup *LookupResult
+	// freshness (valid, or only past its valid_until). The plan op
+	// answers it as the set's lookups, when the set is valid.
+	Lookup *LookupResult `json:"-"`
 	// StoreEpoch is the higher of the two results' store epochs; nil when
 	// neither has one. The host raises its stored epoch to it.
-	StoreEpoch *int64
+	StoreEpoch *int64 `json:"store_epoch,omitempty"`
 	// RefreshProof and SyncSet say when to fetch each document.
-	RefreshProof, SyncSet Fetch
+	RefreshProof Fetch `json:"refresh_proof"`
+	SyncSet      Fetch `json:"sync_set"`
 	// NextAt is the earlier of the two fetch times.
-	NextAt time.Time
+	NextAt time.Time `json:"next_at"`
 }
 
 // planOptions are PlanOptions with the defaults applied.
@@ -470,18 +472,20 @@ type AcceptResult struct {
 	// taken proof may be invalid: a genuine revoked or expired one.
 	Result
 	// Accept reports whether the document replaces or extends the cache.
-	Accept bool
+	Accept bool `json:"accept"`
 	// Persist is PersistProof, PersistSet or PersistDelta when Accept,
 	// else "".
-	Persist string
+	Persist string `json:"persist,omitempty"`
 	// StoreEpoch is the epoch to store once the document is persisted;
 	// nil unless Accept.
-	StoreEpoch *int64
-	// Proof is the fetched proof's full result (kind proof).
-	Proof *StatusProofResult
+	StoreEpoch *int64 `json:"store_epoch,omitempty"`
+	// Proof is the fetched proof's full result (kind proof); the accept
+	// op answers it as its result member.
+	Proof *StatusProofResult `json:"-"`
 	// Set is the fetched set's result, or for a delta that of the cached
-	// chain with the delta applied (kind revocation).
-	Set *RevocationSetResult
+	// chain with the delta applied (kind revocation); the accept op
+	// answers it as its result member.
+	Set *RevocationSetResult `json:"-"`
 }
 
 // Accept decides whether a fetched document replaces the cached one
