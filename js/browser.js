@@ -63,7 +63,12 @@ export const {
   applyRevocationDelta,
   evaluateLicense,
   verifyQKey,
+  plan,
+  accept,
+  createSession,
 } = makeAPI(compile);
 
 export { Verifier, LicverifyError, ModuleCrash } from './lib/api.js';
+export { httpTransport } from './lib/transport.js';
+export { createSessionStore } from './lib/session-browser.js';
 export { createEpochStore, collectFingerprint, collectQuantumMetaMachineId } from './lib/browser-host.js';

@@ -64,7 +64,9 @@ export type Code =
   | 'offline_too_long'
   | 'decrypt_failed'
   | 'clock_rollback'
+  /** {@link plan}: no status proof is cached. */
   | 'proof_missing'
+  /** {@link accept}: the fetched document is older than the cached one, which is kept. */
   | 'not_newer';
 
 /** Every code but `"ok"`: the code of a rejection. */
@@ -254,6 +256,8 @@ export class Verifier {
   applyRevocationDelta(set: LoadedRevocationSet, deltas: DocumentInput | DocumentInput[], options: ApplyDeltaOptions): RevocationSetResult;
   evaluateLicense(license: DocumentInput, options: LicenseOptions): LicenseResult;
   verifyQKey(qkey: DocumentInput, options: QKeyOptions): QKeyResult;
+  plan(options: PlanOptions): PlanResult;
+  accept(fetched: DocumentInput, options: AcceptOptions): AcceptResult;
 }
 
 /**
@@ -855,3 +859,393 @@ export type QuantumMetaMachineId =
  * ```
  */
 export function collectQuantumMetaMachineId(): Promise<QuantumMetaMachineId>;
+
+/**
+ * The members {@link plan} and {@link accept} share: the cache, the
+ * configuration and the policy (docs/formats.md, "The lifecycle ops").
+ */
+export interface CacheOptions extends VerifyOptions {
+  /** The cached status proof, in any of its three forms; absent when none is cached. */
+  proof?: DocumentInput;
+  /** The cached base revocation set; absent when none is cached. */
+  set?: DocumentInput;
+  /** The deltas cached after `set`, in order (at most 4,096). */
+  deltas?: DocumentInput[];
+  /** The license id the proof must be for. */
+  licenseId?: string;
+  /** This device's fingerprint components; a device-bound proof needs them. */
+  fingerprint?: FingerprintComponents | DocumentInput;
+  /** The stored anti-rollback epoch. A bigint reaches 2^53. */
+  minEpoch?: number | bigint;
+  /** The longest valid_until − checked_at accepted; default 168 hours. */
+  maxTtlSeconds?: number;
+  /** How far checked_at or issued_at may lie in the future; default 300, 0 for none. */
+  skewSeconds?: number;
+  /** A chain of this many deltas is replaced by a full set (1 to 4,096); default 256. */
+  maxDeltas?: number;
+}
+
+/** Options of {@link plan}. */
+export interface PlanOptions extends CacheOptions {
+  /** When the set (or its last delta) was last accepted; absent: never. */
+  syncedAt?: TimeInput;
+  /** Consecutive failed proof fetches (a transport error or a refused document), 0 to 1,000,000. */
+  proofFailures?: number;
+  /** When the last of those failures happened. */
+  proofFailedAt?: TimeInput;
+  /** Consecutive failed set fetches, 0 to 1,000,000. */
+  setFailures?: number;
+  /** When the last of those failures happened. */
+  setFailedAt?: TimeInput;
+  /** The refresh point, in percent of the proof's lifetime (1 to 100); default 75. */
+  refreshPercent?: number;
+  /** Seconds between two syncs of the set; default 300. */
+  syncIntervalSeconds?: number;
+  /** The first retry delay after a failure, in seconds; default 30. */
+  backoffSeconds?: number;
+  /** The cap of the retry delay, in seconds; default 3600. */
+  backoffMaxSeconds?: number;
+}
+
+/** Why a proof is due: the first that applies (docs/formats.md, "The lifecycle ops"). */
+export type RefreshReason = 'missing' | 'rejected' | 'behind' | 'refresh_point' | 'backoff';
+
+/** Why a set is due: the first that applies (docs/formats.md, "The lifecycle ops"). */
+export type SyncReason = 'missing' | 'rejected' | 'deltas' | 'behind' | 'expired' | 'interval' | 'backoff';
+
+/** When to fetch a status proof; `at` at or before now means now. */
+export interface RefreshStep {
+  /** RFC 3339. */
+  at: string;
+  reason: RefreshReason;
+}
+
+/** When to sync the revocation set; `at` at or before now means now. */
+export interface SyncStep {
+  /** RFC 3339. */
+  at: string;
+  reason: SyncReason;
+  /** The chain's epoch, when a delta will do; absent when a full set is needed. */
+  since_epoch?: number;
+}
+
+/** What {@link plan} answers besides its verdict. */
+export interface PlanMembers {
+  /** The cached proof's result, as {@link verifyStatusProof} answers it; absent when no proof was given. */
+  proof?: StatusProofResult;
+  /** The cached chain's result, as {@link verifyRevocationSet} answers it, with the lookup of the proof's license id; absent when no set was given. */
+  set?: RevocationSetResult;
+  /** The highest store_epoch of the two results: raise the stored epoch to it. */
+  store_epoch?: number;
+  refresh_proof: RefreshStep;
+  sync_set: SyncStep;
+  /** The earlier of the two `at`s (RFC 3339). */
+  next_at: string;
+}
+
+/** The cached proof verified and the cached set does not revoke or suspend it. */
+export interface PlanAccepted extends Accepted, PlanMembers {
+  proof: StatusProofAccepted;
+}
+
+/** `proof_missing`, the proof's own rejection, or `revoked`/`suspended` by the cached set. */
+export interface PlanRejected extends Rejected, PlanMembers {}
+
+/**
+ * The result of {@link plan}:
+ *
+ * ```ts
+ * const p = plan({ keys: keyringText, now: new Date(), proof: proofText, licenseId: 'lic-1' });
+ * if (p.valid) console.log('valid until', p.proof.valid_until);
+ * console.log('fetch a proof at', p.refresh_proof.at, 'because', p.refresh_proof.reason);
+ * ```
+ */
+export type PlanResult = PlanAccepted | PlanRejected;
+
+/**
+ * What holds now for a session's cache, and what to fetch next: the
+ * verdict (`proof_missing`, the proof's code, or `revoked` / `suspended`
+ * by the cached set), each document's result, the epoch to store, and
+ * when to refresh the proof and sync the set. Pure: nothing is remembered
+ * between calls. {@link createSession} does this flow for you.
+ */
+export function plan(options: PlanOptions): PlanResult;
+
+/** Options of {@link accept}: the cache, as for {@link plan}, and what was fetched. */
+export interface AcceptOptions extends CacheOptions {
+  /** `proof`, or `revocation`: a full set, or a delta when it has a `since_epoch` member. */
+  kind: 'proof' | 'revocation';
+}
+
+/** What every answer of {@link accept} has. */
+export interface AcceptMembers extends Result {
+  /** The fetched document's own verification: the status proof's, the full set's, or the cached chain's with the delta applied. */
+  result: StatusProofResult | RevocationSetResult;
+}
+
+/** A document to keep: write it (`persist`), then raise the stored epoch to `store_epoch`. */
+export interface AcceptTaken extends AcceptMembers {
+  accept: true;
+  /** The proof, the set (the deltas dropped), or the delta appended. */
+  persist: 'proof' | 'set' | 'delta';
+  store_epoch: number;
+}
+
+/** A document refused: the cache is kept; `code` says why (`not_newer`, `epoch_rollback`, `bad_signature`, …). */
+export interface AcceptRefused extends AcceptMembers {
+  accept: false;
+  valid: false;
+  code: RejectionCode;
+  persist?: undefined;
+  store_epoch?: undefined;
+}
+
+/**
+ * The answer of {@link accept}. `valid` and `code` are the verdict on the
+ * fetched document: a taken proof may be a genuine `revoked` or `expired`
+ * one (`accept` true, `valid` false).
+ */
+export type AcceptResult = AcceptTaken | AcceptRefused;
+
+/**
+ * Whether a fetched proof, set or delta replaces the cached one, and what
+ * to persist. A genuine `revoked` or `expired` proof is taken (it must
+ * replace an older "valid" one); never a document that does not verify,
+ * one for another license, an epoch below the stored one, an older proof
+ * over a newer one (`not_newer`) or a delta that does not chain. `valid`
+ * and `code` are the verdict on the fetched document.
+ */
+export function accept(fetched: DocumentInput, options: AcceptOptions): AcceptResult;
+
+/**
+ * Where a session keeps its cache: the entries `proof.json`, `set.json`,
+ * `deltas.json` and `state.json` of docs/lifecycle.md, a lock, and the
+ * anti-rollback epoch. {@link createSessionStore} makes one; any object
+ * with these methods will do.
+ */
+export interface SessionStore {
+  /** Runs `fn` holding the store's exclusive lock, and resolves to what it resolves to. */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * An entry's bytes, `null` when it is absent, or `{problem}` when it
+   * cannot be used (over `limit` bytes, not a regular file): the session
+   * treats it as absent and reports why.
+   */
+  read(name: string, limit: number): Promise<{ bytes: Uint8Array; problem?: undefined } | { problem: string; bytes?: undefined } | null>;
+  /** Replaces an entry atomically. */
+  write(name: string, bytes: Uint8Array): Promise<void>;
+  /** The stored epoch, 0 when none. */
+  epoch(): Promise<number>;
+  /** Stores `epoch` if it is higher; resolves to the stored epoch. */
+  raiseEpoch(epoch: number): Promise<number>;
+}
+
+/** Options of {@link createSessionStore}. */
+export interface SessionStoreOptions {
+  /** Node: the directory (required), created 0700 when missing. */
+  dir?: string;
+  /** Browser: the Web Storage to use; default `localStorage`. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Browser: the prefix of the items; default `"licverify.session."`. */
+  prefix?: string;
+  /** Browser: the Web Locks API; default `navigator.locks` where there is one. */
+  locks?: Pick<LockManager, 'request'>;
+  /** Where the epoch is kept. Node default: the file `epochs.json` in `dir`; browser: the item prefix + `"epochs.json"`. */
+  epochs?: EpochStore;
+  /** The epoch's namespace in `epochs`; default `"lifecycle"`. */
+  namespace?: string;
+}
+
+/**
+ * Returns a {@link SessionStore}.
+ *
+ * Node: the directory `options.dir`, created 0700. Each entry is a file
+ * (0600) written to a temporary file in the directory, flushed and renamed
+ * over the old one; the lock is the file `session.lock`, created
+ * exclusively, as the epoch store's lock is (so sessions of several
+ * processes take turns); the epoch is in the file epoch store `epochs.json`
+ * in the directory. Reads are bounded (1 MiB for `proof.json` and
+ * `state.json`, 64 MiB for `set.json` and `deltas.json`) and follow no
+ * symbolic link.
+ *
+ * Browser: the entries are Web Storage items under a prefix, the epoch is
+ * in the same storage, and checks take the Web Lock prefix +
+ * `"session.lock"`, so the tabs of an origin take turns. A page that is
+ * not a secure context has no Web Locks (only its own checks take turns)
+ * and no `crypto.subtle`, which the session needs: serve it over https or
+ * from localhost. localStorage holds a few MiB: a larger revocation set
+ * does not fit, and the check that tries to write it rejects.
+ */
+export function createSessionStore(options?: SessionStoreOptions): SessionStore;
+
+/** What a transport's fetch resolves to: the document's bytes, or its text. */
+export type FetchedDocument = Uint8Array | ArrayBuffer | ArrayBufferView | string;
+
+/**
+ * How a session reaches the issuer: any object with these two functions.
+ * A failure is a rejection; the session reports its message (and a
+ * `status`, when the error has one). Whatever the transport, an answer
+ * over 1 MiB (a proof) or 64 MiB (a set or delta) is a failure too.
+ */
+export interface Transport {
+  /** Fetches a status proof for the license and this device. */
+  fetchProof(request: { licenseId: string; fingerprint?: FingerprintComponents | DocumentInput; ttlHours: number }): Promise<FetchedDocument>;
+  /** Fetches the full revocation set (`sinceEpoch` null), or the delta since that epoch. */
+  fetchRevocation(sinceEpoch: number | null): Promise<FetchedDocument>;
+}
+
+/** Options of {@link httpTransport}. */
+export interface HttpTransportOptions {
+  /** The issuer's base URL, e.g. `https://issuer.example`; the API's paths are appended. */
+  baseUrl: string | URL;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** The longest one exchange may take, body included, in ms; default 10,000. */
+  timeoutMs?: number;
+}
+
+/** A transport's failure: an `Error`, with the answer's status and `detail` for a non-2xx answer. */
+export interface TransportError extends Error {
+  status?: number;
+  detail?: string;
+}
+
+/**
+ * The built-in {@link Transport}: the seeds' HTTP API over `fetch` (Node
+ * 20+, browsers). `POST {baseUrl}/api/v1/v2/status-proof` with
+ * `{"license_id", "device_fingerprint"?, "ttl_hours"}` and `GET
+ * {baseUrl}/api/v1/v2/revocation[?since_epoch=N]`. An exchange that takes
+ * longer than `timeoutMs` is aborted; a body over 1 MiB (a proof) or
+ * 64 MiB (a set) is refused while it is read; a non-2xx answer rejects
+ * with a {@link TransportError} carrying its status and the body's
+ * `detail`.
+ */
+export function httpTransport(options: HttpTransportOptions): Transport;
+
+/** The policy of a session: {@link PlanOptions}' tuning members. */
+export interface SessionPolicy {
+  maxTtlSeconds?: number;
+  skewSeconds?: number;
+  maxDeltas?: number;
+  refreshPercent?: number;
+  syncIntervalSeconds?: number;
+  backoffSeconds?: number;
+  backoffMaxSeconds?: number;
+}
+
+/** Options of {@link createSession}. */
+export interface SessionOptions {
+  /** The keys to verify with. */
+  keys: KeysInput;
+  /** The license this session keeps a proof for. */
+  licenseId: string;
+  /** This device's fingerprint components, sent to the issuer and checked against a bound proof. */
+  fingerprint?: FingerprintComponents | DocumentInput;
+  /** Where the cache and the epoch are kept; see {@link createSessionStore}. */
+  store: SessionStore;
+  /** How to reach the issuer; see {@link httpTransport}. Not needed when `offline`. */
+  transport?: Transport;
+  /** The tuning of {@link plan}; defaults as there. */
+  policy?: SessionPolicy;
+  /** The clock; default `() => new Date()`. */
+  now?: () => Date;
+  /** Never fetch: answer from the cache alone. Default false. */
+  offline?: boolean;
+  /** The `ttl_hours` asked of the issuer (1 to 168 there); default 24. */
+  ttlHours?: number;
+  /** The verifier to ask; default the one {@link init} made, when `check()` runs. */
+  verifier?: Verifier;
+}
+
+/** What a check did for the proof or for the set. */
+export type FetchOutcome =
+  | { done: 'none' }
+  | { done: 'accepted'; code: Code; message: string; persist: 'proof' | 'set' | 'delta' }
+  | { done: 'refused'; code: RejectionCode; message: string }
+  | { done: 'failed'; /** The transport's error message. */ error: string; /** The answer's HTTP status, for a non-2xx answer. */ status?: number };
+
+/** What every report has. */
+export interface SessionReportMembers {
+  /** The cached proof's result after the check; absent when none is cached. */
+  proof?: StatusProofResult;
+  /** The cached chain's result after the check; absent when none is cached. */
+  set?: RevocationSetResult;
+  /** What was done for the proof. */
+  refresh: FetchOutcome;
+  /** What was done for the set. */
+  sync: FetchOutcome;
+  /** True when the verdict rests on the cache alone: the session is offline-only, or a fetch that was due failed. */
+  offline: boolean;
+  /** Why it ran offline. */
+  offline_reason?: string;
+  /** The stored anti-rollback epoch after the check. */
+  stored_epoch: number;
+  /** When the next check is due (RFC 3339). */
+  next_at: string;
+  /** Store entries read back and not used (over their bound, not JSON, deltas for another set), each with why. */
+  problems: string[];
+}
+
+/** A check whose verdict is `ok`: the proof's claims are present. */
+export interface SessionReportAccepted extends Accepted, SessionReportMembers {
+  proof: StatusProofAccepted;
+}
+
+/** A check whose verdict is not `ok`: `proof_missing`, the proof's code, `revoked` or `suspended`. */
+export interface SessionReportRejected extends Rejected, SessionReportMembers {}
+
+/** The answer of {@link Session.check}. */
+export type SessionReport = SessionReportAccepted | SessionReportRejected;
+
+/** Handlers of a background refresh. */
+export interface SessionListeners {
+  onReport?(report: SessionReport): void;
+  /** A check that threw (a store that cannot be written, a keyring that does not load); the refresh tries again a minute later. */
+  onError?(error: unknown): void;
+}
+
+/** A session; see {@link createSession}. */
+export interface Session {
+  /**
+   * Plans on the cache, fetches what is due (unless offline), accepts and
+   * persists what verifies, plans again and raises the stored epoch.
+   * Checks of one session run one after another. Rejects only for what is
+   * not a verdict: a store that cannot be read or written, misuse, a
+   * keyring that does not load.
+   */
+  check(): Promise<SessionReport>;
+  /** The last report, or null before the first check. */
+  readonly lastReport: SessionReport | null;
+  /**
+   * Starts the background refresh: a check now, then one at each report's
+   * `next_at` (no sooner than a second later, no later than setTimeout
+   * allows). In Node its timer never keeps the process alive.
+   */
+  start(listeners?: SessionListeners): void;
+  /** Stops the background refresh; a check under way finishes. */
+  stop(): void;
+  readonly running: boolean;
+}
+
+/**
+ * Returns a session: the offline-first flow of docs/lifecycle.md ("The
+ * sessions"). Every decision is the module's ({@link plan},
+ * {@link accept}); the session reads and writes the store, calls the
+ * transport and keeps time.
+ *
+ * ```js
+ * import { init, createSession, createSessionStore, httpTransport } from 'licverify';
+ * await init();
+ * const session = createSession({
+ *   keys: keyringText,
+ *   licenseId: 'b28a923a-c747-49b2-bc90-d87004c10379',
+ *   store: createSessionStore({ dir: '/var/lib/myapp/license' }),
+ *   transport: httpTransport({ baseUrl: 'https://issuer.example', apiKey: 'ql_…' }),
+ * });
+ * const report = await session.check();
+ * if (report.valid) console.log('licensed until', report.proof.valid_until);
+ * else console.log('not licensed:', report.code, report.offline ? `(offline: ${report.offline_reason})` : '');
+ * session.start({ onReport: (r) => console.log(r.code, 'next check', r.next_at) });
+ * ```
+ */
+export function createSession(options: SessionOptions): Session;

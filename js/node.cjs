@@ -51,7 +51,12 @@ if (esm !== null) {
     'applyRevocationDelta',
     'evaluateLicense',
     'verifyQKey',
+    'plan',
+    'accept',
     'createEpochStore',
+    'createSession',
+    'createSessionStore',
+    'httpTransport',
   ];
   for (const name of async) {
     exports[name] = async (...args) => (await load())[name](...args);

@@ -52,8 +52,13 @@ export const {
   applyRevocationDelta,
   evaluateLicense,
   verifyQKey,
+  plan,
+  accept,
+  createSession,
 } = makeAPI(compile);
 
 export { Verifier, LicverifyError, ModuleCrash } from './lib/api.js';
+export { httpTransport } from './lib/transport.js';
+export { createSessionStore } from './lib/session-node.js';
 export { createEpochStore, collectFingerprint } from './lib/node-host.js';
 export { collectQuantumMetaMachineId } from './lib/quantummeta.js';

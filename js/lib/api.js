@@ -4,6 +4,7 @@
 
 import { Verifier, LicverifyError } from './verifier.js';
 import { ModuleCrash } from './instance.js';
+import { makeSession } from './session.js';
 
 /**
  * makeAPI returns the package's functions over compile(source), which
@@ -75,6 +76,10 @@ export function makeAPI(compile) {
     applyRevocationDelta: (set, deltas, options) => current().applyRevocationDelta(set, deltas, options),
     evaluateLicense: (license, options) => current().evaluateLicense(license, options),
     verifyQKey: (qkey, options) => current().verifyQKey(qkey, options),
+    plan: (options) => current().plan(options),
+    accept: (fetched, options) => current().accept(fetched, options),
+    // A session asks its own verifier, or the one init() made when it checks.
+    createSession: (options) => makeSession(options, () => options.verifier ?? current()),
   };
 }
 

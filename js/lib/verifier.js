@@ -130,6 +130,22 @@ export class Verifier {
     return this.#op('revocation_set', set, options);
   }
 
+  /**
+   * plan says what holds for a session's cache at now and what to fetch
+   * next (docs/formats.md, "The lifecycle ops").
+   */
+  plan(options) {
+    return this.#op('plan', undefined, options);
+  }
+
+  /**
+   * accept says whether a fetched proof, set or delta replaces the cached
+   * one, and what to persist (docs/formats.md, "The lifecycle ops").
+   */
+  accept(fetched, options) {
+    return this.#op('accept', fetched, options);
+  }
+
   /** evaluateLicense evaluates a license.key with its state file. */
   evaluateLicense(license, options) {
     return this.#op('license', license, options);

@@ -58,6 +58,8 @@ test('the JS API reaches every op and member of the table', async () => {
     revocation_free: () => loaded.free(),
     license: (doc, o) => lv.evaluateLicense(doc, o),
     qkey: (doc, o) => lv.verifyQKey(doc, o),
+    plan: (doc, o) => lv.plan(o),
+    accept: (doc, o) => lv.accept(doc, o),
   };
   const call = Instance.prototype.call;
   const sent = [];

@@ -16,7 +16,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { js, out, repo } from './paths.js';
@@ -112,6 +113,8 @@ const typeOfOp = {
   revocation_lookup: 'LookupsResult',
   license: 'LicenseResult',
   qkey: 'QKeyJSON',
+  plan: 'PlanResult',
+  accept: 'AcceptResult',
 };
 
 // moreResponses returns results of the verbs no vector's response covers
@@ -144,6 +147,29 @@ async function moreResponses(vectors) {
   more.push({ id: `${v.id} loaded stale`, type: 'RevocationSetResult', result: stale.result });
   more.push({ id: `${v.id} stale lookup`, type: 'LookupsResult', result: stale.set.lookup(req.lookup, '9999-01-01T00:00:00Z') });
   stale.set.free();
+  // Session reports, one for each thing a check can do for a document:
+  // accepted, refused, failed, none (offline), over a lifecycle vector's
+  // proof and set served by a transport of the test's own.
+  const lc = loadVectors().find((x) => x.id === 'lifecycle/plan-ok');
+  assert.ok(lc, 'the lifecycle vector lifecycle/plan-ok');
+  const lr = JSON.parse(lc.request);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'licverify-types-'));
+  try {
+    const session = (name, transport, extra = {}) =>
+      lv.createSession({ keys: lr.keys, licenseId: JSON.parse(lr.proof).license_id, store: lv.createSessionStore({ dir: path.join(dir, name) }), transport, now: () => new Date(lr.now), ...extra });
+    const served = await session('served', { fetchProof: async () => lr.proof, fetchRevocation: async () => new TextEncoder().encode(lr.set) }).check();
+    const failing = await session('failing', {
+      fetchProof: async () => Promise.reject(Object.assign(new Error('licverify: POST …: 503 Service Unavailable: down'), { status: 503 })),
+      fetchRevocation: async () => '{"epoch":1}',
+    }).check();
+    const offline = await session('served', undefined, { offline: true }).check();
+    const outcomes = [served, failing].flatMap((r) => [r.refresh.done, r.sync.done]);
+    for (const want of ['accepted', 'refused', 'failed']) assert.ok(outcomes.includes(want), `a report with ${want}: ${outcomes}`);
+    assert.equal(offline.offline, true);
+    for (const [id, r] of Object.entries({ served, failing, offline })) more.push({ id: `session report: ${id}`, type: 'SessionReport', result: r });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   // QuantumMeta's machine id: this machine's, and every fixture's.
   more.push({ id: 'quantummeta: this machine', type: 'QuantumMetaMachineId', result: await lv.collectQuantumMetaMachineId() });
   const qm = JSON.parse(readFileSync(path.join(repo, 'testvectors', 'fingerprint', 'quantummeta.json'), 'utf8'));
@@ -162,7 +188,7 @@ async function writeResponses() {
     '// Written by test/types.test.js: every result the module gives for the test',
     '// vectors (Go\'s native responses, which the package gives byte for byte),',
     '// and results of the verbs no vector covers, each as its declared type.',
-    "import type { CanonicalizeResult, FingerprintResult, StatusProofResult, RevocationSetResult, LookupsResult, LicenseResult, QKeyResult, QuantumMetaMachineId } from 'licverify';",
+    "import type { CanonicalizeResult, FingerprintResult, StatusProofResult, RevocationSetResult, LookupsResult, LicenseResult, QKeyResult, QuantumMetaMachineId, PlanResult, AcceptResult, SessionReport } from 'licverify';",
     'type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;',
     "type QKeyJSON = DistributiveOmit<QKeyResult, 'has'>;",
     '',

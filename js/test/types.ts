@@ -16,6 +16,11 @@ import {
   canonicalize,
   fingerprintHash,
   collectQuantumMetaMachineId,
+  plan,
+  accept,
+  createSession,
+  createSessionStore,
+  httpTransport,
   LicverifyError,
   ModuleCrash,
   type Code,
@@ -24,6 +29,11 @@ import {
   type LookupResult,
   type RejectionCode,
   type StatusProofResult,
+  type RevocationSetResult,
+  type SessionReport,
+  type FetchOutcome,
+  type Transport,
+  type SessionStore,
 } from 'licverify';
 
 declare const text: string;
@@ -241,4 +251,74 @@ await init();
   } else {
     const why: string = qm.reason;
   }
+}
+
+// ---------------------------------------------------------------- plan and accept
+{
+  const p = plan({ keys, now, proof: text, set: text, deltas: [text], licenseId: 'l', minEpoch: 3, syncedAt: now, proofFailures: 1, refreshPercent: 75 });
+  // @ts-expect-error the proof may be absent or rejected
+  const until: string = p.proof.valid_until;
+  if (p.valid) {
+    const until2: string = p.proof.valid_until;
+    const epoch: number = p.proof.store_epoch;
+  }
+  const at: string = p.refresh_proof.at;
+  const since: number | undefined = p.sync_set.since_epoch;
+  const next: string = p.next_at;
+  // @ts-expect-error a reason of the set's, not the proof's
+  const r: typeof p.refresh_proof.reason = 'interval';
+  const a = accept(new Uint8Array(), { keys, now, kind: 'revocation', set: text, minEpoch: 1n });
+  // @ts-expect-error nothing to persist before a is known to be taken
+  const what0: 'proof' | 'set' | 'delta' = a.persist;
+  if (a.accept) {
+    const what: 'proof' | 'set' | 'delta' = a.persist;
+    const e: number = a.store_epoch;
+  } else {
+    const why: RejectionCode = a.code;
+  }
+  const res: StatusProofResult | RevocationSetResult = a.result;
+  // @ts-expect-error kind is proof or revocation
+  accept(text, { keys, now, kind: 'set' });
+  // @ts-expect-error accept needs kind
+  accept(text, { keys, now });
+  const v = await createVerifier();
+  const p2: typeof p = v.plan({ keys, now });
+  const a2: typeof a = v.accept(text, { keys, now, kind: 'proof' });
+}
+
+// ---------------------------------------------------------------- sessions
+{
+  const store: SessionStore = createSessionStore({ dir: '/var/lib/app/license' });
+  const transport: Transport = httpTransport({ baseUrl: 'https://issuer.example', apiKey: 'k', timeoutMs: 5000 });
+  // Any object with the two fetches is a transport.
+  const own: Transport = {
+    fetchProof: async ({ licenseId, ttlHours }) => `{"license_id":"${licenseId}","ttl":${ttlHours}}`,
+    fetchRevocation: async (since) => new Uint8Array(since ?? 0),
+  };
+  const session = createSession({ keys, licenseId: 'l', store, transport: own, policy: { syncIntervalSeconds: 60 }, now: () => new Date() });
+  // @ts-expect-error a policy member plan has not
+  createSession({ keys, licenseId: 'l', store, transport, policy: { refreshPercnt: 5 } });
+  // @ts-expect-error licenseId is required
+  createSession({ keys, store, transport });
+  const report: SessionReport = await session.check();
+  // @ts-expect-error the proof may be absent or rejected
+  const until: string = report.proof.valid_until;
+  if (report.valid) {
+    const until2: string = report.proof.valid_until;
+  } else {
+    const why: string = report.code;
+  }
+  const done: FetchOutcome = report.refresh;
+  if (done.done === 'refused') {
+    const code: RejectionCode = done.code;
+  } else if (done.done === 'failed') {
+    const error: string = done.error;
+    const status: number | undefined = done.status;
+  }
+  const epoch: number = report.stored_epoch;
+  const offline: boolean = report.offline;
+  const problems: string[] = report.problems;
+  session.start({ onReport: (r) => console.log(r.next_at), onError: (e) => console.log(e) });
+  session.stop();
+  const last: SessionReport | null = session.lastReport;
 }
