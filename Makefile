@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: help test vectors issuers fuzz check wasm wasm-check demo bench
+.PHONY: help test vectors issuers fuzz check wasm wasm-check demo bench testissuer
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -130,6 +130,9 @@ demo: ## build the CLI, then verify the bundled samples (examples/demo) through 
 	run license --keys keyring.json --now 2026-03-01T12:00:00Z --product calcpro --write-state "$$tmp/license.state.json" license.key && \
 	echo "# a proof whose valid_until was changed after signing:" && \
 	{ run proof --keys keyring.json --now 2026-03-01T12:00:00Z proof-tampered.json; test $$? -eq 1; }
+
+testissuer: ## build the lifecycle tests' issuer (testvectors/lifecycle/README.md) and print its path
+	@$(GO) build -o bin/testissuer ./internal/testissuer/cmd/testissuer && echo "$(CURDIR)/bin/testissuer"
 
 bench: ## speed, size, start-up and scale in every runtime; writes bench/results.md and bench/chart.png
 	@test -d bench/node_modules || (cd bench && npm ci --no-audit --no-fund)

@@ -128,6 +128,25 @@ type Hits struct {
 	Revocation int `json:"revocation"`
 }
 
+// UnmarshalJSON reads a hits object strictly: both members, nothing else,
+// so that a scenario's expectation cannot leave one out by mistake.
+func (h *Hits) UnmarshalJSON(b []byte) error {
+	var m struct {
+		Proof      *int `json:"proof"`
+		Revocation *int `json:"revocation"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return fmt.Errorf("hits: %w", err)
+	}
+	if m.Proof == nil || m.Revocation == nil {
+		return errors.New("hits: both proof and revocation are required")
+	}
+	h.Proof, h.Revocation = *m.Proof, *m.Revocation
+	return nil
+}
+
 // Issuer is the issuer's state and its HTTP handler. It is safe for
 // concurrent use. The zero value is not usable; call [New].
 type Issuer struct {
@@ -171,8 +190,13 @@ func (is *Issuer) reset() {
 	is.hits = Hits{}
 }
 
-// ServeHTTP answers the seeds' and the test control endpoints.
+// ServeHTTP answers the seeds' and the test control endpoints. Every
+// answer closes its connection: a client that reuses a kept-alive
+// connection retries an idempotent request once when the server drops it
+// (Go's http.Transport does), and the down mode would then count two hits
+// for one fetch in one runtime and one in another.
 func (is *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	is.mux.ServeHTTP(w, r)
 }
