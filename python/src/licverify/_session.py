@@ -184,7 +184,8 @@ class Session:
         self.now = now
         self.offline = offline
         self._verifier = verifier
-        self._mutex = threading.Lock()
+        self._mutex = threading.Lock()  # one check at a time
+        self._control = threading.Lock()  # one start or stop at a time
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         #: The last report of the background refresh, and the last exception it met.
@@ -362,7 +363,7 @@ class Session:
         raised) on a daemon thread, until ``stop()``. Each report goes to
         ``on_report`` and ``last_report``; an exception to ``on_error`` and
         ``last_error``. Returns the session, for ``with session.start():``."""
-        with self._mutex:
+        with self._control:
             if self._thread is not None and self._thread.is_alive():
                 raise RuntimeError("licverify: the session's background refresh is already running")
             self._stop = threading.Event()
@@ -400,8 +401,9 @@ class Session:
     def stop(self, timeout: Optional[float] = None) -> None:
         """Stops the background refresh and waits for a check under way to
         end (at most ``timeout`` seconds)."""
-        self._stop.set()
-        thread = self._thread
+        with self._control:
+            self._stop.set()
+            thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 

@@ -115,7 +115,8 @@ class DirectoryStore:
         self.path = Path(path)
 
     def ensure(self) -> None:
-        """Makes the directory (0700) when it is missing."""
+        """Makes the directory (0700) when it is missing, and its parents."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.mkdir(self.path, 0o700)
         except FileExistsError:
