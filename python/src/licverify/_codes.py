@@ -40,6 +40,8 @@ Code = Literal[
     "offline_too_long",
     "decrypt_failed",
     "clock_rollback",
+    "proof_missing",
+    "not_newer",
 ]
 
 #: Every result code, in the order of docs/formats.md.
