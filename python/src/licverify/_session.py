@@ -295,7 +295,7 @@ class Session:
                 raise ValueError(f"the transport returned {len(data)} bytes, over {limit}")
         except Exception as e:  # the transport's failure: recorded, reported, backed off
             with self.store.lock() as lock:
-                self._record(kind, False, self._clock(), lock)
+                self._record(kind, False, self._clock(), lock, self.store.read_state(problems))
             return Action("failed", error=str(e) or type(e).__name__)
 
         with self.store.lock() as lock:
@@ -335,10 +335,10 @@ class Session:
             self._record(kind, True, now, lock, cache.state)
         return Action("accepted")
 
-    def _record(self, kind: str, ok: bool, now: datetime, lock: StoreLock, state: Optional[State] = None) -> None:
-        """state.json after a fetch: a success clears the kind's failures
-        (and a revocation sets ``synced_at``); a failure counts."""
-        s = state if state is not None else self.store.read().state
+    def _record(self, kind: str, ok: bool, now: datetime, lock: StoreLock, s: State) -> None:
+        """state.json after a fetch, from ``s`` as read under ``lock``: a
+        success clears the kind's failures (and a revocation sets
+        ``synced_at``); a failure counts."""
         if kind == "proof":
             if ok:
                 s.proof_failures, s.proof_failed_at = 0, None

@@ -186,10 +186,13 @@ class DirectoryStore:
             c.deltas = _parse_deltas(raw, base_of(c.set), c.problems)
         elif raw is not None:
             c.problems.append(f"{DELTAS}: no {SET} to follow; ignored")
-        state = self._read(STATE, MAX_STATE, c.problems)
-        if state is not None:
-            c.state = _parse_state(state, c.problems)
+        c.state = self.read_state(c.problems)
         return c
+
+    def read_state(self, problems: List[str]) -> State:
+        """state.json alone; a fresh State when it is absent or unusable."""
+        raw = self._read(STATE, MAX_STATE, problems)
+        return State() if raw is None else _parse_state(raw, problems)
 
     # -- writing ------------------------------------------------------------------
 
