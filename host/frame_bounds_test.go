@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,5 +122,5 @@ func TestTypedManyDeltas(t *testing.T) {
 	t.Logf("%d deltas: %v in %v, %d MiB of module memory", len(deltas), err, time.Since(start).Round(time.Millisecond), v.MemoryBytes()>>20)
 	var re *RequestError
 	require.ErrorAs(t, err, &re)
-	require.Contains(t, re.Message, "more than 4098 parts")
+	require.Contains(t, re.Message, fmt.Sprintf("more than %d parts", api.MaxParts))
 }

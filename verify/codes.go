@@ -50,6 +50,12 @@ const (
 	// A successful online check ([LicenseOptions.ServerTime]) resets the
 	// guard.
 	CodeClockRollback Code = "clock_rollback"
+	// CodeProofMissing is the lifecycle verdict when no status proof is
+	// cached ([Plan]).
+	CodeProofMissing Code = "proof_missing"
+	// CodeNotNewer refuses a fetched document that verifies but is older
+	// than the cached one, which is kept ([Accept]).
+	CodeNotNewer Code = "not_newer"
 )
 
 // Codes lists every result code, in the order of the specification.
@@ -61,7 +67,7 @@ var Codes = []Code{
 	CodeLicenseMismatch, CodeProductMismatch, CodeDeviceRequired, CodeDeviceMismatch,
 	CodeEpochRollback, CodeRevoked, CodeSuspended, CodeExpired, CodeTrialExpired,
 	CodeSetExpired, CodeDeltaBaseMismatch, CodeOfflineTooLong, CodeDecryptFailed,
-	CodeClockRollback,
+	CodeClockRollback, CodeProofMissing, CodeNotNewer,
 }
 
 // Error is a rejection with its result code. Verifiers turn it into a

@@ -326,19 +326,9 @@ func span(from, to time.Time) string {
 	return s + "s"
 }
 
-// refreshAfter is from + ⌊3/4 (to − from)⌋ to the nanosecond, computed on
-// seconds and nanoseconds separately so that no lifetime overflows.
-func refreshAfter(from, to time.Time) time.Time {
-	sec := to.Unix() - from.Unix()
-	nsec := int64(to.Nanosecond() - from.Nanosecond())
-	if nsec < 0 {
-		sec--
-		nsec += int64(time.Second)
-	}
-	// 3·(sec·10⁹ + nsec) / 4 = q·10⁹ + (r·10⁹ + 3·nsec) / 4 with 3·sec = 4q + r.
-	q, r := 3*sec/4, 3*sec%4
-	return time.Unix(from.Unix()+q, int64(from.Nanosecond())+(r*int64(time.Second)+3*nsec)/4)
-}
+// refreshAfter is from + ⌊3/4 (to − from)⌋ to the nanosecond: the
+// status-proof seed's refresh point.
+func refreshAfter(from, to time.Time) time.Time { return refreshPoint(from, to, DefaultRefreshPercent) }
 
 // formatClaim formats a time for a message.
 func formatClaim(t time.Time) string { return timefmt.RFC3339(t.UTC(), true) }

@@ -1,6 +1,10 @@
 package api
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/licverify/licverify/verify"
+)
 
 // LoadedSets returns how many sets are loaded, for tests outside the package.
 func LoadedSets() int {
@@ -21,6 +25,44 @@ var values = map[string]func(*request) (any, error){
 	"revocation_lookup": func(r *request) (any, error) { return revocationLookup(r) },
 	"revocation_apply":  func(r *request) (any, error) { return revocationApply(r) },
 	"revocation_free":   func(r *request) (any, error) { return revocationFree(r) },
+	"plan":              func(r *request) (any, error) { return plan(r) },
+	"accept": func(r *request) (any, error) {
+		a, err := accept(r)
+		return a.value(), err
+	},
+}
+
+// acceptValue is an accept answer as one value for encoding/json: the
+// module writes its result member from one of two typed fields, which
+// encoding/json cannot name alike.
+type acceptValue struct {
+	verify.Result
+	Accept     bool   `json:"accept"`
+	Persist    string `json:"persist,omitempty"`
+	StoreEpoch *int64 `json:"store_epoch,omitempty"`
+	Doc        any    `json:"result,omitempty"`
+}
+
+func (a acceptResponse) value() acceptValue {
+	v := acceptValue{Result: a.Result, Accept: a.Accept, Persist: a.Persist, StoreEpoch: a.StoreEpoch}
+	switch {
+	case a.proof != nil:
+		v.Doc = a.proof
+	case a.set != nil:
+		v.Doc = revocationResponse{RevocationSetResult: a.set}
+	}
+	return v
+}
+
+func (v acceptValue) response() acceptResponse {
+	a := acceptResponse{Result: v.Result, Accept: v.Accept, Persist: v.Persist, StoreEpoch: v.StoreEpoch}
+	switch d := v.Doc.(type) {
+	case *verify.StatusProofResult:
+		a.proof = d
+	case revocationResponse:
+		a.set = d.RevocationSetResult
+	}
+	return a
 }
 
 // Answer answers frame as Handle does, and also returns the result value

@@ -26,6 +26,7 @@ func answer(t *testing.T, frame []byte) map[string]any {
 // TestFrameBadRequests: every malformed frame is a bad request naming what
 // is wrong, never a result and never a panic.
 func TestFrameBadRequests(t *testing.T) {
+	partsBound, membersBound := boundMessages()
 	header := `{"op":"canonicalize"}`
 	doc := Part{"document", []byte(`{}`)}
 	raw := func(b ...[]byte) []byte {
@@ -70,11 +71,11 @@ func TestFrameBadRequests(t *testing.T) {
 		{"limit above the default", Frame([]byte(`{"op":"canonicalize","limit":1048577}`), doc), "limit"},
 		{"limit not an integer", Frame([]byte(`{"op":"canonicalize","limit":1.5}`), doc), "limit"},
 		{"limit a string", Frame([]byte(`{"op":"canonicalize","limit":"5"}`), doc), "limit"},
-		{"more parts than any op takes", Frame([]byte(header), deltaParts(MaxParts+1)...), "more than 4098 parts"},
-		{"more parts than any op takes, the last one cut", Frame([]byte(header), deltaParts(MaxParts+1)...)[:len(Frame([]byte(header), deltaParts(MaxParts+1)...))-1], "more than 4098 parts"},
+		{"more parts than any op takes", Frame([]byte(header), deltaParts(MaxParts+1)...), partsBound},
+		{"more parts than any op takes, the last one cut", Frame([]byte(header), deltaParts(MaxParts+1)...)[:len(Frame([]byte(header), deltaParts(MaxParts+1)...))-1], partsBound},
 		{"a part cut short before the count is reached", Frame([]byte(header), deltaParts(MaxParts)...)[:len(Frame([]byte(header), deltaParts(MaxParts)...))-1], "inside its length"},
 		{"more deltas than a request holds", Frame([]byte(`{"op":"revocation_apply"}`), deltaParts(4097)...), "deltas has more than 4096 parts"},
-		{"more header members than any op takes", Frame([]byte(`{"op":"canonicalize","a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7}`), doc), "more than 7 members"},
+		{"more header members than any op takes", Frame([]byte(`{"op":"canonicalize"`+strings.Repeat(`,"a":1`, MaxHeaderMembers)+`}`), doc), membersBound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +97,11 @@ func deltaParts(n int) []Part {
 	return parts
 }
 
+// boundMessages are the bad requests' words for the count bounds.
+func boundMessages() (parts, members string) {
+	return "more than " + strconv.Itoa(MaxParts) + " parts", "more than " + strconv.Itoa(MaxHeaderMembers) + " members"
+}
+
 // TestFrameCostIndependentOfParts: what a frame costs to read depends on
 // its size, not on how finely it is cut. A frame at the request limit
 // holding millions of empty parts once allocated 17 to 32 times its size
@@ -103,6 +109,7 @@ func deltaParts(n int) []Part {
 // with next to nothing allocated, and so is a header of half a million
 // members.
 func TestFrameCostIndependentOfParts(t *testing.T) {
+	partsBound, membersBound := boundMessages()
 	fill := func(head []byte, name string) []byte {
 		part := binary.LittleEndian.AppendUint32(append([]byte{byte(len(name))}, name...), 0)
 		b := make([]byte, len(head), MaxRequest)
@@ -124,9 +131,9 @@ func TestFrameCostIndependentOfParts(t *testing.T) {
 		frame []byte
 		want  string
 	}{
-		{"empty deltas", fill(setHead, "deltas"), "more than 4098 parts"},
-		{"one-byte names", fill(Frame([]byte(`{"op":"canonicalize"}`)), "x"), "more than 4098 parts"},
-		{"header of many members", Frame([]byte(h.String())), "more than 7 members"},
+		{"empty deltas", fill(setHead, "deltas"), partsBound},
+		{"one-byte names", fill(Frame([]byte(`{"op":"canonicalize"}`)), "x"), partsBound},
+		{"header of many members", Frame([]byte(h.String())), membersBound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,8 +213,18 @@ func TestTableMatchesHandlers(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 2+4096, MaxParts, "set, keys and the deltas of revocation_set")
-	assert.Equal(t, 7, MaxHeaderMembers, "op and six options")
+	for _, op := range []string{"plan", "accept"} {
+		assert.EqualValues(t, verify.MaxCachedDeltas, Ops.Ops[op].Members["deltas"].MaxItems, op)
+		assert.EqualValues(t, verify.MaxCachedDeltas, max(op, "max_deltas"), op)
+	}
+	assert.EqualValues(t, verify.MaxFailures, max("plan", "proof_failures"))
+	assert.EqualValues(t, verify.MaxFailures, max("plan", "set_failures"))
+	assert.EqualValues(t, 100, max("plan", "refresh_percent"))
+	// accept takes the most parts (the fetched document, keys, proof,
+	// set, fingerprint and the deltas) and plan the most header members
+	// (op and fifteen options); both stay far below what a frame can cut.
+	assert.Equal(t, 5+4096, MaxParts, "fetched, keys, proof, set, fingerprint and the deltas of accept")
+	assert.Equal(t, 16, MaxHeaderMembers, "op and the fifteen options of plan")
 	assert.Less(t, verify.DefaultRevocationLimit+(1<<20), MaxRequest-MaxHeader+1, "a largest set, a keyring and a header fit")
 }
 

@@ -104,6 +104,10 @@ func (g gen) revocation() revocationResponse {
 	return r
 }
 
+func (g gen) fetch() verify.Fetch {
+	return verify.Fetch{At: g.time(), Reason: g.str(), SinceEpoch: g.optInt()}
+}
+
 // values are results of every type a handler returns, with each member
 // set or not.
 func (g gen) values() []any {
@@ -122,7 +126,28 @@ func (g gen) values() []any {
 	if g.maybe() {
 		fp.Fingerprint = &verify.Fingerprint{Hash: g.str(), MachineID: g.str()}
 	}
+	pl := planResponse{Result: g.result(), StoreEpoch: g.optInt(), RefreshProof: g.fetch(), SyncSet: g.fetch(), NextAt: g.time()}
+	if g.maybe() {
+		pl.Proof = sp
+	}
+	if g.maybe() {
+		rv := g.revocation()
+		pl.Set = &rv
+	}
+	ac := acceptValue{Result: g.result(), Accept: g.maybe(), StoreEpoch: g.optInt()}
+	if g.maybe() {
+		ac.Persist = g.str()
+	}
+	switch g.r.IntN(3) {
+	case 0:
+		ac.Doc = sp
+	case 1:
+		if rv := g.revocation(); rv.RevocationSetResult != nil {
+			ac.Doc = revocationResponse{RevocationSetResult: rv.RevocationSetResult}
+		}
+	}
 	return []any{
+		pl, ac,
 		g.result(), sp, g.revocation(),
 		&revocationLoadResponse{revocationResponse: g.revocation(), Handle: g.int()},
 		revocationApplyResponse{revocationResponse: g.revocation(), Handle: g.int()},
@@ -164,6 +189,10 @@ func writeValue(v any) ([]byte, error) {
 		write = func(w *jsontext.Writer) { appendCanonicalize(w, v) }
 	case fingerprintResult:
 		write = func(w *jsontext.Writer) { appendFingerprint(w, v) }
+	case planResponse:
+		write = func(w *jsontext.Writer) { appendPlan(w, v) }
+	case acceptValue:
+		write = func(w *jsontext.Writer) { appendAccept(w, v.response()) }
 	default:
 		panic("no writer for this type")
 	}

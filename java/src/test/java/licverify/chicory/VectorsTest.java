@@ -123,14 +123,29 @@ class VectorsTest {
      * ABI.md "Running the test vectors": the expected value is one of
      *
      * <ul>
-     *   <li>a result: the response less message (which must be a non-empty string), compared as
-     *       JSON values;
+     *   <li>a result: the response less message (which must be a non-empty string), and less the
+     *       message of every result nested in it, compared as JSON values;
      *   <li>{"error": "bad_request"}: the response is {"error": ...} starting with
      *       "licverify: bad request: ";
      *   <li>{"error": "keyring", "code": C}: the response is exactly {"error": ..., "code": C}
      *       with the error starting "licverify: keyring: ".
      * </ul>
      */
+    /**
+     * Drops, in place, the message of every result nested in v (an object with a "valid" member,
+     * as the lifecycle ops answer): it is for people, as the response's own is.
+     */
+    static void dropNestedMessages(Object v) {
+        if (v instanceof Json.Node) v = ((Json.Node) v).value;
+        if (v instanceof Json.Obj) {
+            Json.Obj o = (Json.Obj) v;
+            if (o.has("valid")) o.members.remove("message");
+            o.members.values().forEach(VectorsTest::dropNestedMessages);
+        } else if (v instanceof List) {
+            ((List<?>) v).forEach(VectorsTest::dropNestedMessages);
+        }
+    }
+
     static void checkExpected(String id, Json.Obj expected, byte[] response) {
         Json.Obj resp = Json.parseUtf8(response).obj();
         Json.Node err = expected.get("error");
@@ -160,6 +175,7 @@ class VectorsTest {
         resp.members.forEach((k, v) -> {
             if (!k.equals("message")) less.members.put(k, v);
         });
+        dropNestedMessages(less);
         assertTrue(Json.same(less, expected),
                 id + ": response less message differs from expected\n  response: " + Repo.utf8(response)
                         + "\n  expected: " + expected.members);
