@@ -108,7 +108,7 @@ def typed_calls(v: Vector, table: Dict[str, Any]) -> Tuple[Optional[str], List[C
                 return None, [], f"{name} {raw(node)}"
             s_val = b_val
         for call, val in ((as_bytes, b_val), (as_str, s_val)):
-            if member == spec["document"]:
+            if member == spec.get("document"):
                 call.document = val
             else:
                 call.options[member] = val
@@ -127,7 +127,7 @@ def _padded(c: Call, pad: Dict[str, Any], spec: Dict[str, Any]) -> Call:
             return x + "\t" * (pad["to"] - len(x.encode("utf-8")))
         return bytes(x) + b"\t" * (pad["to"] - len(x))
 
-    if pad["member"] == spec["document"]:
+    if pad["member"] == spec.get("document"):
         return Call(c.form, grow(c.document), dict(c.options))
     return Call(c.form, c.document, {**c.options, pad["member"]: grow(c.options[pad["member"]])})
 
