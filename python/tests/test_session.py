@@ -63,6 +63,23 @@ def test_a_check_reports_what_it_did(fresh: Issuer, tmp_path: Path) -> None:
     assert json.loads((store / "proof.json").read_bytes())["proof"]["license_id"] == fresh.license_id
 
 
+def test_a_revocation_due_on_both_documents_is_taken_in_one_check(fresh: Issuer, tmp_path: Path) -> None:
+    # At the refresh point the set has expired too: the delta since epoch 1
+    # and the revoked proof at epoch 2 are both due, and both are taken,
+    # whatever the proof does to the stored epoch.
+    clock = [T0]
+    s = _session(fresh, tmp_path / "store", now=lambda: clock[0])
+    assert s.check().valid
+    fresh.control("revoke", {"license_id": fresh.license_id})
+    clock[0] = T0 + timedelta(hours=18)
+    fresh.control("clock", {"now": "2026-03-01T18:00:00Z"})
+    r = s.check()
+    assert (r.valid, r.code, str(r.refresh), str(r.sync), r.stored_epoch) == (False, "revoked", "accepted", "accepted", 2)
+    assert r.plan.set is not None and r.plan.set.epoch == 2
+    deltas = json.loads((tmp_path / "store" / "deltas.json").read_bytes())["deltas"]
+    assert len(deltas) == 1 and json.loads(deltas[0])["since_epoch"] == 1
+
+
 def test_an_offline_session_fetches_nothing(fresh: Issuer, tmp_path: Path) -> None:
     before = fresh.hits()
     for s in (
