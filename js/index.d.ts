@@ -63,7 +63,9 @@ export type Code =
   | 'delta_base_mismatch'
   | 'offline_too_long'
   | 'decrypt_failed'
-  | 'clock_rollback';
+  | 'clock_rollback'
+  | 'proof_missing'
+  | 'not_newer';
 
 /** Every code but `"ok"`: the code of a rejection. */
 export type RejectionCode = Exclude<Code, 'ok'>;

@@ -364,7 +364,7 @@ func lifecycleTests() []test {
 			extra: map[string]any{"proof_failures": 1000000, "proof_failed_at": "2026-03-01T11:30:00Z"}, at: "2026-03-01T12:30:00Z"},
 		{id: "backoff-custom-cap", comment: "backoff 10 s, cap 100 s, five failures: 160 s capped to 100 s",
 			extra: map[string]any{"proof_failures": 5, "proof_failed_at": "2026-03-01T11:59:00Z", "backoff_seconds": 10, "backoff_max_seconds": 100},
-			at: "2026-03-01T12:00:40Z"},
+			at:    "2026-03-01T12:00:40Z"},
 		{id: "backoff-over", comment: "one failure an hour ago: its 30 s are over, the proof is due now as missing",
 			extra: map[string]any{"proof_failures": 1, "proof_failed_at": "2026-03-01T11:00:00Z"}, at: lcNow, reason: "missing"},
 		{id: "backoff-no-time", comment: "failures without proof_failed_at delay nothing",
