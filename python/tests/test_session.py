@@ -271,6 +271,8 @@ def test_two_processes_share_one_store(fresh: Issuer, tmp_path: Path) -> None:
         assert epochs == sorted(epochs), epochs
         for x in lines:
             assert not [p for p in x["problems"] if "ignored" not in p], x
+        # Each process took documents itself, under the other's writes.
+        assert any(x["sync"] == "accepted" for x in lines[1:]), lines
         top = max(top, epochs[-1])
     # Documents were taken under the rising epoch, and the store holds the highest.
     assert top > 1
