@@ -21,6 +21,10 @@ is the problem's result code, such as ``"weak_key"``).
 The module-level functions share one process-wide Verifier, safe for use
 from many threads; create your own Verifier to choose its cache directory,
 pool size or memory limit.
+
+Session keeps a license's status proof and revocation set fresh in a
+directory, offline first (docs/lifecycle.md): the module's ops plan and
+accept decide what to fetch and what to keep; HTTPTransport fetches.
 """
 
 from __future__ import annotations

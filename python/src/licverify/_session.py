@@ -194,6 +194,7 @@ class Session:
 
     @property
     def verifier(self) -> Verifier:
+        """The Verifier the session plans and accepts with."""
         return self._verifier if self._verifier is not None else default_verifier()
 
     # -- one check ----------------------------------------------------------------
