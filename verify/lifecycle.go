@@ -109,21 +109,23 @@ type PlanResult struct {
 	// CodeSuspended when the chain lists the license, else ok.
 	Result
 	// Proof is [StatusProof]'s result for Cache.Proof; nil without one.
-	Proof *StatusProofResult
+	Proof *StatusProofResult `json:"proof,omitempty"`
 	// Set is [RevocationChain]'s result for the cached chain, without
 	// AllowStale; nil without a set.
-	Set *RevocationSetResult
+	Set *RevocationSetResult `json:"set,omitempty"`
 	// Lookup is the proof's license id looked up in the chain at Now; nil
 	// unless the proof is authentic and the chain verified up to its
-	// freshness (valid, or only past its valid_until).
-	Lookup *LookupResult
+	// freshness (valid, or only past its valid_until). The plan op
+	// answers it as the set's lookups, when the set is valid.
+	Lookup *LookupResult `json:"-"`
 	// StoreEpoch is the higher of the two results' store epochs; nil when
 	// neither has one. The host raises its stored epoch to it.
-	StoreEpoch *int64
+	StoreEpoch *int64 `json:"store_epoch,omitempty"`
 	// RefreshProof and SyncSet say when to fetch each document.
-	RefreshProof, SyncSet Fetch
+	RefreshProof Fetch `json:"refresh_proof"`
+	SyncSet      Fetch `json:"sync_set"`
 	// NextAt is the earlier of the two fetch times.
-	NextAt time.Time
+	NextAt time.Time `json:"next_at"`
 }
 
 // planOptions are PlanOptions with the defaults applied.
@@ -185,11 +187,12 @@ func (o PlanOptions) check() (planOptions, error) {
 //     chain reached a later epoch than the proof names), all due Now;
 //     else [ReasonRefreshPoint], checked_at + RefreshPercent % of the
 //     proof's lifetime.
-//   - SyncSet, a full set: [ReasonMissing], [ReasonRejected], [ReasonDeltas]
-//     (MaxDeltas deltas cached); a delta since the chain's epoch:
-//     [ReasonBehind] (the authentic proof names a later epoch),
-//     [ReasonExpired], all due Now; else [ReasonInterval], SyncedAt +
-//     SyncInterval (Now when never synced).
+//   - SyncSet, a full set: [ReasonMissing], [ReasonRejected] (the chain
+//     is refused for anything but being behind the stored epoch),
+//     [ReasonDeltas] (MaxDeltas deltas cached); a delta since the chain's
+//     epoch: [ReasonBehind] (the authentic proof or the stored epoch is
+//     later than the chain's end), [ReasonExpired], all due Now; else
+//     [ReasonInterval], SyncedAt + SyncInterval (Now when never synced).
 //   - After n failures, either time is pushed to at least failed_at +
 //     min(Backoff × 2^(n−1), BackoffMax) and its reason becomes
 //     [ReasonBackoff] when that is later.
@@ -233,7 +236,7 @@ func Plan(cache Cache, keys *Keyring, opts PlanOptions) (*PlanResult, error) {
 	res.Result = planVerdict(res, chain)
 	res.StoreEpoch = higher(res.Proof.storeEpoch(), res.Set.storeEpoch())
 	res.RefreshProof = o.refreshProof(res.Proof, chain)
-	res.SyncSet = o.syncSet(cache, claims, chain)
+	res.SyncSet = o.syncSet(cache, res.Set, claims, chain)
 	res.NextAt = res.RefreshProof.At
 	if res.SyncSet.At.Before(res.NextAt) {
 		res.NextAt = res.SyncSet.At
@@ -339,15 +342,21 @@ func (o planOptions) refreshProof(p *StatusProofResult, chain *VerifiedSet) Fetc
 }
 
 // syncSet is the revocation set's fetch rule.
-func (o planOptions) syncSet(cache Cache, claims *ProofClaims, chain *VerifiedSet) Fetch {
+func (o planOptions) syncSet(cache Cache, set *RevocationSetResult, claims *ProofClaims, chain *VerifiedSet) Fetch {
 	f := Fetch{At: o.Now}
 	switch {
 	case cache.Set == nil:
 		f.Reason = ReasonMissing
+	case len(cache.Deltas) >= o.MaxDeltas && (chain != nil || set.Code == CodeEpochRollback && set.SetClaims != nil):
+		f.Reason = ReasonDeltas
+	case chain == nil && set.Code == CodeEpochRollback && set.SetClaims != nil:
+		// Authentic and whole, only behind the stored epoch (a proof
+		// moved it): a delta since the chain's end lifts it, as a delta
+		// lifts any base (RevocationChain decides the epoch on the end).
+		since := set.Epoch
+		f.Reason, f.SinceEpoch = ReasonBehind, &since
 	case chain == nil:
 		f.Reason = ReasonRejected
-	case len(cache.Deltas) >= o.MaxDeltas:
-		f.Reason = ReasonDeltas
 	default:
 		since := chain.Epoch()
 		f.SinceEpoch = &since
@@ -470,18 +479,20 @@ type AcceptResult struct {
 	// taken proof may be invalid: a genuine revoked or expired one.
 	Result
 	// Accept reports whether the document replaces or extends the cache.
-	Accept bool
+	Accept bool `json:"accept"`
 	// Persist is PersistProof, PersistSet or PersistDelta when Accept,
 	// else "".
-	Persist string
+	Persist string `json:"persist,omitempty"`
 	// StoreEpoch is the epoch to store once the document is persisted;
 	// nil unless Accept.
-	StoreEpoch *int64
-	// Proof is the fetched proof's full result (kind proof).
-	Proof *StatusProofResult
+	StoreEpoch *int64 `json:"store_epoch,omitempty"`
+	// Proof is the fetched proof's full result (kind proof); the accept
+	// op answers it as its result member.
+	Proof *StatusProofResult `json:"-"`
 	// Set is the fetched set's result, or for a delta that of the cached
-	// chain with the delta applied (kind revocation).
-	Set *RevocationSetResult
+	// chain with the delta applied (kind revocation); the accept op
+	// answers it as its result member.
+	Set *RevocationSetResult `json:"-"`
 }
 
 // Accept decides whether a fetched document replaces the cached one
@@ -499,10 +510,11 @@ type AcceptResult struct {
 //     freshness, its epoch is not lower (CodeEpochRollback) nor equal with
 //     an earlier issued_at (CodeNotNewer).
 //   - A delta is taken when the cached chain, verified up to its
-//     freshness, and the delta verify fresh with MinEpoch
-//     ([VerifiedSet.ApplyDelta]), and the cache holds fewer than MaxDeltas
-//     deltas (else CodeInputTooLarge: a full set is due). Without such a
-//     chain it is CodeDeltaBaseMismatch.
+//     freshness on its own terms, and the delta verify fresh with
+//     MinEpoch on the end they reach ([VerifiedSet.ApplyDelta]), and the
+//     cache holds fewer than MaxDeltas deltas (else CodeInputTooLarge: a
+//     full set is due). Without such a chain it is
+//     CodeDeltaBaseMismatch.
 //
 // The error is non-nil only for misuse, and then wraps [ErrMisuse]: an
 // unknown kind, the misuse errors of the verifiers, an option out of
@@ -595,8 +607,13 @@ func acceptSet(fetched []byte, cache Cache, keys *Keyring, o planOptions) (*Acce
 func acceptDelta(fetched []byte, cache Cache, keys *Keyring, o planOptions) (*AcceptResult, error) {
 	var chain *VerifiedSet
 	if cache.Set != nil {
+		// The cached chain on its own terms: the stored epoch is checked
+		// on the end the delta makes, as RevocationChain does, so a delta
+		// lifts a chain that a newer proof's epoch left behind.
+		base := o.chain
+		base.MinEpoch = 0
 		var err error
-		if _, chain, err = cachedChain(cache, keys, o.chain); err != nil {
+		if _, chain, err = cachedChain(cache, keys, base); err != nil {
 			return nil, err
 		}
 	}

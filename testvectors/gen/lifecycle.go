@@ -226,10 +226,19 @@ func lifecycleTests() []test {
 			lcCache{proof: proof, set: &s43, extra: withExtra(synced, map[string]any{"min_epoch": 43})},
 			planExp("epoch_rollback", spClaims(proof, "epoch_rollback", false), withLookup(s43.ok(), "not_revoked", ""), 43,
 				fetch(lcNow, "rejected", nil), fetch(lcNextSync, "interval", 43)))
-		plan("both-rolled-back", "Verdict RefreshProof SyncSet StoreEpoch", "the stored epoch 50 is above both: both refused, no epoch to store, a full set due now",
+		plan("both-rolled-back", "Verdict RefreshProof SyncSet StoreEpoch", "the stored epoch 50 is above both: both refused, no epoch to store; the set is authentic, so a delta since 42 is due now",
 			lcCache{proof: proof, set: &s42, extra: withExtra(synced, map[string]any{"min_epoch": 50})},
 			planExp("epoch_rollback", spClaims(proof, "epoch_rollback", false), s42.result("epoch_rollback", false, false), nil,
-				fetch(lcNow, "rejected", nil), fetch(lcNow, "rejected", nil)))
+				fetch(lcNow, "rejected", nil), fetch(lcNow, "behind", 42)))
+		p43 := lcProof(map[string]any{"revocation_epoch": 43})
+		plan("set-behind-stored", "Verdict SyncSet StoreEpoch", "a proof at 43 raised the stored epoch past the set at 42: the set is refused (epoch_rollback) and not used, but it is authentic, so a delta since 42 is due now",
+			lcCache{proof: p43, set: &s42, extra: withExtra(synced, map[string]any{"min_epoch": 43})},
+			planExp("ok", spClaims(p43, "ok", true), s42.result("epoch_rollback", false, false), 43,
+				refreshPoint, fetch(lcNow, "behind", 42)))
+		forgedBehind := lcDoc{doc: spTampered(s42.doc, "epoch", 41)}
+		plan("forged-set-behind-stored", "SyncSet", "a forged set is rejected, whatever its epoch: a full set",
+			lcCache{proof: p43, set: &forgedBehind, extra: withExtra(synced, map[string]any{"min_epoch": 43})},
+			planExp("ok", spClaims(p43, "ok", true), spReject("bad_signature"), 43, refreshPoint, fetch(lcNow, "rejected", nil)))
 		plan("proof-behind", "RefreshProof StoreEpoch", "the stored epoch is 42 and the set reached 43: the proof still verifies but is behind, fetch it now; store 43",
 			lcCache{proof: proof, set: &s43, extra: synced},
 			planExp("ok", proofOK, withLookup(s43.ok(), "not_revoked", ""), 43, fetch(lcNow, "behind", nil), fetch(lcNextSync, "interval", 43)))
@@ -499,6 +508,10 @@ func lifecycleTests() []test {
 		lcCache{set: &s42}, acceptExp("ok", "delta", 43, d43.ok()))
 	accept("delta-after-delta", "AcceptDelta", "a delta since the cached chain's end: taken", "revocation", d44.text(),
 		lcCache{set: &s42, deltas: []lcDoc{d43}}, acceptExp("ok", "delta", 44, d44.ok()))
+	accept("delta-lifts-chain-behind-stored", "AcceptDelta", "the stored epoch is 43 (a proof moved it) and the cached set is at 42: a delta to 43 lifts it, taken", "revocation", d43.text(),
+		lcCache{set: &s42, extra: map[string]any{"min_epoch": 43}}, acceptExp("ok", "delta", 43, d43.ok()))
+	accept("delta-below-stored", "AcceptDelta Refused", "the stored epoch is 44 and the delta reaches 43: epoch_rollback on the chain's end", "revocation", d43.text(),
+		lcCache{set: &s42, extra: map[string]any{"min_epoch": 44}}, acceptExp("epoch_rollback", "", nil, d43.result("epoch_rollback", false, false)))
 	accept("delta-unchained", "AcceptDelta Refused", "a delta since 43 over a set at 42: delta_base_mismatch", "revocation", d44.text(),
 		lcCache{set: &s42}, acceptExp("delta_base_mismatch", "", nil, spReject("delta_base_mismatch")))
 	accept("delta-no-set", "AcceptDelta Refused", "a delta with no set cached: delta_base_mismatch, a full set is due", "revocation", d43.text(),
