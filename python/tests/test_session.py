@@ -64,9 +64,10 @@ def test_a_check_reports_what_it_did(fresh: Issuer, tmp_path: Path) -> None:
 
 
 def test_a_revocation_due_on_both_documents_is_taken_in_one_check(fresh: Issuer, tmp_path: Path) -> None:
-    # At the refresh point the set has expired too: the delta since epoch 1
-    # and the revoked proof at epoch 2 are both due, and both are taken,
-    # whatever the proof does to the stored epoch.
+    # At the refresh point the set has expired too: the revoked proof at
+    # epoch 2 and the delta since epoch 1 are both due, and both are taken
+    # in one check, though the proof, taken first, raised the stored epoch
+    # past the cached chain's (the epoch is checked where the chain ends).
     clock = [T0]
     s = _session(fresh, tmp_path / "store", now=lambda: clock[0])
     assert s.check().valid

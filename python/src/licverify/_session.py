@@ -250,16 +250,11 @@ class Session:
         elif self.transport is None:
             offline.append("the session has no transport")
         else:
-            # The set first: a proof taken first may raise the stored epoch
-            # past the cached chain's, and accept then refuses the delta
-            # the plan asked for (delta_base_mismatch: the chain alone no
-            # longer passes the epoch). A proof is never refused for an
-            # epoch a set just reached: the issuer's proof names it too.
+            if _due(plan.refresh_proof, now):
+                refresh = self._fetch("proof", None, problems)
             if _due(plan.sync_set, now):
                 assert plan.sync_set is not None
                 sync = self._fetch("revocation", plan.sync_set.since_epoch, problems)
-            if _due(plan.refresh_proof, now):
-                refresh = self._fetch("proof", None, problems)
             offline += [f"{what}: {a.error}" for what, a in (("proof", refresh), ("revocation", sync)) if a.done == "failed"]
 
         now = self._clock()
