@@ -111,6 +111,27 @@ def test_a_transport_that_raises_is_a_failed_fetch(fresh: Issuer, tmp_path: Path
     assert state["proof_failed_at"] == state["set_failed_at"] == "2026-03-01T00:00:00Z"
 
 
+def test_fetches_run_without_the_stores_lock(fresh: Issuer, tmp_path: Path) -> None:
+    # A slow network must not hold other processes' checks: the lock is
+    # taken to read and to write, never around a fetch.
+    store = tmp_path / "store"
+    http = licverify.HTTPTransport(fresh.url, fresh.api_key, timeout=5)
+    locked: List[bool] = []
+
+    class Watching:
+        def fetch_proof(self, license_id: str, fingerprint: Optional[Mapping[str, Any]], ttl_hours: int) -> bytes:
+            locked.append((store / "session.lock").exists())
+            return http.fetch_proof(license_id, fingerprint, ttl_hours)
+
+        def fetch_revocation(self, since_epoch: Optional[int]) -> bytes:
+            locked.append((store / "session.lock").exists())
+            return http.fetch_revocation(since_epoch)
+
+    r = _session(fresh, store, transport=Watching()).check()
+    assert (str(r.refresh), str(r.sync)) == ("accepted", "accepted")
+    assert locked == [False, False]
+
+
 def test_store_damage_is_reported_and_repaired(fresh: Issuer, tmp_path: Path) -> None:
     store = tmp_path / "store"
     s = _session(fresh, store)
