@@ -18,7 +18,7 @@ import licverify
 from conftest import REPO
 from licverify._frame import format_time
 from licverify._results import parse_time
-from testissuer import START, Issuer
+from testissuer import Issuer
 
 SCENARIOS = REPO / "testvectors" / "lifecycle" / "scenarios.json"
 SCHEMA = "licverify-lifecycle-v1"
@@ -112,13 +112,13 @@ def _setup(issuer: Issuer, tmp_path: Path) -> Run:
     config = FILE["session"]
     unknown = set(config) - {"ttl_hours", "timeout_ms", "policy"}
     assert not unknown, f"session: members this runner does not know: {sorted(unknown)}"
-    issuer.control("reset", {})
+    # The session's clock starts at the issuer's, as reset answers it.
+    start = _time(json.loads(issuer.control("reset", {}))["now"])
     timeout = config.get("timeout_ms", 10000) / 1000
     transport = Switch(
         licverify.HTTPTransport(issuer.url, issuer.api_key, timeout=timeout),
         licverify.HTTPTransport(_closed_port(), issuer.api_key, timeout=timeout),
     )
-    start = _time(START)
     return Run(issuer, tmp_path / "store", config, Clock(start), start, transport)
 
 
