@@ -11,12 +11,15 @@ import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, List, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, TypeVar
 
 import pytest
 
 import licverify
 from vectorfile import Vector, load_vectors
+
+if TYPE_CHECKING:
+    from testissuer import Issuer
 
 PYTHON_DIR = Path(__file__).resolve().parent.parent
 REPO = PYTHON_DIR.parent
@@ -29,14 +32,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def go_or_skip() -> str:
-    """The go command; without it the tests that need native Go skip,
-    except in CI, where they fail."""
+def go_or_skip(need: str = "native Go's responses") -> str:
+    """The go command; without it the tests that need native Go (or what
+    Go builds: ``need``) skip, except in CI, where they fail."""
     go = shutil.which("go")
     if go is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("go is needed for native Go's responses")
-        pytest.skip("go is not installed: native Go's responses are unavailable")
+            pytest.fail(f"go is needed for {need}")
+        pytest.skip(f"go is not installed; it is needed for {need}")
     return go
 
 
@@ -88,6 +91,19 @@ def hooked_wasm() -> bytes:
         check=True,
     )
     return out.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator["Issuer"]:
+    """The lifecycle tests' issuer (internal/testissuer), built and started
+    once per session."""
+    from testissuer import Issuer, build
+
+    server = Issuer(build(go_or_skip("the test issuer (internal/testissuer)"), OUT))
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 def parallel(fn: Callable[[T], R], items: Iterable[T], workers: int = 2) -> List[R]:

@@ -38,6 +38,7 @@ license_bytes: bytes
 set_bytes: bytes
 delta_bytes: bytes
 epochs: licverify.EpochStore
+api_key: str
 """
 
 

@@ -28,6 +28,8 @@ ENTRY_POINTS: Dict[str, Tuple[str, str, Optional[str]]] = {
     "revocation_load": ("verifier", "load_revocation_set", "set"),
     "license": ("verifier", "evaluate_license", "license"),
     "qkey": ("verifier", "verify_qkey", "data"),
+    "plan": ("verifier", "plan", None),
+    "accept": ("verifier", "accept", "fetched"),
     "revocation_lookup": ("set", "lookup", "ids"),
     "revocation_apply": ("set", "apply_deltas", "deltas"),
     "revocation_free": ("set", "close", None),
@@ -116,7 +118,8 @@ def _call_with(verifier: licverify.Verifier, op: str, member: Optional[str], tab
     verifier._sent = frames.append
     try:
         if owner == "verifier":
-            getattr(verifier, name)(doc, **args)
+            # An op without a document (plan) takes keyword arguments only.
+            getattr(verifier, name)(*([] if spec.get("document") is None else [doc]), **args)
         elif name == "close":
             loaded.close()
         elif name == "lookup":

@@ -19,7 +19,7 @@ import pytest
 
 import licverify
 from conftest import SUMMARY, assert_no_failures, parallel
-from licverify._results import LookupResult, Result, parse_time
+from licverify._results import Due, LookupResult, Result, parse_time
 from vectorfile import Vector, base64_strict, compact, json_equal, spans
 
 #: The typed function of each op that has one. Written out here rather than
@@ -33,6 +33,8 @@ FUNCTIONS = {
     "revocation_load": "load_revocation_set",
     "license": "evaluate_license",
     "qkey": "verify_qkey",
+    "plan": "plan",
+    "accept": "accept",
 }
 
 
@@ -106,7 +108,7 @@ def typed_calls(v: Vector, table: Dict[str, Any]) -> Tuple[Optional[str], List[C
                 return None, [], f"{name} {raw(node)}"
             s_val = b_val
         for call, val in ((as_bytes, b_val), (as_str, s_val)):
-            if member == spec["document"]:
+            if member == spec.get("document"):
                 call.document = val
             else:
                 call.options[member] = val
@@ -125,7 +127,7 @@ def _padded(c: Call, pad: Dict[str, Any], spec: Dict[str, Any]) -> Call:
             return x + "\t" * (pad["to"] - len(x.encode("utf-8")))
         return bytes(x) + b"\t" * (pad["to"] - len(x))
 
-    if pad["member"] == spec["document"]:
+    if pad["member"] == spec.get("document"):
         return Call(c.form, grow(c.document), dict(c.options))
     return Call(c.form, c.document, {**c.options, pad["member"]: grow(c.options[pad["member"]])})
 
@@ -139,6 +141,8 @@ def _invoke(verifier: licverify.Verifier, fn: str, c: Call) -> Dict[str, Any]:
         if fn == "load_revocation_set":
             with verifier.load_revocation_set(c.document, **c.options) as s:
                 result: Result = s.result
+        elif c.document is None:
+            result = getattr(verifier, fn)(**c.options)  # plan: no document
         else:
             result = getattr(verifier, fn)(c.document, **c.options)
     except licverify.LicverifyError as e:
@@ -167,6 +171,14 @@ def _check_attributes(result: Result, raw: Dict[str, Any]) -> None:
             assert all(isinstance(x, LookupResult) for x in got)
         elif f.name == "policy":
             assert dataclasses.asdict(got) == want
+        elif isinstance(got, Result):
+            # A result within a result (plan's proof and set, accept's result).
+            assert isinstance(want, dict), (f.name, want)
+            _check_attributes(got, want)
+        elif isinstance(got, Due):
+            assert isinstance(want, dict) and set(want) <= {"at", "reason", "since_epoch"}, (f.name, want)
+            assert got.at == parse_time(want["at"]) and got.at is not None, (f.name, got, want)
+            assert got.reason == want["reason"] and got.since_epoch == want.get("since_epoch"), (f.name, got, want)
         else:
             assert json_equal(got, want), (f.name, got, want)
 

@@ -21,6 +21,10 @@ is the problem's result code, such as ``"weak_key"``).
 The module-level functions share one process-wide Verifier, safe for use
 from many threads; create your own Verifier to choose its cache directory,
 pool size or memory limit.
+
+Session keeps a license's status proof and revocation set fresh in a
+directory, offline first (docs/lifecycle.md): the module's ops plan and
+accept decide what to fetch and what to keep; HTTPTransport fetches.
 """
 
 from __future__ import annotations
@@ -34,30 +38,40 @@ from ._frame import MAX_REQUEST, Document, encode_frame
 from ._ops import ABI_VERSION
 from ._quantummeta import QuantumMetaMachineID
 from ._results import (
+    AcceptResult,
     CanonicalizeResult,
+    Due,
     FingerprintResult,
     LicensePolicy,
     LicenseResult,
     LookupResult,
     LookupsResult,
+    PlanResult,
     QKeyResult,
     Result,
     RevocationSetResult,
     StatusProofResult,
 )
 from ._revocation import LoadedRevocationSet
+from ._session import Action, EpochStoreLike, Policy, Session, SessionReport
+from ._transport import HTTPTransport, Transport, TransportError
 from ._verifier import ConfigInput, KeysInput, TimeInput, Verifier, default_verifier
 
 __all__ = [
     "ABI_VERSION",
     "CODES",
     "MAX_REQUEST",
+    "AcceptResult",
+    "Action",
     "CanonicalizeResult",
     "Code",
     "ConfigInput",
     "Document",
+    "Due",
     "EpochStore",
+    "EpochStoreLike",
     "FingerprintResult",
+    "HTTPTransport",
     "KeysInput",
     "LicensePolicy",
     "LicenseResult",
@@ -66,13 +80,20 @@ __all__ = [
     "LookupResult",
     "LookupsResult",
     "ModuleCrash",
+    "PlanResult",
+    "Policy",
     "QKeyResult",
     "QuantumMetaMachineID",
     "Result",
     "RevocationSetResult",
+    "Session",
+    "SessionReport",
     "StatusProofResult",
     "TimeInput",
+    "Transport",
+    "TransportError",
     "Verifier",
+    "accept",
     "call",
     "canonicalize",
     "collect_fingerprint",
@@ -82,6 +103,7 @@ __all__ = [
     "evaluate_license",
     "fingerprint_hash",
     "load_revocation_set",
+    "plan",
     "verify_qkey",
     "verify_revocation_set",
     "verify_status_proof",
@@ -291,4 +313,90 @@ def verify_qkey(
         machine_id=machine_id,
         allow_unsigned=allow_unsigned,
         limit=limit,
+    )
+
+
+def plan(
+    *,
+    keys: KeysInput,
+    now: TimeInput,
+    proof: Optional[Document] = None,
+    set: Optional[Document] = None,
+    deltas: Sequence[Document] = (),
+    license_id: Optional[str] = None,
+    fingerprint: Optional[ConfigInput] = None,
+    max_ttl_seconds: Optional[int] = None,
+    skew_seconds: Optional[int] = None,
+    min_epoch: Optional[int] = None,
+    synced_at: Optional[TimeInput] = None,
+    proof_failures: Optional[int] = None,
+    proof_failed_at: Optional[TimeInput] = None,
+    set_failures: Optional[int] = None,
+    set_failed_at: Optional[TimeInput] = None,
+    refresh_percent: Optional[int] = None,
+    sync_interval_seconds: Optional[int] = None,
+    backoff_seconds: Optional[int] = None,
+    backoff_max_seconds: Optional[int] = None,
+    max_deltas: Optional[int] = None,
+) -> PlanResult:
+    """What holds for the cached proof and revocation chain, and what to
+    fetch when (docs/lifecycle.md, "plan"); see Verifier.plan. A Session
+    calls it for you."""
+    return default_verifier().plan(
+        keys=keys,
+        now=now,
+        proof=proof,
+        set=set,
+        deltas=deltas,
+        license_id=license_id,
+        fingerprint=fingerprint,
+        max_ttl_seconds=max_ttl_seconds,
+        skew_seconds=skew_seconds,
+        min_epoch=min_epoch,
+        synced_at=synced_at,
+        proof_failures=proof_failures,
+        proof_failed_at=proof_failed_at,
+        set_failures=set_failures,
+        set_failed_at=set_failed_at,
+        refresh_percent=refresh_percent,
+        sync_interval_seconds=sync_interval_seconds,
+        backoff_seconds=backoff_seconds,
+        backoff_max_seconds=backoff_max_seconds,
+        max_deltas=max_deltas,
+    )
+
+
+def accept(
+    fetched: Document,
+    *,
+    kind: str,
+    keys: KeysInput,
+    now: TimeInput,
+    proof: Optional[Document] = None,
+    set: Optional[Document] = None,
+    deltas: Sequence[Document] = (),
+    license_id: Optional[str] = None,
+    fingerprint: Optional[ConfigInput] = None,
+    min_epoch: Optional[int] = None,
+    max_ttl_seconds: Optional[int] = None,
+    skew_seconds: Optional[int] = None,
+    max_deltas: Optional[int] = None,
+) -> AcceptResult:
+    """Whether a fetched document (``kind`` ``"proof"`` or
+    ``"revocation"``) replaces the cached one (docs/lifecycle.md,
+    "accept"); see Verifier.accept. A Session calls it for you."""
+    return default_verifier().accept(
+        fetched,
+        kind=kind,
+        keys=keys,
+        now=now,
+        proof=proof,
+        set=set,
+        deltas=deltas,
+        license_id=license_id,
+        fingerprint=fingerprint,
+        min_epoch=min_epoch,
+        max_ttl_seconds=max_ttl_seconds,
+        skew_seconds=skew_seconds,
+        max_deltas=max_deltas,
     )

@@ -194,9 +194,15 @@ class _FileLock:
 
 def _lock_file(path: Path) -> _FileLock:
     """Takes the lock of the epoch file at ``path``, whose directory must
-    exist. An exclusive create (O_EXCL) never follows a symbolic link
+    exist."""
+    return lock_exclusive(f"{path}.lock", f"epoch store {path}")
+
+
+def lock_exclusive(name: str, what: str) -> _FileLock:
+    """Takes the lock file ``name`` by the epoch store's protocol (the
+    session store's ``session.lock`` too); ``what`` names the locked thing
+    in errors. An exclusive create (O_EXCL) never follows a symbolic link
     planted at the name: any existing name is "held"."""
-    name = f"{path}.lock"
     token = json.dumps({"pid": os.getpid(), "token": os.urandom(16).hex()}, separators=(",", ":"))
     text = (token + "\n").encode("ascii")
     give_up = time.monotonic() + _LOCK_GIVE_UP_AFTER
@@ -207,7 +213,7 @@ def _lock_file(path: Path) -> _FileLock:
         except FileExistsError:
             pass
         except OSError as e:
-            raise OSError(e.errno, f"licverify: epoch store {path}: locking it: creating {name}: {e.strerror}") from e
+            raise OSError(e.errno, f"licverify: {what}: locking it: creating {name}: {e.strerror}") from e
         else:
             try:
                 with os.fdopen(fd, "wb") as f:
@@ -225,13 +231,13 @@ def _lock_file(path: Path) -> _FileLock:
         except FileNotFoundError:
             continue  # released in between
         if not stat.S_ISREG(seen.st_mode):
-            raise OSError(f"licverify: epoch store {path}: locking it: {name} is not a regular file; remove it")
+            raise OSError(f"licverify: {what}: locking it: {name} is not a regular file; remove it")
         if abs(time.time() - seen.st_mtime) > LOCK_STALE_AFTER:
             _break_stale(name, seen)
             continue
         if time.monotonic() > give_up:
-            raise TimeoutError(f"licverify: epoch store {path}: locking it: {name} stayed held for "
-                               f"{_LOCK_GIVE_UP_AFTER:g} s; remove it if no process is raising an epoch")
+            raise TimeoutError(f"licverify: {what}: locking it: {name} stayed held for "
+                               f"{_LOCK_GIVE_UP_AFTER:g} s; remove it if no process holds it")
         time.sleep(pause / 2 + random.random() * pause / 2)
         pause = min(2 * pause, _LOCK_POLL_MAX)
 

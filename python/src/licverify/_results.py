@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Dict, List, Optional, Type, TypeVar
 
@@ -278,3 +278,103 @@ class QKeyResult(Result):
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True)
+class Due:
+    """When to fetch a document, from ``plan`` (docs/lifecycle.md): ``at``
+    at or before ``now`` means now."""
+
+    at: Optional[datetime]
+    #: Why: for a proof ``missing``, ``rejected``, ``behind``,
+    #: ``refresh_point`` or ``backoff``; for the set ``missing``,
+    #: ``rejected``, ``deltas``, ``behind``, ``expired``, ``interval`` or
+    #: ``backoff``.
+    reason: str
+    #: For the set: the chain's epoch when a delta will do (fetch with
+    #: ``since_epoch``); None when a full set is needed.
+    since_epoch: Optional[int] = None
+
+    @classmethod
+    def from_dict(cls, raw: Dict[str, Any]) -> "Due":
+        at = raw.get("at")
+        since = raw.get("since_epoch")
+        return cls(
+            at=parse_time(at) if isinstance(at, str) else None,
+            reason=str(raw.get("reason", "")),
+            since_epoch=since if isinstance(since, int) and not isinstance(since, bool) else None,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanResult(Result):
+    """What ``plan`` answers: the verdict on what is cached (``valid``,
+    ``code``: ``proof_missing``, the proof's code when it is not ``ok``,
+    ``revoked`` or ``suspended`` from the cached set, else ``ok``), the
+    results it is drawn from, and what to fetch when."""
+
+    #: The cached proof's result, as verify_status_proof gives it; None when no proof was given.
+    proof: Optional[StatusProofResult] = None
+    #: The cached chain's result, as verify_revocation_set gives it (with the
+    #: lookup of the proof's license id); None when no set was given.
+    set: Optional[RevocationSetResult] = None
+    #: The epoch to raise the stored anti-rollback epoch to.
+    store_epoch: Optional[int] = None
+    #: When to fetch a status proof, and why.
+    refresh_proof: Optional[Due] = None
+    #: When to sync the revocation set, and why (``since_epoch`` for a delta).
+    sync_set: Optional[Due] = None
+    #: The earlier of the two ``at``s.
+    next_at: Optional[datetime] = None
+
+    _times = frozenset({"next_at"})
+
+    @classmethod
+    def _convert(cls, name: str, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        if name == "proof":
+            return StatusProofResult.from_dict(v)
+        if name == "set":
+            return RevocationSetResult.from_dict(v)
+        if name in ("refresh_proof", "sync_set"):
+            return Due.from_dict(v)
+        return v
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcceptResult(Result):
+    """What ``accept`` answers: whether the fetched document replaces the
+    cached one (``accept``), how to store it (``persist``), the epoch to
+    store after it, and the verdict on the fetched document (``valid``,
+    ``code``: ``not_newer`` when it is older than the cached one) with its
+    full verification ``result``."""
+
+    #: Whether to keep the fetched document.
+    accept: bool = False
+    #: ``"proof"`` (replace proof.json), ``"set"`` (replace the base and drop
+    #: the deltas) or ``"delta"`` (append it); None when not accepted.
+    persist: Optional[str] = None
+    #: The epoch to raise the stored epoch to, after persisting.
+    store_epoch: Optional[int] = None
+    #: The fetched document's verification: a StatusProofResult for a
+    #: proof, a RevocationSetResult for a set or a delta.
+    result: Optional[Result] = None
+
+    @classmethod
+    def _convert(cls, name: str, v: Any) -> Any:
+        if name == "result" and isinstance(v, dict):
+            return Result.from_dict(v)
+        return v
+
+    @classmethod
+    def of_kind(cls, raw: Dict[str, Any], kind: str) -> "AcceptResult":
+        """The typed answer of ``accept`` for a fetched document of the
+        kind: its ``result`` a StatusProofResult for ``"proof"``, else a
+        RevocationSetResult."""
+        out = cls.from_dict(raw)
+        inner = raw.get("result")
+        if isinstance(inner, dict):
+            typed = StatusProofResult.from_dict(inner) if kind == "proof" else RevocationSetResult.from_dict(inner)
+            out = replace(out, result=typed)
+        return out

@@ -16,9 +16,11 @@ from ._codes import Code
 from ._errors import LicverifyError, ModuleCrash
 from ._frame import Document, build_request, frame_of, oversized_response
 from ._results import (
+    AcceptResult,
     CanonicalizeResult,
     FingerprintResult,
     LicenseResult,
+    PlanResult,
     QKeyResult,
     RevocationSetResult,
     StatusProofResult,
@@ -347,6 +349,109 @@ class Verifier:
         )
         return QKeyResult.from_dict(raw)
 
+
+    def plan(
+        self,
+        *,
+        keys: KeysInput,
+        now: TimeInput,
+        proof: Optional[Document] = None,
+        set: Optional[Document] = None,
+        deltas: Sequence[Document] = (),
+        license_id: Optional[str] = None,
+        fingerprint: Optional[ConfigInput] = None,
+        max_ttl_seconds: Optional[int] = None,
+        skew_seconds: Optional[int] = None,
+        min_epoch: Optional[int] = None,
+        synced_at: Optional[TimeInput] = None,
+        proof_failures: Optional[int] = None,
+        proof_failed_at: Optional[TimeInput] = None,
+        set_failures: Optional[int] = None,
+        set_failed_at: Optional[TimeInput] = None,
+        refresh_percent: Optional[int] = None,
+        sync_interval_seconds: Optional[int] = None,
+        backoff_seconds: Optional[int] = None,
+        backoff_max_seconds: Optional[int] = None,
+        max_deltas: Optional[int] = None,
+    ) -> PlanResult:
+        """What holds now for what is cached, and what to fetch when
+        (docs/lifecycle.md, "plan"): the cached ``proof`` (any of its three
+        forms), the cached base ``set`` and its ``deltas`` in order, the
+        stored ``min_epoch``, when the set was last synced and the failed
+        fetches so far; the policy members default to the module's (75 %,
+        300 s, 30 s doubling up to 3600 s, 256 deltas). Pure: nothing is
+        remembered between calls. A Session calls it for you."""
+        raw = self._op(
+            "plan",
+            None,
+            {
+                "keys": keys,
+                "now": now,
+                "proof": proof,
+                "set": set,
+                "deltas": deltas,
+                "license_id": license_id,
+                "fingerprint": fingerprint,
+                "max_ttl_seconds": max_ttl_seconds,
+                "skew_seconds": skew_seconds,
+                "min_epoch": min_epoch,
+                "synced_at": synced_at,
+                "proof_failures": proof_failures,
+                "proof_failed_at": proof_failed_at,
+                "set_failures": set_failures,
+                "set_failed_at": set_failed_at,
+                "refresh_percent": refresh_percent,
+                "sync_interval_seconds": sync_interval_seconds,
+                "backoff_seconds": backoff_seconds,
+                "backoff_max_seconds": backoff_max_seconds,
+                "max_deltas": max_deltas,
+            },
+        )
+        return PlanResult.from_dict(raw)
+
+    def accept(
+        self,
+        fetched: Document,
+        *,
+        kind: str,
+        keys: KeysInput,
+        now: TimeInput,
+        proof: Optional[Document] = None,
+        set: Optional[Document] = None,
+        deltas: Sequence[Document] = (),
+        license_id: Optional[str] = None,
+        fingerprint: Optional[ConfigInput] = None,
+        min_epoch: Optional[int] = None,
+        max_ttl_seconds: Optional[int] = None,
+        skew_seconds: Optional[int] = None,
+        max_deltas: Optional[int] = None,
+    ) -> AcceptResult:
+        """Whether a ``fetched`` document of the ``kind`` (``"proof"`` or
+        ``"revocation"``: a delta when it has a ``since_epoch`` member,
+        else a full set) replaces the cached one given as ``plan`` takes
+        it (docs/lifecycle.md, "accept"): ``accept``, ``persist``
+        (``proof``, ``set`` or ``delta``), the ``store_epoch`` to store
+        after persisting, and ``code`` (``not_newer`` for a document older
+        than the cached one). Pure. A Session calls it for you."""
+        raw = self._op(
+            "accept",
+            fetched,
+            {
+                "kind": kind,
+                "keys": keys,
+                "now": now,
+                "proof": proof,
+                "set": set,
+                "deltas": deltas,
+                "license_id": license_id,
+                "fingerprint": fingerprint,
+                "min_epoch": min_epoch,
+                "max_ttl_seconds": max_ttl_seconds,
+                "skew_seconds": skew_seconds,
+                "max_deltas": max_deltas,
+            },
+        )
+        return AcceptResult.of_kind(raw, kind)
 
 def _revocation_options(
     keys: Any,
