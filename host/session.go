@@ -37,6 +37,10 @@ type Policy struct {
 	MaxTTL, Skew time.Duration
 }
 
+// SessionNamespace is the default epoch namespace of a session's epoch
+// store, the same in every runtime (docs/lifecycle.md).
+const SessionNamespace = "lifecycle"
+
 // SessionConfig configures a [Session].
 type SessionConfig struct {
 	// Keys is the issuer's keyring. Required.
@@ -52,7 +56,9 @@ type SessionConfig struct {
 	// Epochs keeps the anti-rollback epoch; nil means
 	// epochstore.File(Dir/epochs.json).
 	Epochs epochstore.Store
-	// Namespace is the epoch namespace in Epochs; empty means LicenseID.
+	// Namespace is the epoch namespace in Epochs; empty means
+	// [SessionNamespace], the npm and Python sessions' too, so that
+	// sessions of two runtimes can share one store.
 	Namespace string
 	// Transport fetches from the issuer; required unless Offline.
 	Transport Transport
@@ -180,7 +186,7 @@ func NewSession(v *Verifier, cfg SessionConfig) (*Session, error) {
 		cfg.Epochs = epochstore.File(filepath.Join(cfg.Dir, epochsFile))
 	}
 	if cfg.Namespace == "" {
-		cfg.Namespace = cfg.LicenseID
+		cfg.Namespace = SessionNamespace
 	}
 	if cfg.TTLHours == 0 {
 		cfg.TTLHours = 24
@@ -207,27 +213,40 @@ func (s *Session) Check(ctx context.Context) (*SessionReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock()
-	proofDue, setDue := !plan.RefreshProof.At.After(now), !plan.SyncSet.At.After(now)
-	if s.cfg.Offline {
-		if proofDue || setDue {
-			rep.Offline, rep.OfflineReason = true, "the session is offline-only"
+	// Each kind is fetched at most once per check; a fetch that the plan
+	// after another makes due (a set that shows a revoked proof behind, a
+	// proof that leaves the set behind) is made in the same check.
+	var triedProof, triedSet bool
+	for {
+		now := s.clock()
+		proofDue := !triedProof && !plan.RefreshProof.At.After(now)
+		setDue := !triedSet && !plan.SyncSet.At.After(now)
+		if !proofDue && !setDue {
+			break
 		}
-	} else {
-		if proofDue {
-			if rep.Proof, err = s.fetch(ctx, verify.AcceptProof, nil, rep); err != nil {
-				return nil, err
-			}
+		if s.cfg.Offline {
+			rep.Offline, rep.OfflineReason = true, "the session is offline-only"
+			break
 		}
 		if setDue {
+			triedSet = true
 			if rep.Set, err = s.fetch(ctx, verify.AcceptRevocation, plan.SyncSet.SinceEpoch, rep); err != nil {
 				return nil, err
 			}
 		}
-		for _, f := range []FetchReport{rep.Proof, rep.Set} {
+		if proofDue {
+			triedProof = true
+			if rep.Proof, err = s.fetch(ctx, verify.AcceptProof, nil, rep); err != nil {
+				return nil, err
+			}
+		}
+		for _, f := range []FetchReport{rep.Set, rep.Proof} {
 			if f.Step == StepFailed && !rep.Offline {
 				rep.Offline, rep.OfflineReason = true, f.Err.Error()
 			}
+		}
+		if plan, _, err = s.plan(ctx, rep, false); err != nil {
+			return nil, err
 		}
 	}
 	plan, stored, err := s.plan(ctx, rep, true)
