@@ -337,18 +337,35 @@ export function makeSession(options, verifier) {
       return cache;
     };
     // 1. Under the lock: the cache, the stored epoch, and what to do.
-    const first = await store.withLock(async () => {
-      const cache = await read();
-      const at = now();
-      return { at, answer: plan(cache, at) };
-    });
+    const planNow = () =>
+      store.withLock(async () => {
+        const cache = await read();
+        const at = now();
+        return { at, answer: plan(cache, at) };
+      });
+    let current = await planNow();
     const none = { done: 'none' };
     let refresh = none;
     let sync = none;
-    // 2. Each fetch due, unless offline-only.
-    if (!offline) {
-      if (due(first.answer.refresh_proof, first.at)) refresh = await fetchAndAccept(read, 'proof');
-      if (due(first.answer.sync_set, first.at)) sync = await fetchAndAccept(read, 'revocation', first.answer.sync_set.since_epoch);
+    // 2. Each fetch due, the set first, unless offline-only; a fetch that
+    // the plan after another makes due (a set showing a revoked proof
+    // behind, a proof leaving the set behind) is made in the same check.
+    // Each kind is fetched at most once per check.
+    let triedProof = false;
+    let triedSet = false;
+    while (!offline) {
+      const proofDue = !triedProof && due(current.answer.refresh_proof, current.at);
+      const setDue = !triedSet && due(current.answer.sync_set, current.at);
+      if (!proofDue && !setDue) break;
+      if (setDue) {
+        triedSet = true;
+        sync = await fetchAndAccept(read, 'revocation', current.answer.sync_set.since_epoch);
+      }
+      if (proofDue) {
+        triedProof = true;
+        refresh = await fetchAndAccept(read, 'proof');
+      }
+      current = await planNow();
     }
     // 3. What holds now, and the stored epoch raised to it.
     const final = await store.withLock(async () => {

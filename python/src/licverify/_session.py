@@ -250,11 +250,27 @@ class Session:
         elif self.transport is None:
             offline.append("the session has no transport")
         else:
-            if _due(plan.refresh_proof, now):
-                refresh = self._fetch("proof", None, problems)
-            if _due(plan.sync_set, now):
-                assert plan.sync_set is not None
-                sync = self._fetch("revocation", plan.sync_set.since_epoch, problems)
+            # The set first; a fetch that the plan after another makes due
+            # (a set showing a revoked proof behind, a proof leaving the
+            # set behind) is made in the same check. Each kind is fetched
+            # at most once per check.
+            tried_proof = tried_set = False
+            while True:
+                proof_due = not tried_proof and _due(plan.refresh_proof, now)
+                set_due = not tried_set and _due(plan.sync_set, now)
+                if not (proof_due or set_due):
+                    break
+                if set_due:
+                    assert plan.sync_set is not None
+                    tried_set = True
+                    sync = self._fetch("revocation", plan.sync_set.since_epoch, problems)
+                if proof_due:
+                    tried_proof = True
+                    refresh = self._fetch("proof", None, problems)
+                now = self._clock()
+                with self.store.lock():
+                    cache = self.store.read()
+                    plan = self._plan(cache, self.epochs.get(self.epoch_namespace), now)
             offline += [f"{what}: {a.error}" for what, a in (("proof", refresh), ("revocation", sync)) if a.done == "failed"]
 
         now = self._clock()
