@@ -6,7 +6,6 @@ calls in flight, and what lands in the cache."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -188,3 +187,33 @@ def test_calls_in_flight_finish_on_the_old_tier(tmp_path: Path, vectors: List[Ve
         assert v._idle and all(v._code.is_current(inst.module) for inst in v._idle)
         assert v.instances_created > 2
     assert entry_tiers(tmp_path / "cache") == {OPTIMIZED}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_keeps_its_code_and_does_not_wait_at_exit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The optimized compile is running in the parent (made slow here); a
+    # child forked then has no compile thread: it must neither wait for one
+    # at exit nor start one.
+    load = _runtime._load
+    started = threading.Event()
+
+    def slow(store: Any, name: str, eng: wasmtime.Engine, wasm: bytes) -> Any:
+        if eng is engine(OPTIMIZED):
+            started.set()
+            __import__("time").sleep(2)
+        return load(store, name, eng, wasm)
+
+    monkeypatch.setattr(_runtime, "_load", slow)
+    code, info = tiered_module(ANSWER, tmp_path / "cache")
+    assert info.tier == BASELINE
+    code.answered()
+    assert started.wait(60)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        ok = code.wait(0) and code.current().tier == BASELINE and not _runtime._pending
+        code.answered()
+        ok = ok and code.wait(0) and call_f(code) == 42
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert code.wait(60) and code.current().tier == OPTIMIZED

@@ -1,7 +1,7 @@
 """One instance of the licverify module under wasmtime, and the compiled
 module it is made from.
 
-Compiling the module takes Cranelift (the optimizing compiler) 4 to 13
+Compiling the module takes Cranelift (the optimizing compiler) 4 to 20
 seconds on a small machine, so the compiled code is kept: in memory for the
 life of the process, and on disk (Module.serialize) in a cache directory,
 keyed by the module's SHA-256, the wasmtime version and the engine
@@ -134,7 +134,7 @@ def default_cache_dir() -> Optional[Path]:
 #: is never offered to another (wasmtime refuses it too).
 #:
 #: - baseline: Winch, a single-pass compiler, ready in about a second where
-#:   Cranelift takes 4 to 13; its code is slower per call (python/bench.py
+#:   Cranelift takes 4 to 20; its code is slower per call (python/bench.py
 #:   coldstart measures both). Winch still compiles the host-call
 #:   trampolines with Cranelift, so those are built at opt level none with
 #:   the single-pass register allocator: they are a few instructions each,
@@ -412,6 +412,12 @@ class Tiered:
         self.answered()
         return self._done.wait(timeout)
 
+    def _stop_upgrading(self) -> None:
+        self._lock = threading.Lock()  # it may have been held by a thread that is gone
+        if not self._done.is_set():
+            self._upgrade = False
+            self._done.set()
+
     def _compile_optimized(self) -> None:
         store = self._store
         try:
@@ -447,6 +453,20 @@ def _join_at_exit() -> None:
 
 
 atexit.register(_join_at_exit)
+
+
+def _after_fork_in_child() -> None:
+    # A forked child has no compile thread, and compiling there could wait
+    # forever on wasmtime's thread pool, whose threads did not survive the
+    # fork: the child stays on the code it has, and joins nothing at exit.
+    # The parent still writes the optimized entry.
+    _pending.clear()
+    for code, _ in _tiered.values():
+        code._stop_upgrading()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 _tiered: Dict[Tuple[str, Optional[str], Optional[str]], Tuple[Tiered, LoadInfo]] = {}
 
