@@ -217,3 +217,13 @@ def test_a_forked_child_keeps_its_code_and_does_not_wait_at_exit(tmp_path: Path,
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert code.wait(60) and code.current().tier == OPTIMIZED
+
+
+def test_entry_names_carry_the_installed_wasmtime_version() -> None:
+    # Read from the dist-info beside the package, not importlib.metadata
+    # (slow to import on a first start); they must agree.
+    from importlib import metadata
+
+    _runtime.wasmtime_version.cache_clear()
+    assert _runtime.wasmtime_version() == metadata.version("wasmtime")
+    assert f"-wasmtime-{metadata.version('wasmtime')}-" in _runtime._entry_name("0" * 64, BASELINE)

@@ -259,8 +259,22 @@ def _entry_name(digest: str, tier: str = OPTIMIZED) -> str:
 
 @functools.lru_cache(maxsize=None)
 def wasmtime_version() -> str:
-    """The installed wasmtime's version (the package has no __version__);
-    read on first use: importlib.metadata is slow to import."""
+    """The installed wasmtime's version (the package has no __version__),
+    from the one dist-info directory beside it: importlib.metadata takes
+    about 0.1 s to import and search, on every first start. Read on first
+    use; importlib.metadata when there is not exactly one."""
+    site = Path(wasmtime.__file__).resolve().parent.parent
+    found = list(site.glob("wasmtime-*.dist-info"))
+    if len(found) == 1:
+        try:
+            with open(found[0] / "METADATA", encoding="utf-8") as f:
+                for line in f:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+                    if not line.strip():
+                        break  # the end of the headers
+        except OSError:
+            pass
     from importlib import metadata
 
     try:
@@ -289,16 +303,23 @@ def _open_store(cache_dir: Path) -> Tuple[Optional[Store], Optional[str]]:
 _warned: Set[str] = set()
 
 
-def _load(store: Optional[Store], name: str, eng: wasmtime.Engine, wasm: bytes) -> Tuple[wasmtime.Module, str]:
-    """The module from the cache entry name when one verifies and wasmtime
-    accepts it ("disk"), else compiled ("compiled"), not yet saved."""
+def _from_cache(store: Optional[Store], name: str, eng: wasmtime.Engine) -> Optional[wasmtime.Module]:
+    """The module of cache entry name, when one verifies and wasmtime
+    accepts it for eng."""
     body = store.load(name) if store is not None else None
-    if body is not None:
-        try:
-            return wasmtime.Module.deserialize(eng, body), "disk"
-        except wasmtime.WasmtimeError:
-            pass  # another version or CPU: compile again below
-    return wasmtime.Module(eng, wasm), "compiled"
+    if body is None:
+        return None
+    try:
+        return wasmtime.Module.deserialize(eng, body)
+    except wasmtime.WasmtimeError:
+        return None  # another version or CPU: compiled again
+
+
+def _load(store: Optional[Store], name: str, eng: wasmtime.Engine, wasm: bytes) -> Tuple[wasmtime.Module, str]:
+    """The module from the cache entry name ("disk"), else compiled
+    ("compiled"), not yet saved."""
+    module = _from_cache(store, name, eng)
+    return (module, "disk") if module is not None else (wasmtime.Module(eng, wasm), "compiled")
 
 
 def compiled_module(wasm: bytes, cache_dir: Optional[Path]) -> Tuple[wasmtime.Module, LoadInfo]:
@@ -491,13 +512,9 @@ def tiered_module(wasm: bytes, cache_dir: Optional[Path]) -> Tuple[Tiered, LoadI
         store, why = _open_store(cache_dir) if cache_dir is not None else (None, None)
         loaded: Optional[Tuple[wasmtime.Module, str, str]] = None
         if forced != BASELINE:
-            name = _entry_name(digest, OPTIMIZED)
-            body = store.load(name) if store is not None else None
-            if body is not None:
-                try:
-                    loaded = wasmtime.Module.deserialize(engine(OPTIMIZED), body), "disk", OPTIMIZED
-                except wasmtime.WasmtimeError:
-                    pass
+            cached = _from_cache(store, _entry_name(digest, OPTIMIZED), engine(OPTIMIZED))
+            if cached is not None:
+                loaded = cached, "disk", OPTIMIZED
         if loaded is None and forced != OPTIMIZED:
             try:
                 eng = engine(BASELINE)
@@ -506,20 +523,26 @@ def tiered_module(wasm: bytes, cache_dir: Optional[Path]) -> Tuple[Tiered, LoadI
             except wasmtime.WasmtimeError:
                 if forced == BASELINE:
                     raise
-        if loaded is None:
-            module, source = _load(None, "", engine(OPTIMIZED), wasm)
+        if loaded is None:  # forced, or a wasmtime without Winch
+            module = wasmtime.Module(engine(OPTIMIZED), wasm)
             if store is not None:
                 store.save(_entry_name(digest, OPTIMIZED), module.serialize())
-            loaded = module, source, OPTIMIZED
+            loaded = module, "compiled", OPTIMIZED
         module, source, tier = loaded
         fresh = tier == BASELINE and source == "compiled" and store is not None
         if fresh and forced == BASELINE and store is not None:
             store.save(_entry_name(digest, BASELINE), module.serialize())
         # Otherwise saved on the compile thread, off the first call's path.
         code = Tiered(
-            wasm, digest, store, Compiled(module, engine(tier), tier), upgrade=forced is None, save_first=fresh
+            wasm,
+            digest,
+            store,
+            Compiled(module, engine(tier), tier),
+            upgrade=forced is None,
+            save_first=fresh and forced is None,
         )
-        info = LoadInfo(source, time.perf_counter() - started, store.directory / _entry_name(digest, tier) if store else None, why, tier)
+        entry = store.directory / _entry_name(digest, tier) if store else None
+        info = LoadInfo(source, time.perf_counter() - started, entry, why, tier)
         _tiered[key] = (code, info)
         return code, info
 
