@@ -10,7 +10,8 @@
 // missed are reported, with a profile of what dominates.
 //
 // Beside them: the Python package over wasmtime (python/bench.py, in
-// python/.venv); the baseline, the module of the last release before ABI 2
+// python/.venv, and its first start against an earlier package's,
+// pycold.mjs); the baseline, the module of the last release before ABI 2
 // (BASELINE, extracted from git with its own js/ into out/baseline/), in
 // Node, in Chromium's first-result page and in wazero's start-up (its own
 // bench/startup, built from its own tree); and the 64 MiB sets of
