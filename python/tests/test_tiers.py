@@ -227,3 +227,24 @@ def test_entry_names_carry_the_installed_wasmtime_version() -> None:
     _runtime.wasmtime_version.cache_clear()
     assert _runtime.wasmtime_version() == metadata.version("wasmtime")
     assert f"-wasmtime-{metadata.version('wasmtime')}-" in _runtime._entry_name("0" * 64, BASELINE)
+
+
+def test_an_optimized_compile_that_fails_leaves_the_baseline_code_answering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load = _runtime._load
+
+    def failing(store: Any, name: str, eng: wasmtime.Engine, wasm: bytes) -> Any:
+        if eng is engine(OPTIMIZED):
+            raise MemoryError("no room for Cranelift")
+        return load(store, name, eng, wasm)
+
+    monkeypatch.setattr(_runtime, "_load", failing)
+    cache = tmp_path / "cache"
+    code, info = tiered_module(ANSWER, cache)
+    assert info.tier == BASELINE
+    assert code.wait(60)
+    assert code.upgrade_error == "MemoryError: no room for Cranelift"
+    assert code.current().tier == BASELINE and call_f(code) == 42
+    # The baseline entry stays for the next process.
+    assert entry_tiers(cache) == {BASELINE}
