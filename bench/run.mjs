@@ -10,7 +10,8 @@
 // missed are reported, with a profile of what dominates.
 //
 // Beside them: the Python package over wasmtime (python/bench.py, in
-// python/.venv); the baseline, the module of the last release before ABI 2
+// python/.venv, and its first start against an earlier package's,
+// pycold.mjs); the baseline, the module of the last release before ABI 2
 // (BASELINE, extracted from git with its own js/ into out/baseline/), in
 // Node, in Chromium's first-result page and in wazero's start-up (its own
 // bench/startup, built from its own tree); and the 64 MiB sets of
@@ -40,6 +41,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { median, setReps } from './lib/measure.js';
+import { pythonColdStart, pythonColdStartRows } from './pycold.mjs';
 import { build as buildDashboardSample, bundle as dashboardBundle } from '../examples/dashboard/gen.mjs';
 import { chromiumFlags, chromiumPath } from '../js/test/chromium.js';
 
@@ -1210,6 +1212,7 @@ async function main() {
       R.latency.license.python = us(j.latency.license);
       R.latency['qkey-plain'].python = us(j.latency.qkey_plain);
       R.latency.qkey.python = us(j.latency.qkey_encrypted);
+      R.pythonCold = await pythonColdStart(spawnTimed, py, path.join(repo, 'python'), fixtures, quick);
     } catch (err) {
       R.pythonSkipped = String(err.message ?? err).split('\n')[0].slice(0, 200);
       log(`  Python skipped: ${R.pythonSkipped}`);
@@ -1522,6 +1525,7 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
       ['Python (wasmtime): new process → first verified result, empty cache (compiles)', pyText(ps.cold_cache)],
       ['Python (wasmtime): new process → first verified result, warm cache', pyText(ps.warm_cache)],
     );
+    if (R.pythonCold) startupRows.push(...pythonColdStartRows(R.pythonCold, fmtMs));
   }
   if (st.chromium) {
     startupRows.push(

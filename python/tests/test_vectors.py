@@ -1,20 +1,38 @@
 """Every shared vector through the raw call: the module under wasmtime must
 answer byte for byte what native Go answers, and meet the vector's
-expectation."""
+expectation, on each tier's compiled code (Winch's and Cranelift's,
+forced with LICVERIFY_TIER)."""
 
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
 
 import licverify
+from licverify._runtime import TIER_ENV
 from conftest import SUMMARY, assert_no_failures, parallel
 from vectorfile import Vector, check, from_json
 
 
+@pytest.fixture(scope="module", params=["optimized", "baseline"])
+def tier_verifier(request: pytest.FixtureRequest) -> Iterator[licverify.Verifier]:
+    """A verifier of two instances on one tier's code only."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(TIER_ENV, request.param)
+        v = licverify.Verifier(max_instances=2)
+    assert v.load_info.tier == request.param
+    with v:
+        yield v
+    assert v._code.current().tier == request.param, "a forced tier changed"
+
+
 def test_vectors_identical_to_native_go(
-    verifier: licverify.Verifier, vectors: List[Vector], native: Dict[str, str], table: Dict[str, Any]
+    tier_verifier: licverify.Verifier, vectors: List[Vector], native: Dict[str, str], table: Dict[str, Any]
 ) -> None:
+    verifier = tier_verifier
+    tier = verifier.load_info.tier
     started = time.perf_counter()
 
     def run(v: Vector) -> Optional[str]:
@@ -30,9 +48,9 @@ def test_vectors_identical_to_native_go(
 
     failures = [f for f in parallel(run, vectors) if f is not None]
     identical = len(vectors) - len(failures)
-    SUMMARY["raw"] = (
+    SUMMARY["raw" if tier == "optimized" else f"raw-{tier}"] = (
         f"python: {identical}/{len(vectors)} vectors identical to Go "
-        f"(wasmtime, raw frames, {time.perf_counter() - started:.1f} s)"
+        f"(wasmtime, {tier} tier, raw frames, {time.perf_counter() - started:.1f} s)"
     )
     assert_no_failures(failures, "vectors")
 

@@ -227,3 +227,11 @@ class Store:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+    def remove(self, name: str) -> None:
+        """Removes entry name, if there is one: an entry this process will
+        never read again (a baseline entry once the optimized one is in)."""
+        try:
+            os.unlink(self.directory / name)
+        except OSError:
+            pass

@@ -31,8 +31,8 @@ from ._runtime import (
     AllocFailed,
     Instance,
     bundled_wasm,
-    compiled_module,
     default_cache_dir,
+    tiered_module,
 )
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class Verifier:
         directory: Optional[Path] = None
         if disk_cache:
             directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        self._module, self.load_info = compiled_module(wasm if wasm is not None else bundled_wasm(), directory)
+        self._code, self.load_info = tiered_module(wasm if wasm is not None else bundled_wasm(), directory)
         self._memory_limit = memory_limit
         self._slots = threading.BoundedSemaphore(max_instances)
         self._lock = threading.Lock()
@@ -97,7 +97,8 @@ class Verifier:
     # -- the pool ---------------------------------------------------------------
 
     def _new_instance(self) -> Instance:
-        inst = Instance(self._module, self._memory_limit)
+        code = self._code.current()
+        inst = Instance(code.module, self._memory_limit, code.engine)
         with self._lock:
             self.instances_created += 1
         return inst
@@ -108,8 +109,10 @@ class Verifier:
             if self._closed:
                 self._slots.release()
                 raise LicverifyError("licverify: the verifier is closed")
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                inst = self._idle.pop()
+                if self._code.is_current(inst.module):
+                    return inst
         try:
             return self._new_instance()
         except BaseException:
@@ -118,12 +121,15 @@ class Verifier:
 
     def _put(self, inst: Instance, healthy: bool) -> None:
         # An instance that failed may hold broken state: never reused. One
-        # that grew large is dropped too, to give its memory back.
+        # that grew large is dropped too, to give its memory back; one of
+        # an older tier too, once better code is ready (_runtime.Tiered).
         keep = healthy and not inst.broken and inst.memory_size() <= RECYCLE_MEMORY
+        keep = keep and self._code.is_current(inst.module)
         with self._lock:
             if keep and not self._closed:
                 self._idle.append(inst)
         self._slots.release()
+        self._code.answered()
 
     def _exchange(self, frame: bytes) -> bytes:
         """Sends a frame to a pooled instance and returns the response,
