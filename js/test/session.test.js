@@ -107,39 +107,44 @@ test('a scenario whose expectation does not hold fails', async (t) => {
   assert.match(failures[2], /^step 2 .*: no-such\.json is missing/);
 });
 
-// The README's first example, run as it is written against the test
-// issuer (its clock set to now): only the keyring, the issuer's URL and
-// key, and the store directory are filled in.
-test("the README's first example runs: a session checks, and the process exits", async (t) => {
-  const readme = readFileSync(path.join(js, 'README.md'), 'utf8');
-  const found = snippets(readme).filter((s) => s.code.startsWith("import { init, createSession, createSessionStore, httpTransport } from 'licverify';"));
-  assert.equal(found.length, 1, 'README.md has one snippet importing createSession first');
-  const { info } = issuer;
-  const dir = path.join(tempDir(t), 'license');
-  const fill = [
-    ["'https://issuer.example'", JSON.stringify(info.url)],
-    ["'ql_your_api_key'", JSON.stringify(info.api_key)],
-    ["'.license'", JSON.stringify(dir)],
-  ];
-  let code = found[0].code;
-  for (const [from, to] of fill) {
-    assert.ok(code.includes(from), `the snippet has ${from}`);
-    code = code.replace(from, to);
-  }
-  await control(issuer.url, '/_test/reset', {});
-  await control(issuer.url, '/_test/clock', { now: new Date().toISOString() });
-  const file = path.join(prepared().scratch, 'readme-session.mjs');
-  writeFileSync(file, `const keyringText = ${JSON.stringify(info.keys)};\n${code}`);
-  const child = spawn(process.execPath, [file], { cwd: prepared().scratch, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const exit = await new Promise((resolve) => child.on('close', resolve));
-  assert.equal(exit, 0, err);
-  assert.match(out, new RegExp(`^${info.license_id} valid until \\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z\n$`));
-  assert.ok(existsSync(path.join(dir, 'proof.json')) && existsSync(path.join(dir, 'set.json')));
-});
+// The README's first example, and the repository README's, each run as
+// it is written against the test issuer (its clock set to now): only the
+// keyring, the issuer's URL and key, and the store directory are filled in.
+for (const [name, file, printed] of [
+  ['the README', path.join(js, 'README.md'), (id) => new RegExp(`^${id} valid until \\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z\n$`)],
+  ["the repository README", path.join(repo, 'README.md'), () => /^licensed until \d{4}-\d{2}-\d{2}T[\d:.]+Z\n$/],
+]) {
+  test(`${name}'s first example runs: a session checks, and the process exits`, async (t) => {
+    const readme = readFileSync(file, 'utf8');
+    const found = snippets(readme).filter((s) => s.code.startsWith("import { init, createSession, createSessionStore, httpTransport } from 'licverify';"));
+    assert.equal(found.length, 1, `${file} has one snippet importing createSession first`);
+    const { info } = issuer;
+    const dir = path.join(tempDir(t), 'license');
+    const fill = [
+      ["'https://issuer.example'", JSON.stringify(info.url)],
+      ["'ql_your_api_key'", JSON.stringify(info.api_key)],
+      ["'.license'", JSON.stringify(dir)],
+    ];
+    let code = found[0].code;
+    for (const [from, to] of fill) {
+      assert.ok(code.includes(from), `the snippet has ${from}`);
+      code = code.replace(from, to);
+    }
+    await control(issuer.url, '/_test/reset', {});
+    await control(issuer.url, '/_test/clock', { now: new Date().toISOString() });
+    const script = path.join(prepared().scratch, 'readme-session.mjs');
+    writeFileSync(script, `const keyringText = ${JSON.stringify(info.keys)};\n${code}`);
+    const child = spawn(process.execPath, [script], { cwd: prepared().scratch, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exit = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(exit, 0, err);
+    assert.match(out, printed(info.license_id));
+    assert.ok(existsSync(path.join(dir, 'proof.json')) && existsSync(path.join(dir, 'set.json')));
+  });
+}
 
 // --- the HTTP transport against real loopback servers ---
 
