@@ -557,7 +557,7 @@ func Accept(kind AcceptKind, fetched []byte, cache Cache, keys *Keyring, opts Ac
 		}
 		return acceptSet(fetched, cache, keys, po)
 	}
-	return nil, misuse("accept: kind %q is not %q or %q", truncate(string(kind)), AcceptProof, AcceptRevocation)
+	return nil, misuse("accept: kind %q is not %q or %q", truncate(string(kind)), string(AcceptProof), string(AcceptRevocation))
 }
 
 func acceptProof(fetched []byte, cache Cache, keys *Keyring, o planOptions) (*AcceptResult, error) {
