@@ -11,10 +11,14 @@ import { repo } from './paths.js';
 
 // proxy forwards a request to target (a base URL), method, headers and
 // body as they came; an upstream that closes without answering closes
-// the browser's connection too, as the issuer's "down" mode means.
+// the browser's connection too, as the issuer's "down" mode means. Every
+// answer closes its connection, as the issuer's own do: Chromium sends a
+// request again when a kept-alive connection it reused is dropped, on
+// each idle connection it holds (up to six per origin, after a page of
+// many files), and one due fetch would count as several hits.
 function proxy(req, res, target) {
   const up = http.request(new URL(req.url, target), { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {
-    res.writeHead(answer.statusCode, answer.headers);
+    res.writeHead(answer.statusCode, { ...answer.headers, connection: 'close' });
     answer.pipe(res);
   });
   up.on('error', () => res.destroy());
