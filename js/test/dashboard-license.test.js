@@ -89,6 +89,12 @@ test("dashboard example: its own license checked by the session, then from local
   assert.equal(res.headers()['content-security-policy'], csp, 'the page is served with the policy');
   await page.waitForSelector('body[data-ready="true"]');
 
+  // Check with the panel empty: it says what is missing, and asks nothing.
+  await page.click('#license-check');
+  await page.waitForSelector('#license[data-state="error"]');
+  assert.match(await page.textContent('#license-error'), /base URL and the license id/);
+  assert.equal(await page.isHidden('#license-report'), true);
+
   // The first check: nothing cached, so both documents are due, fetched
   // through /issuer/ and accepted. The proof lives ttl_hours (24, the
   // session's default) from the issuer's clock; the set is the issuer's
@@ -113,6 +119,18 @@ test("dashboard example: its own license checked by the session, then from local
   const stored = await page.evaluate(() => Object.keys(localStorage).sort());
   for (const k of ['proof.json', 'set.json', 'state.json', 'epochs.json']) assert.ok(stored.includes(`licverify.session.${k}`), `localStorage holds licverify.session.${k}: ${stored}`);
   await page.screenshot({ path: path.join(out, 'dashboard-license.png'), fullPage: true });
+
+  // Check again, the panel unchanged: the same session checks at once,
+  // with nothing due.
+  before = await hits();
+  await page.click('#license-check');
+  await page.waitForSelector('#license[data-checks="2"]');
+  after = await hits();
+  assert.deepEqual({ proof: after.proof - before.proof, revocation: after.revocation - before.revocation }, { proof: 0, revocation: 0 });
+  assert.deepEqual(
+    await page.$$eval('#license-report dd[data-field="refresh"], #license-report dd[data-field="sync"]', (dds) => dds.map((dd) => dd.textContent)),
+    ['nothing due', 'nothing due (epoch 1)'],
+  );
 
   // The issuer goes down and the page is reloaded: a new session over the
   // same localStorage. Seconds after the first check, the plan has
