@@ -2,22 +2,21 @@
 // testvectors/lifecycle/scenarios.json run by test/browser/session.html
 // with the packed package's browser entry point, the localStorage store
 // and the HTTP transport. One loopback server serves the repository and
-// proxies /issuer/ to the test issuer, so the page reaches the issuer from
-// its own origin. Like browser.test.js it runs Debian's Chromium through
-// playwright-core, and says it skipped where that is missing (a failure
-// under CI=true).
+// proxies /issuer/ to the test issuer (sameorigin.js), so the page reaches
+// the issuer from its own origin. Like browser.test.js it runs Debian's
+// Chromium through playwright-core, and says it skipped where that is
+// missing (a failure under CI=true).
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { serve } from '../demo/serve.js';
 import { chromiumFlags, chromiumPath } from './chromium.js';
-import { closedPort, startIssuer } from './issuer.js';
+import { closedPort } from './issuer.js';
 import { checkFile } from './lifecycle.js';
 import { repo } from './paths.js';
+import { serveWithIssuer } from './sameorigin.js';
 
 let chromium = null;
 try {
@@ -35,52 +34,26 @@ if (!available) {
 
 const scenariosFile = path.join(repo, 'testvectors', 'lifecycle', 'scenarios.json');
 
+let origin;
 let issuer;
-let files;
-let server;
 let base;
 let context;
 let profile;
 let deadUrl;
 const pageErrors = [];
 
-// proxy forwards a request to target (a base URL), method, headers and
-// body as they came; an upstream that closes without answering closes
-// the browser's connection too, as the issuer's "down" mode means.
-function proxy(req, res, target) {
-  const up = http.request(new URL(req.url, target), { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {
-    res.writeHead(answer.statusCode, answer.headers);
-    answer.pipe(res);
-  });
-  up.on('error', () => res.destroy());
-  req.pipe(up);
-}
-
 before(async () => {
   if (!available) return;
-  issuer = await startIssuer();
+  origin = await serveWithIssuer();
+  ({ base, issuer } = origin);
   deadUrl = `http://127.0.0.1:${await closedPort()}`;
-  files = await serve(repo, 0);
-  const filesUrl = `http://127.0.0.1:${files.address().port}`;
-  server = http.createServer((req, res) => {
-    if (req.url.startsWith('/issuer/')) {
-      req.url = req.url.slice('/issuer'.length);
-      return proxy(req, res, issuer.url);
-    }
-    proxy(req, res, filesUrl);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${server.address().port}`;
   profile = mkdtempSync(path.join(os.tmpdir(), 'licverify-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumFlags });
 });
 
 after(async () => {
   await context?.close();
-  server?.closeAllConnections();
-  server?.close();
-  files?.close();
-  await issuer?.stop();
+  await origin?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
