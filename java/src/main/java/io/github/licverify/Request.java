@@ -87,7 +87,12 @@ final class Request {
             expect(extra[k], "handle");
             b.header(extra[k], extra[k + 1]);
         }
-        for (int k = 0; k < partNames.size(); k++) b.part(partNames.get(k), partData.get(k));
+        // parts in order of name (a stable sort: deltas keep theirs), as native Go lays out a
+        // request, so that a typed call sends the frame Go would for the same options
+        Integer[] order = new Integer[partNames.size()];
+        for (int k = 0; k < order.length; k++) order[k] = k;
+        java.util.Arrays.sort(order, (x, y) -> partNames.get(x).compareTo(partNames.get(y)));
+        for (int k : order) b.part(partNames.get(k), partData.get(k));
         return b.build();
     }
 }
