@@ -78,6 +78,11 @@ public final class LoadedRevocationSet implements AutoCloseable {
         return result.valid();
     }
 
+    /** The set's current instance, for the tests. */
+    synchronized ModuleInstance instance() {
+        return instance;
+    }
+
     private interface FrameOf {
         byte[] build(long handle);
     }
