@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,9 @@ import org.junit.jupiter.api.TestFactory;
  * Every vector the typed API can express, through the typed API: its answer must equal native
  * Go's response to the raw vector, as bytes ({@link Result#jsonBytes()}) and as a string ({@link
  * Result#json()}); a bad request or a keyring error must throw {@link LicverifyException} with
- * native Go's error text (and, for a keyring, its code).
+ * native Go's error text (and, for a keyring, its code). The frame it sends must be the raw
+ * vector's, byte for byte: header members sorted by name, parts in order of name, as Go lays
+ * them out.
  *
  * <p>A vector is expressible when each of its members maps onto an option of the op's builder
  * without changing its text: a header member with JSON {@code null}, the wrong JSON type, a time
@@ -261,7 +262,10 @@ class TypedVectorsTest {
             }
         }
         byOp.computeIfAbsent(op, k -> new int[2])[0]++;
-        if (sent.size() == 1 && Arrays.equals(sent.get(0), rawFrame)) sameFrame++;
+        // the typed API lays out the frame native Go lays out for the same request
+        assertEquals(1, sent.size(), id + ": frames sent");
+        assertArrayEquals(rawFrame, sent.get(0), id + ": the typed API's frame differs from the raw vector's");
+        sameFrame++;
 
         Json.Obj wantObj = Json.parse(want).obj();
         if (wantObj.has("valid")) {
