@@ -45,8 +45,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * was left by a process that died and is removed; after 30 seconds of waiting the raise throws.
  * {@link #get(String)} takes no lock. Thread-safe.
  *
- * <p>This library has no OS-keychain store: see RATIONALE.md, "The JVM binding's epoch store is a
- * file".
+ * <p>This library has no OS-keychain store: see RATIONALE.md, "The JVM binding: the module
+ * compiled at build time, a shim for WASI, a file for epochs".
  */
 public final class EpochStore {
     /** The largest epoch: documents carry epochs from 0 to 2^53 (the module's min_epoch bound). */

@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  * wait. An instance that crashes (a trap, an exit, an internal error) is discarded and the call
  * tried once more on a fresh one; a request that crashes a fresh instance too throws {@link
  * LicverifyException.Kind#MODULE_CRASH}. An instance whose memory grew past 64 MiB is dropped
- * rather than pooled, since WebAssembly memory never shrinks. Creating a verifier is cheap; its
- * first call creates an instance (a few milliseconds once the classes are loaded).
+ * rather than pooled, since WebAssembly memory never shrinks. Creating a verifier is cheap: its
+ * first call loads the module's classes (once per JVM) and creates an instance, which starts the
+ * module's Go runtime; keep one verifier for the life of the program.
  */
 public final class Verifier implements AutoCloseable {
     /** The default bound on each instance's linear memory, in bytes: just under 2 GiB. */

@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * The minimal {@code wasi_snapshot_preview1} shim of wasm/ABI.md "WASI imports", written from
  * that table and the WASI preview1 signatures: no file system, no environment, no arguments, a
- * fixed wall clock, fd 1 and fd 2 captured (RATIONALE.md, "The JVM binding's WASI imports: a
- * shim of ABI.md's table"). One shim per instance: it holds that instance's output.
+ * fixed wall clock, fd 1 and fd 2 captured (RATIONALE.md, "The JVM binding: the module compiled
+ * at build time, a shim for WASI, a file for epochs"). One shim per instance: it holds that
+ * instance's output.
  */
 final class WasiShim {
     static final String MODULE = "wasi_snapshot_preview1";
