@@ -175,6 +175,23 @@ class ApiTest {
         assertThrows(NullPointerException.class, () -> v.canonicalize(null));
     }
 
+    /**
+     * A request that ends its instance (here a 70 MiB document under a 64 MiB memory limit: the Go
+     * runtime runs out of memory and traps) is tried once more on a fresh instance, then reported
+     * as MODULE_CRASH with the runtime's reason; the verifier goes on answering.
+     */
+    @Test
+    void aRequestThatCrashesTwiceIsAModuleCrash() throws Exception {
+        try (Verifier v = Verifier.builder().maxInstances(1).memoryLimit(64L << 20).build()) {
+            LicverifyException e = assertThrows(LicverifyException.class, () -> v.canonicalize(new byte[70 << 20]));
+            assertEquals(LicverifyException.Kind.MODULE_CRASH, e.kind());
+            assertTrue(e.getMessage().contains("out of memory"), e.getMessage());
+            assertEquals(2, v.instancesCreated(), "the call was tried on a fresh instance once");
+            assertTrue(v.canonicalize("[1]".getBytes(StandardCharsets.UTF_8)).valid());
+            assertEquals(3, v.instancesCreated(), "crashed instances are never pooled");
+        }
+    }
+
     @Test
     void resultsAreTyped() throws Exception {
         Verifier v = Lib.verifier();
