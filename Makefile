@@ -118,7 +118,7 @@ oldest-go-test: ## vet everything and test the pure packages with the oldest sup
 python-test: ## the Python package (python/) over wasmtime: mypy --strict, every vector identical to Go
 	python/run-tests.sh
 
-java-test: ## the JVM harness (java/) over Chicory, written from wasm/ABI.md alone: every vector identical to Go
+java-test: ## the JVM library (java/), the module compiled to JVM classes at build time: every vector identical to Go, raw and typed; sample/ on the installed jar
 	java/run-tests.sh
 
 demo: ## build the CLI, then verify the bundled samples (examples/demo) through it

@@ -11,7 +11,8 @@
 //
 // Beside them: the Python package over wasmtime (python/bench.py, in
 // python/.venv, and its first start against an earlier package's,
-// pycold.mjs); the baseline, the module of the last release before ABI 2
+// pycold.mjs); the JVM library over Chicory (java/'s Bench, through
+// bench/java.mjs); the baseline, the module of the last release before ABI 2
 // (BASELINE, extracted from git with its own js/ into out/baseline/), in
 // Node, in Chromium's first-result page and in wazero's start-up (its own
 // bench/startup, built from its own tree); and the 64 MiB sets of
@@ -44,6 +45,7 @@ import { median, setReps } from './lib/measure.js';
 import { pythonColdStart, pythonColdStartRows } from './pycold.mjs';
 import { build as buildDashboardSample, bundle as dashboardBundle } from '../examples/dashboard/gen.mjs';
 import { chromiumFlags, chromiumPath } from '../js/test/chromium.js';
+import { javaBench } from './java.mjs';
 
 const bench = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(bench);
@@ -484,6 +486,7 @@ const runtimes = [
   ['purejs-chromium', 'pure JS · Chromium', '#f4a460'],
   ['nodecrypto', 'node:crypto + JS JCS', '#7f7f7f'],
   ['python', 'wasm · Python (wasmtime)', '#9467bd'],
+  ['java', 'wasm · JVM (Chicory, build-time compiled)', '#8c564b'],
 ];
 
 // chartSVG draws the latency table as grouped horizontal bars on a log
@@ -1219,6 +1222,21 @@ async function main() {
     }
   }
 
+  log('JVM (Chicory): java/ Bench, through bench/java.mjs');
+  try {
+    const j = javaBench(fixtures, { quick });
+    R.java = j;
+    versions.java = j.versions.java;
+    const us = (x) => (x ? x.median_us / 1000 : null);
+    R.latency.statusproof.java = us(j.latency.status_proof);
+    R.latency.license.java = us(j.latency.license);
+    R.latency['qkey-plain'].java = us(j.latency.qkey_plain);
+    R.latency.qkey.java = us(j.latency.qkey_encrypted);
+  } catch (err) {
+    R.javaSkipped = String(err.message ?? err).split('\n')[0].slice(0, 200);
+    log(`  JVM skipped: ${R.javaSkipped}`);
+  }
+
   // ------------------------------------------------------------ Chromium
   let chromium = null;
   let chromiumProfile = null;
@@ -1526,6 +1544,15 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
       ['Python (wasmtime): new process → first verified result, warm cache', pyText(ps.warm_cache)],
     );
     if (R.pythonCold) startupRows.push(...pythonColdStartRows(R.pythonCold, fmtMs));
+  }
+  if (R.java) {
+    const js = R.java.startup;
+    const jText = (x) => `${fmtMs(x.spawn_to_first_verdict_ms)} (JVM to main ${fmtMs(x.jvm_to_main_ms)}, the module's classes ${fmtMs(x.classes_ms)}, first call ${fmtMs(x.first_call_ms)})`;
+    startupRows.push(
+      ['JVM (Chicory, compiled at build time): new process → first verified status proof', jText(js.statusproof)],
+      ['JVM (Chicory, compiled at build time): new process → first verified encrypted .qkey', jText(js.qkey)],
+      ['JVM (Chicory): lookup in a loaded 100,000-id set', fmtMs(R.java.latency.revocation_lookup.median_us / 1000)],
+    );
   }
   if (st.chromium) {
     startupRows.push(

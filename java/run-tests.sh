@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runs the Chicory harness: every test vector through host/licverify.wasm on
-# Chicory (compiled to JVM bytecode), each response compared byte for byte with
-# native Go's. Needs java (17+), mvn and go on PATH; Maven downloads what it
-# needs on the first run. Extra arguments go to Maven (e.g. -o, -Dtest=AbiTest).
+# Builds and tests the JVM library: the module compiled to JVM classes at build
+# time, every test vector through it (raw frames and the typed API) compared
+# byte for byte with native Go's, the API and epoch-store tests; then installs
+# it in the local Maven repository and builds and runs sample/, a program that
+# depends on it by its coordinates as a user's would. Needs java (17+), mvn
+# and go on PATH (python3 and node too for the cross-language epoch-store
+# test; under CI=true their absence fails it); Maven downloads what it needs
+# on the first run. Extra arguments go to Maven (e.g. -o, -Dtest=AbiTest).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,7 +16,11 @@ done
 
 rm -rf target/surefire-reports
 status=0
-mvn -B -q test "$@" || status=$?
+mvn -B -q install "$@" || status=$?
+if [ "$status" -eq 0 ]; then
+    echo "run-tests.sh: sample/ against the installed artifact"
+    mvn -B -q -f sample/pom.xml verify -Dsurefire.failIfNoSpecifiedTests=false "$@" || status=$?
+fi
 
 # mvn -q hides Surefire's totals when every test passes: print them from its reports.
 if compgen -G 'target/surefire-reports/TEST-*.xml' >/dev/null; then

@@ -1,4 +1,4 @@
-package licverify.chicory;
+package io.github.licverify;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package licverify.chicory;
+package io.github.licverify;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -85,14 +85,28 @@ final class Json {
     }
 
     private final String s;
+    private final boolean lastWins;
     private int i;
 
-    private Json(String s) {
+    private Json(String s, boolean lastWins) {
         this.s = s;
+        this.lastWins = lastWins;
     }
 
     static Node parse(String text) {
-        Json p = new Json(text);
+        return parse(text, false);
+    }
+
+    /**
+     * Parses as JavaScript's JSON.parse and Go's encoding/json do where a member repeats: its last
+     * value counts (the epoch stores' rule); {@link #parse(String)} refuses a repeat.
+     */
+    static Node parseLastWins(String text) {
+        return parse(text, true);
+    }
+
+    private static Node parse(String text, boolean lastWins) {
+        Json p = new Json(text, lastWins);
         p.ws();
         Node n = p.value(0);
         p.ws();
@@ -170,7 +184,7 @@ final class Json {
                     expect(':');
                     ws();
                     Node v = value(depth + 1);
-                    if (o.members.put(name, v) != null) throw error("duplicate member " + name);
+                    if (o.members.put(name, v) != null && !lastWins) throw error("duplicate member " + name);
                     o.rawNames.put(name, rawName);
                     ws();
                     if (peek(',')) {

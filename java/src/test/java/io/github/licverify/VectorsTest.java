@@ -1,4 +1,4 @@
-package licverify.chicory;
+package io.github.licverify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,10 +20,10 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every vector of testvectors/*.json through host/licverify.wasm on Chicory: the response must
- * be byte-identical to native Go's and match the vector's {@code expected} as ABI.md
- * "Running the test vectors" describes. One instance serves the whole run; it is replaced only
- * after a trap, an exit or an internal error, as ABI.md "Discard after any failure" says.
+ * Every vector of testvectors/*.json as a raw frame through the library ({@link
+ * Verifier#call(byte[])}, the module's classes compiled at build time): the response must be
+ * byte-identical to native Go's and match the vector's {@code expected} as ABI.md "Running the
+ * test vectors" describes.
  */
 class VectorsTest {
     static final String SCHEMA = "licverify-vectors-v2";
@@ -32,12 +32,9 @@ class VectorsTest {
 
     private static Frames frames;
     private static Json.Obj nativeResponses;
-    private static Licverify.Compiled compiled;
-    private static Licverify current;
-    private static int instancesCreated;
+    private static Verifier verifier;
 
     private static long vectorNanos;
-    private static int peakPages;
     private static int total;
     private static int identical;
     private static final List<String> different = new ArrayList<>();
@@ -49,15 +46,7 @@ class VectorsTest {
     static void load() throws Exception {
         frames = new Frames(Repo.readJson(Repo.opsTable()));
         nativeResponses = Repo.readJson(Repo.nativeResponses()).obj();
-        compiled = Shared.compiled();
-    }
-
-    private static Licverify instance() {
-        if (current == null || current.broken()) {
-            current = new Licverify(compiled);
-            instancesCreated++;
-        }
-        return current;
+        verifier = Lib.verifier();
     }
 
     @TestFactory
@@ -89,12 +78,10 @@ class VectorsTest {
         byte[] got;
         long t0 = System.nanoTime();
         try {
-            Licverify lv = instance();
-            got = lv.call(frame);
-            peakPages = Math.max(peakPages, lv.instance.memory().pages());
-        } catch (Licverify.Broken e) {
+            got = verifier.call(frame);
+        } catch (LicverifyException e) {
             different.add(id);
-            fail(id + ": the instance failed: " + e.getMessage() + "\nheader: " + request.header, e);
+            fail(id + ": the call failed: " + e.getMessage() + "\nheader: " + request.header, e);
             return;
         } finally {
             long dt = System.nanoTime() - t0;
@@ -188,17 +175,13 @@ class VectorsTest {
 
     @AfterAll
     static void summary() {
-        long harnessNanos = System.nanoTime() - Shared.startNanos;
         System.out.printf(
-                "harness: %.1f s (module compiled to JVM bytecode%s in %.1f s; %d vectors in %.1f s; %d instance(s); peak linear memory %d MiB; slowest %s %.0f ms)%n",
-                harnessNanos / 1e9, compiled != null && compiled.fromCache ? " (classes from target/ cache)" : "",
-                compiled == null ? 0 : compiled.compileMillis / 1e3, total, vectorNanos / 1e9,
-                instancesCreated, peakPages / 16, slowestId, slowestNanos / 1e6);
+                "vectors: %d in %.1f s through the library (%d instance(s) made; slowest %s %.0f ms)%n",
+                total, vectorNanos / 1e9, verifier == null ? 0 : verifier.instancesCreated(), slowestId, slowestNanos / 1e6);
         StringBuilder topics = new StringBuilder();
         byTopic.forEach((k, v) -> topics.append(topics.length() == 0 ? "" : ", ").append(String.format("%s %d in %.1f s", k, v[0], v[1] / 1e9)));
         System.out.println("by topic: " + topics);
-        System.out.println("wasi calls (this JVM): " + WasiShim.callCounts());
         if (!different.isEmpty()) System.out.println("differ from Go: " + different);
-        System.out.println("chicory: " + identical + "/" + total + " vectors identical to Go");
+        System.out.println("java: " + identical + "/" + total + " vectors identical to Go");
     }
 }

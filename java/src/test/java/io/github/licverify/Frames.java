@@ -1,4 +1,4 @@
-package licverify.chicory;
+package io.github.licverify;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

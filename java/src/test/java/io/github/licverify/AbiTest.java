@@ -1,4 +1,4 @@
-package licverify.chicory;
+package io.github.licverify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -22,16 +22,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The parts of wasm/ABI.md the vectors do not reach: the exports and imports, the start-up
- * rules, alloc/free/call's edge cases, discarding an instance after a failure, and the stateful
+ * rules, alloc/free/call's edge cases (on the library's instances of the classes compiled at
+ * build time), discarding an instance after a failure, and the stateful
  * revocation ops with a real handle.
  */
 class AbiTest {
-    private static Licverify.Compiled compiled;
     private static Frames frames;
 
     @BeforeAll
     static void load() throws Exception {
-        compiled = Shared.compiled();
         frames = new Frames(Repo.readJson(Repo.opsTable()));
     }
 
@@ -45,7 +44,7 @@ class AbiTest {
 
     @Test
     void importsAreWasiPreview1FromTheTable() {
-        WasmModule m = compiled.module;
+        WasmModule m = ModuleInstance.module();
         Set<String> imported = new TreeSet<>();
         int fdWrites = 0;
         for (int k = 0; k < m.importSection().importCount(); k++) {
@@ -70,14 +69,14 @@ class AbiTest {
 
     @Test
     void exportsAsDocumented() {
-        WasmModule m = compiled.module;
+        WasmModule m = ModuleInstance.module();
         Map<String, ExternalType> exports = new LinkedHashMap<>();
         for (int k = 0; k < m.exportSection().exportCount(); k++) {
             var e = m.exportSection().getExport(k);
             exports.put(e.name(), e.exportType());
         }
         assertEquals(ExternalType.MEMORY, exports.get("memory"));
-        Licverify lv = new Licverify(compiled);
+        ModuleInstance lv = new ModuleInstance(0);
         var I32 = ValType.I32;
         assertEquals(FunctionType.of(List.of(), List.of()), lv.instance.exportType("_initialize"));
         assertEquals(FunctionType.of(List.of(), List.of(I32)), lv.instance.exportType("abi_version"));
@@ -88,9 +87,9 @@ class AbiTest {
 
     @Test
     void initializeTwiceTrapsAndANewInstanceWorks() throws Exception {
-        Licverify lv = new Licverify(compiled); // _initialize once, abi_version() == 2
+        ModuleInstance lv = new ModuleInstance(0); // _initialize once, abi_version() == 2
         assertThrows(RuntimeException.class, () -> lv.instance.export("_initialize").apply());
-        Licverify fresh = new Licverify(compiled);
+        ModuleInstance fresh = new ModuleInstance(0);
         String r = text(fresh.call(Frames.frame("{\"op\":\"canonicalize\"}",
                 List.of(new Frames.Part("document", bytes("{\"b\":1,\"a\":2}"))))));
         assertEquals("{\"valid\":true,\"code\":\"ok\",\"message\":\"canonical form computed\",\"canonical\":\"{\\\"a\\\":2,\\\"b\\\":1}\"}", r);
@@ -98,7 +97,7 @@ class AbiTest {
 
     @Test
     void allocRefusesNegativeAndOverLimitSizes() {
-        Licverify lv = new Licverify(compiled);
+        ModuleInstance lv = new ModuleInstance(0);
         assertEquals(0, lv.alloc(-1), "alloc(-1)");
         assertEquals(0, lv.alloc(72 * 1024 * 1024 + 1), "alloc(72 MiB + 1)");
         long p = lv.alloc(16);
@@ -110,7 +109,7 @@ class AbiTest {
 
     @Test
     void callOutsideAnAllocBufferIsAnInternalErrorAndDiscards() throws Exception {
-        Licverify lv = new Licverify(compiled);
+        ModuleInstance lv = new ModuleInstance(0);
         long r = lv.rawCall(8, 4);
         int rp = (int) (r >>> 32), rn = (int) (r & 0xffffffffL);
         String response = text(lv.instance.memory().readBytes(rp, rn));
@@ -120,7 +119,7 @@ class AbiTest {
 
     @Test
     void version1JsonRequestIsABadRequest() throws Exception {
-        Licverify lv = new Licverify(compiled);
+        ModuleInstance lv = new ModuleInstance(0);
         String r = text(lv.call(bytes("{\"op\":\"canonicalize\",\"document\":\"{}\"}")));
         assertTrue(r.startsWith("{\"error\":\"licverify: bad request: "), r);
         System.out.println("abi: a version 1 request is answered " + r);
@@ -146,9 +145,9 @@ class AbiTest {
     @Test
     void outOfMemoryEndsTheInstanceWithTheReasonOnFd2() throws Exception {
         // a host that lets the memory grow to 64 MiB; a 70 MiB request does not fit
-        Licverify lv = new Licverify(compiled, 1024);
+        ModuleInstance lv = new ModuleInstance(1024);
         assertEquals(1024, lv.instance.memory().maximumPages());
-        Licverify.Broken e = assertThrows(Licverify.Broken.class,
+        ModuleInstance.Broken e = assertThrows(ModuleInstance.Broken.class,
                 () -> lv.call(Frames.frame("{\"op\":\"canonicalize\"}",
                         List.of(new Frames.Part("document", new byte[70 * 1024 * 1024])))));
         assertTrue(lv.broken());
@@ -160,7 +159,7 @@ class AbiTest {
                 + lv.wasi.stderr().lines().limit(2).reduce((x, y) -> x + " / " + y).orElse("")
                 + "\", then " + (lv.wasi.exitCode != null ? "proc_exit(" + lv.wasi.exitCode + ")" : "a trap without proc_exit: " + e.getCause()));
         // a new instance is the remedy
-        Licverify fresh = new Licverify(compiled, 1024);
+        ModuleInstance fresh = new ModuleInstance(1024);
         String r = text(fresh.call(Frames.frame("{\"op\":\"canonicalize\"}", List.of(new Frames.Part("document", bytes("[1]"))))));
         assertTrue(r.startsWith("{\"valid\":true,\"code\":\"ok\""), r);
     }
@@ -173,7 +172,7 @@ class AbiTest {
         throw new AssertionError("no vector " + id);
     }
 
-    private static Json.Obj ask(Licverify lv, String header, List<Frames.Part> parts) throws Exception {
+    private static Json.Obj ask(ModuleInstance lv, String header, List<Frames.Part> parts) throws Exception {
         return Json.parseUtf8(lv.call(Frames.frame(header, parts))).obj();
     }
 
@@ -188,7 +187,7 @@ class AbiTest {
         List<Frames.Part> deltas = new ArrayList<>();
         for (Json.Node d : req.get("deltas").list()) deltas.add(new Frames.Part("deltas", bytes(d.str())));
 
-        Licverify lv = new Licverify(compiled);
+        ModuleInstance lv = new ModuleInstance(0);
         Json.Obj loaded = ask(lv, "{\"op\":\"revocation_load\",\"now\":" + now + "}",
                 List.of(new Frames.Part("set", set), new Frames.Part("keys", keys)));
         assertEquals("ok", loaded.get("code").value, loaded.members.toString());

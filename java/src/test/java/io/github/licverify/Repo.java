@@ -1,4 +1,4 @@
-package licverify.chicory;
+package io.github.licverify;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
