@@ -42,6 +42,7 @@ import zlib from 'node:zlib';
 import { median, setReps } from './lib/measure.js';
 import { build as buildDashboardSample, bundle as dashboardBundle } from '../examples/dashboard/gen.mjs';
 import { chromiumFlags, chromiumPath } from '../js/test/chromium.js';
+import { rustBench } from './lib/rust.mjs';
 
 const bench = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(bench);
@@ -482,6 +483,7 @@ const runtimes = [
   ['purejs-chromium', 'pure JS · Chromium', '#f4a460'],
   ['nodecrypto', 'node:crypto + JS JCS', '#7f7f7f'],
   ['python', 'wasm · Python (wasmtime)', '#9467bd'],
+  ['rust', 'wasm · Rust (wasmtime)', '#b7410e'],
 ];
 
 // chartSVG draws the latency table as grouped horizontal bars on a log
@@ -1216,6 +1218,15 @@ async function main() {
     }
   }
 
+  log('Rust (wasmtime): rust/examples/bench.rs');
+  try {
+    R.rust = rustBench(repo, fixtures, quick);
+    R.latency.statusproof.rust = R.rust.status_proof.median_us / 1000;
+  } catch (err) {
+    R.rustSkipped = String(err.message ?? err).split('\n')[0].slice(0, 200);
+    log(`  Rust skipped: ${R.rustSkipped}`);
+  }
+
   // ------------------------------------------------------------ Chromium
   let chromium = null;
   let chromiumProfile = null;
@@ -1471,6 +1482,11 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
     scaleRows.push(['100,000', MB(R.scale[100000].bytes), 'Python (wasmtime)', fmtMs(pr.verify_median_ms), fmtX(ratio(pr.verify_median_ms, R.scale[100000].native.ms)), fmtMs(pr.verify_first_call_of_a_new_instance_ms), '–', '–', '–', fmtMs(pr.lookup_of_a_loaded_set.median_us / 1000)]);
   }
 
+  if (R.rust && R.scale[100000]) {
+    const rl = R.rust.revocation_lookup;
+    scaleRows.push(['100,000', MB(R.scale[100000].bytes), 'Rust (wasmtime)', '–', '–', fmtMs(rl.load_ms), '–', '–', '–', fmtMs(rl.median_us / 1000)]);
+  }
+
   // Issue 14's figures: the new module against the baseline, and its goals.
   const B = R.baseline ?? {};
   const S1 = R.scale[B.set?.ids ?? 1000000];
@@ -1521,6 +1537,14 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
     startupRows.push(
       ['Python (wasmtime): new process → first verified result, empty cache (compiles)', pyText(ps.cold_cache)],
       ['Python (wasmtime): new process → first verified result, warm cache', pyText(ps.warm_cache)],
+    );
+  }
+  if (R.rust) {
+    const rs = R.rust.first_verdict;
+    const rsText = (x) => `${fmtMs(x.exit_ms)} spawn → exit (compiled module ${fmtMs(x.module_ms)}, first call ${fmtMs(x.first_call_ms)})`;
+    startupRows.push(
+      ['Rust (wasmtime): new process → first verified result, empty cache (compiles)', rsText(rs.empty)],
+      ['Rust (wasmtime): new process → first verified result, warm cache', rsText(rs.warm)],
     );
   }
   if (st.chromium) {

@@ -91,6 +91,18 @@ pub mod testing {
         (crate::cache::SECRET_NAME, crate::cache::entry_name(&d))
     }
 
+    /// Checks (and creates) a cache directory and its secret as a
+    /// verifier does: its resolved path, or why it is refused.
+    pub fn open_cache(dir: &std::path::Path) -> Result<std::path::PathBuf, String> {
+        crate::cache::CacheDir::open(dir).map(|c| c.path().to_path_buf())
+    }
+
     /// The wasmtime version in the cache's entry names.
     pub const WASMTIME_VERSION: &str = crate::cache::WASMTIME_VERSION;
 }
+
+/// The README's examples, compiled by `cargo test` (those marked `no_run`
+/// are compiled, not run).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
