@@ -17,12 +17,13 @@ fn fresh_dir(name: &str) -> PathBuf {
     d
 }
 
-/// A verifier over `dir`, spelt differently each time (`dir/./.`...): the
-/// process keeps compiled modules by spelling, so each build goes to disk.
+/// A verifier over `dir`, spelt differently each time (`dir/../b`...):
+/// the process keeps compiled modules by path, so each build goes to disk.
 fn build(dir: &Path, spelling: usize) -> Verifier {
     let mut p = dir.to_path_buf();
     for _ in 0..spelling {
-        p.push(".");
+        p.push("..");
+        p.push(dir.file_name().unwrap());
     }
     Verifier::builder().max_instances(1).cache_dir(p).build().unwrap()
 }
