@@ -33,9 +33,9 @@
 //!
 //! let v = Verifier::new()?;
 //! let keys = r#"[{"kid":"k1","alg":"ed25519","public_key":"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}]"#;
-//! let r = v.status_proof("{}", keys, "2026-01-01T00:00:00Z", &StatusProofOptions::default())?;
+//! let r = v.status_proof(r#"{"license_id":"L-1"}"#, keys, "2026-01-01T00:00:00Z", &StatusProofOptions::default())?;
 //! assert!(!r.valid);
-//! assert_eq!(r.code, Code::MissingField);
+//! assert_eq!(r.code, Code::SignatureMissing); // an unsigned document
 //! # Ok::<(), licverify::Error>(())
 //! ```
 //!

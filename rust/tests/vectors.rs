@@ -122,7 +122,12 @@ fn typed<'a, D: AsRef<[u8]>>(
             Some(p) => doc(p).map(Some),
         }
     };
-    let only_parts = |allowed: &[&str]| t.parts.iter().all(|(n, _)| allowed.contains(&n.as_str()));
+    // The typed API sends each document once (deltas aside) and only the
+    // op's parts: a vector with a part twice or a stray one is raw-only.
+    let only_parts = |allowed: &[&str]| {
+        t.parts.iter().all(|(n, _)| allowed.contains(&n.as_str()))
+            && t.parts.iter().all(|(n, _)| n == "deltas" || t.parts.iter().filter(|(m, _)| m == n).count() == 1)
+    };
     Some(match t.op.as_str() {
         "canonicalize" => {
             let h = h(&["limit"])?;
@@ -134,6 +139,9 @@ fn typed<'a, D: AsRef<[u8]>>(
         }
         "fingerprint" => {
             h(&[])?;
+            if !only_parts(&["components"]) {
+                return None;
+            }
             json(v.fingerprint(part("components")??))
         }
         "status_proof" => {
