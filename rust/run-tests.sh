@@ -31,7 +31,17 @@ mkdir -p target
 export LICVERIFY_NATIVE="$PWD/target/native.json"
 
 status=0
-cargo test --locked "$@" || status=$?
+if cargo fmt --version >/dev/null 2>&1; then
+	echo "cargo fmt --check"
+	cargo fmt --check || status=1
+fi
+if [ $# -eq 0 ]; then
+	# --show-output: the runners' summary lines (vectors identical to Go).
+	cargo test --locked -- --show-output 2>&1 | grep -Ev '^(---- .* stdout ----|successes:|    [a-z_]+)$' || status=$?
+	status=${PIPESTATUS[0]}
+else
+	cargo test --locked "$@" || status=$?
+fi
 
 if [ $status -eq 0 ] && [ $# -eq 0 ]; then
 	echo "sample program (examples/verify.rs) on examples/demo:"

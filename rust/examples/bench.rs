@@ -10,7 +10,7 @@
 //!   compilation cache.
 //!
 //! ```text
-//! cargo run --release --example bench -- [--fixtures DIR] [--quick]
+//! cargo run --example bench -- [--fixtures DIR] [--quick]
 //! ```
 //!
 //! DIR is bench/gen's output (`make bench` writes bench/out/fixtures);
@@ -98,14 +98,17 @@ fn first(req_file: &str) {
     let v = Verifier::new().unwrap();
     let t1 = Instant::now();
     let r = v
-        .status_proof(bytes(&req, "proof"), bytes(&req, "keys"), req["now"].as_str().unwrap(), &StatusProofOptions::default())
+        .status_proof(
+            bytes(&req, "proof"),
+            bytes(&req, "keys"),
+            req["now"].as_str().unwrap(),
+            &StatusProofOptions::default(),
+        )
         .unwrap();
     let t2 = Instant::now();
     assert!(r.valid, "{r:?}");
-    println!(
-        "{}",
-        json!({"module_ms": (t1 - t0).as_secs_f64() * 1e3, "first_call_ms": (t2 - t1).as_secs_f64() * 1e3, "source": v.load_info().source})
-    );
+    let ms = |d: std::time::Duration| (d.as_secs_f64() * 1e4).round() / 10.0;
+    println!("{}", json!({"module_ms": ms(t1 - t0), "first_call_ms": ms(t2 - t1), "source": v.load_info().source}));
 }
 
 fn main() {
@@ -122,19 +125,31 @@ fn main() {
     let proof = request(&fx.join("request-statusproof.json"));
     let (p, k, now) = (bytes(&proof, "proof"), bytes(&proof, "keys"), proof["now"].as_str().unwrap().to_string());
     assert!(v.status_proof(&p, &k, &now, &Default::default()).unwrap().valid);
-    line("status_proof", timed(rounds, n, || {
-        v.status_proof(&p, &k, &now, &Default::default()).unwrap();
-    }));
-    let frame = licverify::Request::new("status_proof").part("proof", p.clone()).part("keys", k.clone()).header("now", now.as_str()).encode().unwrap();
-    line("status_proof_raw_call", timed(rounds, n, || {
-        v.call(&frame).unwrap();
-    }));
+    line(
+        "status_proof",
+        timed(rounds, n, || {
+            v.status_proof(&p, &k, &now, &Default::default()).unwrap();
+        }),
+    );
+    let frame = licverify::Request::new("status_proof")
+        .part("proof", p.clone())
+        .part("keys", k.clone())
+        .header("now", now.as_str())
+        .encode()
+        .unwrap();
+    line(
+        "status_proof_raw_call",
+        timed(rounds, n, || {
+            v.call(&frame).unwrap();
+        }),
+    );
 
     // A loaded 100,000-id set: one id a call.
     let meta: Value = serde_json::from_slice(&std::fs::read(fx.join("meta.json")).unwrap()).unwrap();
     let set = meta["sets"].as_array().unwrap().iter().find(|s| s["ids"] == 100_000).unwrap();
     let data = std::fs::read(fx.join(set["file"].as_str().unwrap())).unwrap();
-    let keys = meta["keys"].as_str().map(|s| s.as_bytes().to_vec()).unwrap_or_else(|| meta["keys"].to_string().into_bytes());
+    let keys =
+        meta["keys"].as_str().map(|s| s.as_bytes().to_vec()).unwrap_or_else(|| meta["keys"].to_string().into_bytes());
     let now = meta["now"].as_str().unwrap();
     let revoked = set["revoked"].as_str().unwrap();
     let t = Instant::now();

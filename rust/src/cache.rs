@@ -111,12 +111,7 @@ mod unix {
 
     fn owned(path: &Path, md: &Metadata) -> Result<(), String> {
         if md.uid() != uid() {
-            return Err(format!(
-                "{} is owned by uid {}, not by this user (uid {})",
-                path.display(),
-                md.uid(),
-                uid()
-            ));
+            return Err(format!("{} is owned by uid {}, not by this user (uid {})", path.display(), md.uid(), uid()));
         }
         unwritable(path, md)
     }

@@ -80,7 +80,39 @@ pub enum Code {
 
 impl Code {
     /// Every code this crate knows, in the order of docs/formats.md.
-    pub const ALL: [Code; 31] = [Code::Ok, Code::MalformedJson, Code::DuplicateKey, Code::InputTooLarge, Code::MissingField, Code::InvalidField, Code::UnsupportedSchema, Code::UnsupportedAlg, Code::MalformedSignature, Code::WeakKey, Code::SignatureMissing, Code::UnknownKey, Code::KeyNotValid, Code::BadSignature, Code::NotYetValid, Code::ProofExpired, Code::TtlTooLong, Code::LicenseMismatch, Code::ProductMismatch, Code::DeviceRequired, Code::DeviceMismatch, Code::EpochRollback, Code::Revoked, Code::Suspended, Code::Expired, Code::TrialExpired, Code::SetExpired, Code::DeltaBaseMismatch, Code::OfflineTooLong, Code::DecryptFailed, Code::ClockRollback];
+    pub const ALL: [Code; 31] = [
+        Code::Ok,
+        Code::MalformedJson,
+        Code::DuplicateKey,
+        Code::InputTooLarge,
+        Code::MissingField,
+        Code::InvalidField,
+        Code::UnsupportedSchema,
+        Code::UnsupportedAlg,
+        Code::MalformedSignature,
+        Code::WeakKey,
+        Code::SignatureMissing,
+        Code::UnknownKey,
+        Code::KeyNotValid,
+        Code::BadSignature,
+        Code::NotYetValid,
+        Code::ProofExpired,
+        Code::TtlTooLong,
+        Code::LicenseMismatch,
+        Code::ProductMismatch,
+        Code::DeviceRequired,
+        Code::DeviceMismatch,
+        Code::EpochRollback,
+        Code::Revoked,
+        Code::Suspended,
+        Code::Expired,
+        Code::TrialExpired,
+        Code::SetExpired,
+        Code::DeltaBaseMismatch,
+        Code::OfflineTooLong,
+        Code::DecryptFailed,
+        Code::ClockRollback,
+    ];
 
     /// The code as the module and the vectors spell it (`"bad_signature"`).
     pub fn as_str(&self) -> &str {

@@ -49,8 +49,7 @@ impl LoadedRevocationSet {
             return Err(Error::Closed);
         }
         let load = req.encode()?;
-        let mut state =
-            State { verifier, instance: None, handle: 0, load, applies: Vec::new(), closed: false };
+        let mut state = State { verifier, instance: None, handle: 0, load, applies: Vec::new(), closed: false };
         let frame = state.load.clone();
         let mut result: RevocationSet = parse(&state.exchange(|_| Ok(frame.clone()), true)?)?;
         let handle = result.handle.take();
@@ -149,11 +148,7 @@ impl State {
     /// Sends `build(handle)` to the set's instance, replacing a crashed
     /// instance (and loading the set into the new one) and trying once
     /// more, as the pool does.
-    fn exchange(
-        &mut self,
-        build: impl Fn(i64) -> Result<Vec<u8>, Error>,
-        loading: bool,
-    ) -> Result<Vec<u8>, Error> {
+    fn exchange(&mut self, build: impl Fn(i64) -> Result<Vec<u8>, Error>, loading: bool) -> Result<Vec<u8>, Error> {
         let mut last = None;
         for _attempt in 0..2 {
             let inst = match self.instance.take() {
@@ -188,10 +183,7 @@ impl State {
         for req in &self.applies {
             let r: RevocationSet = parse(&exchange_checked(&mut inst, &with_handle(req, handle)?)?)?;
             if !r.valid {
-                return Err(Error::Crash(format!(
-                    "licverify: applying deltas again after a crash gave {}",
-                    r.code
-                )));
+                return Err(Error::Crash(format!("licverify: applying deltas again after a crash gave {}", r.code)));
             }
         }
         self.handle = handle;

@@ -22,8 +22,7 @@ use std::fmt;
 use std::time::Instant;
 
 use wasmtime::{
-    Caller, Engine, InstancePre, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder,
-    TypedFunc,
+    Caller, Engine, InstancePre, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc,
 };
 
 use crate::Error;
@@ -108,19 +107,15 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Host>, wasmtime::Error> {
     for name in ["args_get", "environ_get"] {
         l.func_wrap(WASI, name, |_: i32, _: i32| -> i32 { ESUCCESS })?;
     }
-    l.func_wrap(
-        WASI,
-        "clock_time_get",
-        |mut c: Caller<'_, Host>, clock: i32, _precision: i64, ptr: i32| -> i32 {
-            let since = c.data().started.elapsed().as_nanos() as u64;
-            let t = match clock {
-                CLOCK_REALTIME => FAKE_EPOCH_NS + since,
-                CLOCK_MONOTONIC => monotonic_ns(),
-                _ => return EINVAL,
-            };
-            write(&mut c, ptr, &t.to_le_bytes())
-        },
-    )?;
+    l.func_wrap(WASI, "clock_time_get", |mut c: Caller<'_, Host>, clock: i32, _precision: i64, ptr: i32| -> i32 {
+        let since = c.data().started.elapsed().as_nanos() as u64;
+        let t = match clock {
+            CLOCK_REALTIME => FAKE_EPOCH_NS + since,
+            CLOCK_MONOTONIC => monotonic_ns(),
+            _ => return EINVAL,
+        };
+        write(&mut c, ptr, &t.to_le_bytes())
+    })?;
     l.func_wrap(WASI, "random_get", |mut c: Caller<'_, Host>, ptr: i32, len: i32| -> i32 {
         // At most the module's memory: a larger length is EFAULT below.
         let n = len as u32 as usize;
@@ -134,33 +129,29 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Host>, wasmtime::Error> {
         }
         write(&mut c, ptr, &buf)
     })?;
-    l.func_wrap(
-        WASI,
-        "fd_write",
-        |mut c: Caller<'_, Host>, fd: i32, iovs: i32, n: i32, nwritten: i32| -> i32 {
-            if fd != 1 && fd != 2 {
-                return EBADF;
+    l.func_wrap(WASI, "fd_write", |mut c: Caller<'_, Host>, fd: i32, iovs: i32, n: i32, nwritten: i32| -> i32 {
+        if fd != 1 && fd != 2 {
+            return EBADF;
+        }
+        let count = n as u32 as usize;
+        let Some(vec) = count.checked_mul(8).and_then(|len| read(&mut c, iovs, len)) else {
+            return EFAULT;
+        };
+        let mut total: u32 = 0;
+        for iov in vec.chunks_exact(8) {
+            let p = u32::from_le_bytes(iov[0..4].try_into().unwrap());
+            let len = u32::from_le_bytes(iov[4..8].try_into().unwrap());
+            let Some(bytes) = read(&mut c, p as i32, len as usize) else { return EFAULT };
+            let out = &mut c.data_mut().output;
+            out.extend_from_slice(&bytes);
+            if out.len() > OUTPUT_LIMIT {
+                let cut = out.len() - OUTPUT_LIMIT;
+                out.drain(..cut);
             }
-            let count = n as u32 as usize;
-            let Some(vec) = count.checked_mul(8).and_then(|len| read(&mut c, iovs, len)) else {
-                return EFAULT;
-            };
-            let mut total: u32 = 0;
-            for iov in vec.chunks_exact(8) {
-                let p = u32::from_le_bytes(iov[0..4].try_into().unwrap());
-                let len = u32::from_le_bytes(iov[4..8].try_into().unwrap());
-                let Some(bytes) = read(&mut c, p as i32, len as usize) else { return EFAULT };
-                let out = &mut c.data_mut().output;
-                out.extend_from_slice(&bytes);
-                if out.len() > OUTPUT_LIMIT {
-                    let cut = out.len() - OUTPUT_LIMIT;
-                    out.drain(..cut);
-                }
-                total = total.wrapping_add(len);
-            }
-            write(&mut c, nwritten, &total.to_le_bytes())
-        },
-    )?;
+            total = total.wrapping_add(len);
+        }
+        write(&mut c, nwritten, &total.to_le_bytes())
+    })?;
     l.func_wrap(WASI, "fd_close", |_: i32| -> i32 { EBADF })?;
     l.func_wrap(WASI, "fd_fdstat_set_flags", |_: i32, _: i32| -> i32 { EBADF })?;
     l.func_wrap(WASI, "fd_fdstat_get", |mut c: Caller<'_, Host>, fd: i32, ptr: i32| -> i32 {
@@ -174,35 +165,29 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Host>, wasmtime::Error> {
     })?;
     l.func_wrap(WASI, "fd_prestat_get", |_: i32, _: i32| -> i32 { EBADF })?;
     l.func_wrap(WASI, "fd_prestat_dir_name", |_: i32, _: i32, _: i32| -> i32 { EBADF })?;
-    l.func_wrap(
-        WASI,
-        "poll_oneoff",
-        |mut c: Caller<'_, Host>, subs: i32, events: i32, n: i32, nevents: i32| -> i32 {
-            let count = n as u32 as usize;
-            if count == 0 {
-                return EINVAL;
-            }
-            let Some(raw) = count.checked_mul(48).and_then(|len| read(&mut c, subs, len)) else {
-                return EFAULT;
-            };
-            let mut out = vec![0u8; 32 * count];
-            for (sub, ev) in raw.chunks_exact(48).zip(out.chunks_exact_mut(32)) {
-                let tag = sub[8];
-                ev[0..8].copy_from_slice(&sub[0..8]); // userdata
-                let errno: u16 = if tag == EVENTTYPE_CLOCK { 0 } else { EBADF as u16 };
-                ev[8..10].copy_from_slice(&errno.to_le_bytes());
-                ev[10] = tag;
-            }
-            match write(&mut c, events, &out) {
-                ESUCCESS => write(&mut c, nevents, &(count as u32).to_le_bytes()),
-                e => e,
-            }
-        },
-    )?;
-    l.func_wrap(WASI, "sched_yield", || -> i32 { ESUCCESS })?;
-    l.func_wrap(WASI, "proc_exit", |code: i32| -> wasmtime::Result<()> {
-        Err(wasmtime::Error::new(Exit(code)))
+    l.func_wrap(WASI, "poll_oneoff", |mut c: Caller<'_, Host>, subs: i32, events: i32, n: i32, nevents: i32| -> i32 {
+        let count = n as u32 as usize;
+        if count == 0 {
+            return EINVAL;
+        }
+        let Some(raw) = count.checked_mul(48).and_then(|len| read(&mut c, subs, len)) else {
+            return EFAULT;
+        };
+        let mut out = vec![0u8; 32 * count];
+        for (sub, ev) in raw.chunks_exact(48).zip(out.chunks_exact_mut(32)) {
+            let tag = sub[8];
+            ev[0..8].copy_from_slice(&sub[0..8]); // userdata
+            let errno: u16 = if tag == EVENTTYPE_CLOCK { 0 } else { EBADF as u16 };
+            ev[8..10].copy_from_slice(&errno.to_le_bytes());
+            ev[10] = tag;
+        }
+        match write(&mut c, events, &out) {
+            ESUCCESS => write(&mut c, nevents, &(count as u32).to_le_bytes()),
+            e => e,
+        }
     })?;
+    l.func_wrap(WASI, "sched_yield", || -> i32 { ESUCCESS })?;
+    l.func_wrap(WASI, "proc_exit", |code: i32| -> wasmtime::Result<()> { Err(wasmtime::Error::new(Exit(code))) })?;
     Ok(l)
 }
 
@@ -218,9 +203,7 @@ fn monotonic_ns() -> u64 {
 pub(crate) fn prepare(engine: &Engine, module: &Module) -> Result<InstancePre<Host>, Error> {
     for name in ["memory", "_initialize", "abi_version", "alloc", "free", "call"] {
         if module.get_export(name).is_none() {
-            return Err(Error::Module(format!(
-                "licverify: not the licverify module: it lacks the export {name}"
-            )));
+            return Err(Error::Module(format!("licverify: not the licverify module: it lacks the export {name}")));
         }
     }
     let table = crate::frame::table().abi_version;
@@ -230,8 +213,7 @@ pub(crate) fn prepare(engine: &Engine, module: &Module) -> Result<InstancePre<Ho
         )));
     }
     let l = linker(engine).map_err(|e| Error::Module(format!("licverify: linker: {e}")))?;
-    l.instantiate_pre(module)
-        .map_err(|e| Error::Module(format!("licverify: the module's imports: {e:#}")))
+    l.instantiate_pre(module).map_err(|e| Error::Module(format!("licverify: the module's imports: {e:#}")))
 }
 
 /// One started instance. Not for concurrent use (the Go runtime inside is
@@ -263,9 +245,9 @@ impl Instance {
             Err(e) => return Err(crash(&store, &e, "instantiating")),
         };
         let func = |store: &mut Store<Host>, name: &str| {
-            instance.get_func(&mut *store, name).ok_or_else(|| {
-                Error::Module(format!("licverify: export {name} is not a function"))
-            })
+            instance
+                .get_func(&mut *store, name)
+                .ok_or_else(|| Error::Module(format!("licverify: export {name} is not a function")))
         };
         let typed = |e: wasmtime::Error| Error::Module(format!("licverify: an export's type: {e}"));
         let init = func(&mut store, "_initialize")?.typed::<(), ()>(&store).map_err(typed)?;
@@ -314,15 +296,14 @@ impl Instance {
     }
 
     fn exchange(&mut self, frame: &[u8]) -> Result<Option<Vec<u8>>, Error> {
-        let n = i32::try_from(frame.len())
-            .map_err(|_| Error::BadRequest(format!("request is {} bytes", frame.len())))?;
+        let n =
+            i32::try_from(frame.len()).map_err(|_| Error::BadRequest(format!("request is {} bytes", frame.len())))?;
         let ptr = self.alloc.call(&mut self.store, n).map_err(|e| self.crashed(&e, "alloc"))?;
         if ptr == 0 {
             return Ok(None);
         }
         self.copy_in(ptr, frame)?;
-        let packed = self.call.call(&mut self.store, (ptr, n)).map_err(|e| self.crashed(&e, "call"))?
-            as u64;
+        let packed = self.call.call(&mut self.store, (ptr, n)).map_err(|e| self.crashed(&e, "call"))? as u64;
         // Freed only after a call that returned: after a trap the instance
         // is discarded, and calling into its broken runtime again could
         // replace the crash text with another.
@@ -333,9 +314,7 @@ impl Instance {
             .data(&self.store)
             .get(rp..rp + rn)
             .map(<[u8]>::to_vec)
-            .ok_or_else(|| {
-                Error::Crash("licverify: the module answered a buffer outside its memory".into())
-            })?;
+            .ok_or_else(|| Error::Crash("licverify: the module answered a buffer outside its memory".into()))?;
         self.free.call(&mut self.store, rp as i32).map_err(|e| self.crashed(&e, "free"))?;
         Ok(Some(out))
     }

@@ -175,9 +175,7 @@ impl Builder {
             return Err(Error::BadRequest("licverify: max_instances must be at least 1".into()));
         }
         if !(65536..=4 << 30).contains(&self.memory_limit) {
-            return Err(Error::BadRequest(
-                "licverify: memory_limit must be between 64 KiB and 4 GiB".into(),
-            ));
+            return Err(Error::BadRequest("licverify: memory_limit must be between 64 KiB and 4 GiB".into()));
         }
         let dir = if self.disk_cache { self.cache_dir.or_else(cache::default_dir) } else { None };
         let (module, load_info) = compiled(self.wasm.as_deref().unwrap_or(WASM), dir)?;
@@ -482,7 +480,8 @@ impl Verifier {
         now: &str,
         opts: &RevocationOptions<'_>,
     ) -> Result<RevocationSet, Error> {
-        let mut r: RevocationSet = self.send(&revocation_request("revocation_set", set.as_ref(), keys.as_ref(), now, opts))?;
+        let mut r: RevocationSet =
+            self.send(&revocation_request("revocation_set", set.as_ref(), keys.as_ref(), now, opts))?;
         r.handle = None;
         Ok(r)
     }

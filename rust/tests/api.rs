@@ -60,8 +60,10 @@ fn request_builder_follows_the_table() {
             let kind = m["kind"].as_str().unwrap();
             let part = kind == "bytes" || kind == "bytes[]";
             // The right place is accepted, the wrong one refused before sending.
-            let right = if part { Request::new(op).part(name, b"x".to_vec()) } else { Request::new(op).header(name, 1) };
-            let wrong = if part { Request::new(op).header(name, 1) } else { Request::new(op).part(name, b"x".to_vec()) };
+            let right =
+                if part { Request::new(op).part(name, b"x".to_vec()) } else { Request::new(op).header(name, 1) };
+            let wrong =
+                if part { Request::new(op).header(name, 1) } else { Request::new(op).part(name, b"x".to_vec()) };
             assert!(right.encode().is_ok(), "{op}.{name}");
             assert!(matches!(wrong.encode(), Err(Error::BadRequest(_))), "{op}.{name}");
         }
@@ -81,7 +83,12 @@ fn demo_files_verify_and_a_tampered_proof_does_not() {
     let v = verifier();
     let keys = demo("keyring.json");
     let ok = v
-        .status_proof(demo("proof.json"), &keys, DEMO_NOW, &StatusProofOptions { license_id: Some("LIC-DEMO-0001"), ..Default::default() })
+        .status_proof(
+            demo("proof.json"),
+            &keys,
+            DEMO_NOW,
+            &StatusProofOptions { license_id: Some("LIC-DEMO-0001"), ..Default::default() },
+        )
         .unwrap();
     assert!(ok.valid, "{ok:?}");
     assert_eq!(ok.code, Code::Ok);
@@ -91,7 +98,12 @@ fn demo_files_verify_and_a_tampered_proof_does_not() {
     assert_eq!(bad.code, Code::BadSignature);
 
     let set = v
-        .revocation_set(demo("revocation-set.json"), &keys, DEMO_NOW, &RevocationOptions { lookup: vec!["LIC-DEMO-0001"], ..Default::default() })
+        .revocation_set(
+            demo("revocation-set.json"),
+            &keys,
+            DEMO_NOW,
+            &RevocationOptions { lookup: vec!["LIC-DEMO-0001"], ..Default::default() },
+        )
         .unwrap();
     assert!(set.valid, "{set:?}");
     assert_eq!(set.lookups.as_ref().unwrap().len(), 1);
@@ -101,7 +113,13 @@ fn demo_files_verify_and_a_tampered_proof_does_not() {
     // The state the module wrote is JSON to pass back next time.
     let state = lic.state.expect("a state to write");
     let again = v
-        .license(demo("license.key"), &keys, DEMO_NOW, "calcpro", &licverify::LicenseOptions { state: Some(state.as_bytes()), ..Default::default() })
+        .license(
+            demo("license.key"),
+            &keys,
+            DEMO_NOW,
+            "calcpro",
+            &licverify::LicenseOptions { state: Some(state.as_bytes()), ..Default::default() },
+        )
         .unwrap();
     assert!(again.valid, "{again:?}");
 }
@@ -145,7 +163,8 @@ fn raw_call_answers_bad_frames_and_oversized_ones_like_native_go() {
 fn threads_share_one_verifier() {
     let native = native();
     let v = Arc::new(Verifier::builder().max_instances(2).build().unwrap());
-    let all: Vec<_> = vectors().into_iter().filter(|t| t.op == "status_proof" || t.op == "canonicalize").take(120).collect();
+    let all: Vec<_> =
+        vectors().into_iter().filter(|t| t.op == "status_proof" || t.op == "canonicalize").take(120).collect();
     let all = Arc::new(all);
     let handles: Vec<_> = (0..6)
         .map(|k| {

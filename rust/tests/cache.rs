@@ -138,4 +138,3 @@ fn directories_others_can_change_are_refused_and_left_untouched() {
         assert!(!theirs.join("below").exists());
     }
 }
-

@@ -8,9 +8,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use licverify::{
-    ApplyOptions, Error, LicenseOptions, QKeyOptions, RevocationOptions, StatusProofOptions, Verifier,
-};
+use licverify::{ApplyOptions, Error, LicenseOptions, QKeyOptions, RevocationOptions, StatusProofOptions, Verifier};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -261,7 +259,9 @@ fn vectors_loaded_revocation_sets_answer_as_revocation_set() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for t in vectors().iter().filter(|t| t.op == "revocation_set") {
-        let Some(h) = Header::of(t, &["now", "min_epoch", "allow_stale", "skew_seconds", "limit", "lookup"]) else { continue };
+        let Some(h) = Header::of(t, &["now", "min_epoch", "allow_stale", "skew_seconds", "limit", "lookup"]) else {
+            continue;
+        };
         let (Some(set), Some(keys), Ok(Some(now))) = (t.part("set"), t.part("keys"), h.str("now")) else { continue };
         let (Ok(min_epoch), Ok(allow_stale), Ok(lookup), Ok(skew), Ok(limit)) =
             (h.u64("min_epoch"), h.flag("allow_stale"), h.strs("lookup"), h.u64("skew_seconds"), h.u64("limit"))
@@ -272,10 +272,18 @@ fn vectors_loaded_revocation_sets_answer_as_revocation_set() {
             continue;
         }
         let want = raw_as_typed(native[&t.id].as_bytes());
-        let opts = RevocationOptions { deltas: t.parts_named("deltas"), min_epoch, allow_stale, lookup: lookup.clone(), skew_seconds: skew, limit };
+        let opts = RevocationOptions {
+            deltas: t.parts_named("deltas"),
+            min_epoch,
+            allow_stale,
+            lookup: lookup.clone(),
+            skew_seconds: skew,
+            limit,
+        };
         let loaded = v.load_revocation_set(set, keys, now, &opts);
         checked += 1;
-        let got = loaded.as_ref().map(|l| without_nulls(serde_json::to_value(l.result()).unwrap())).map_err(Clone::clone);
+        let got =
+            loaded.as_ref().map(|l| without_nulls(serde_json::to_value(l.result()).unwrap())).map_err(Clone::clone);
         if got != want {
             failures.push(format!("{}: load\n  loaded: {got:?}\n  raw:    {want:?}", t.id));
             continue;
@@ -292,7 +300,11 @@ fn vectors_loaded_revocation_sets_answer_as_revocation_set() {
             }
         }
         // Applying nothing more is a bad request, not a change of state.
-        assert!(matches!(l.apply_deltas(&[], keys, now, &ApplyOptions::default()), Err(Error::BadRequest(_))), "{}", t.id);
+        assert!(
+            matches!(l.apply_deltas(&[], keys, now, &ApplyOptions::default()), Err(Error::BadRequest(_))),
+            "{}",
+            t.id
+        );
     }
     println!("vectors (loaded revocation sets): {checked} loaded, equal to revocation_set's answers");
     assert!(checked > 50);

@@ -144,7 +144,8 @@ pub fn vectors() -> Vec<Vector> {
         for t in file.tests {
             let members: BTreeMap<String, Box<RawValue>> = serde_json::from_str(t.request.get()).unwrap();
             let op: String = serde_json::from_str(members["op"].get()).unwrap();
-            let mut v = Vector { id: t.id, op: op.clone(), header: BTreeMap::new(), parts: Vec::new(), expected: t.expected };
+            let mut v =
+                Vector { id: t.id, op: op.clone(), header: BTreeMap::new(), parts: Vec::new(), expected: t.expected };
             for (name, raw) in &members {
                 if name == "op" {
                     continue;
