@@ -37,8 +37,7 @@ if cargo fmt --version >/dev/null 2>&1; then
 fi
 if [ $# -eq 0 ]; then
 	# --show-output: the runners' summary lines (vectors identical to Go).
-	cargo test --locked -- --show-output 2>&1 | grep -Ev '^(---- .* stdout ----|successes:|    [a-z_]+)$' || status=$?
-	status=${PIPESTATUS[0]}
+	cargo test --locked -- --show-output 2>&1 | grep -Ev '^(---- .* stdout ----|successes:|    [^ ].*)$' || status=$?
 else
 	cargo test --locked "$@" || status=$?
 fi
