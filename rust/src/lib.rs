@@ -84,6 +84,12 @@ pub mod testing {
         v.inner.trap_for_test()
     }
 
+    /// Makes a loaded set's instance trap for real; `None` when it holds
+    /// no instance.
+    pub fn trap_loaded_set(set: &crate::LoadedRevocationSet) -> Option<Error> {
+        set.trap_for_test()
+    }
+
     /// The compilation cache's secret's file name and an entry's name.
     pub fn cache_names() -> (&'static str, String) {
         use sha2::Digest;

@@ -122,6 +122,12 @@ impl LoadedRevocationSet {
         Ok(result)
     }
 
+    /// Makes the set's instance trap for real, for tests of recovery.
+    pub(crate) fn trap_for_test(&self) -> Option<Error> {
+        let mut st = lock(&self.state);
+        st.instance.as_mut().map(Instance::trap_for_test)
+    }
+
     fn open(&self) -> Result<std::sync::MutexGuard<'_, State>, Error> {
         if !self.result.valid {
             return Err(Error::NotLoaded(self.result.code.clone()));

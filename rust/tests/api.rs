@@ -223,3 +223,23 @@ fn closed_verifier_refuses_calls() {
     v.close();
     assert_eq!(v.canonicalize("{}", None), Err(Error::Closed));
 }
+
+/// A loaded set whose instance crashes is loaded again from the requests
+/// that built it, on a fresh instance: the next lookup answers as before.
+#[test]
+fn a_loaded_set_survives_its_instance_crashing() {
+    let v = Verifier::builder().max_instances(1).build().unwrap();
+    let keys = demo("keyring.json");
+    let set = v.load_revocation_set(demo("revocation-set.json"), &keys, DEMO_NOW, &Default::default()).unwrap();
+    assert!(set.valid(), "{:?}", set.result());
+    let before = set.lookup(&["LIC-DEMO-0001", "LIC-NOT-THERE"], DEMO_NOW).unwrap();
+    assert!(before.valid);
+    let created = v.instances_created();
+    match licverify::testing::trap_loaded_set(&set) {
+        Some(Error::Crash(m)) => assert!(m.contains("trap"), "{m}"),
+        other => panic!("want a crash, got {other:?}"),
+    }
+    let after = set.lookup(&["LIC-DEMO-0001", "LIC-NOT-THERE"], DEMO_NOW).unwrap();
+    assert_eq!(after, before);
+    assert_eq!(v.instances_created(), created + 1);
+}
