@@ -48,6 +48,7 @@
 //! code"); see [`Builder::cache_dir`].
 
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
 
 mod cache;
 mod code;

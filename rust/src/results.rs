@@ -37,8 +37,11 @@ outcome!(Canonicalized, Fingerprint, StatusProof, RevocationSet, Lookups, Licens
 /// The result of [`Verifier::canonicalize`](crate::Verifier::canonicalize).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Canonicalized {
+    /// Whether every check passed: `code` is `ok`.
     pub valid: bool,
+    /// The result code (docs/formats.md): stable, for programs.
     pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
     pub message: String,
     /// The RFC 8785 canonical form; present when valid.
     pub canonical: Option<String>,
@@ -47,8 +50,11 @@ pub struct Canonicalized {
 /// The result of [`Verifier::fingerprint`](crate::Verifier::fingerprint).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
+    /// Whether every check passed: `code` is `ok`.
     pub valid: bool,
+    /// The result code (docs/formats.md): stable, for programs.
     pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
     pub message: String,
     /// `"sha256:" + hex(SHA-256(JCS(components)))`: a status proof's
     /// `binding_hash`, a license's `fingerprint_hash`.
@@ -60,15 +66,23 @@ pub struct Fingerprint {
 /// The result of [`Verifier::status_proof`](crate::Verifier::status_proof).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusProof {
+    /// Whether every check passed: `code` is `ok`.
     pub valid: bool,
+    /// The result code (docs/formats.md): stable, for programs.
     pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
     pub message: String,
+    /// The license the document is about.
     pub license_id: Option<String>,
     /// `"valid"`, `"revoked"`, `"expired"` or `"grace_period"`.
     pub status: Option<String>,
+    /// When the issuer checked the license (RFC 3339, UTC).
     pub checked_at: Option<String>,
+    /// The end of the document's validity (RFC 3339, UTC).
     pub valid_until: Option<String>,
+    /// The document's anti-rollback epoch.
     pub epoch: Option<u64>,
+    /// What the license entitles to, as the issuer wrote it.
     pub entitlements: Option<Vec<String>>,
     /// The kid of the key that verified the proof.
     pub kid: Option<String>,
@@ -89,15 +103,20 @@ pub struct StatusProof {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LookupStatus {
+    /// The set revokes the license.
     Revoked,
+    /// The set suspends the license (until `until`, when given).
     Suspended,
+    /// The set does not list the license.
     NotRevoked,
 }
 
 /// One answer of a lookup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lookup {
+    /// The license the document is about.
     pub license_id: String,
+    /// The license's status as the issuer wrote it.
     pub status: LookupStatus,
     /// The end of a suspension.
     #[serde(default)]
@@ -108,17 +127,26 @@ pub struct Lookup {
 /// of loading a set and of applying deltas to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevocationSet {
+    /// Whether every check passed: `code` is `ok`.
     pub valid: bool,
+    /// The result code (docs/formats.md): stable, for programs.
     pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
     pub message: String,
+    /// The document's anti-rollback epoch.
     pub epoch: Option<u64>,
+    /// When the document was issued (RFC 3339, UTC).
     pub issued_at: Option<String>,
+    /// The end of the document's validity (RFC 3339, UTC).
     pub valid_until: Option<String>,
+    /// The id of the key whose signature verified.
     pub kid: Option<String>,
     /// The signed form of the last document applied (the set, or a
     /// chain's last delta): `"rfc8785"` or `"python"`.
     pub signed_form: Option<String>,
+    /// How many licenses the set revokes.
     pub revoked_count: Option<u64>,
+    /// How many licenses the set suspends.
     pub suspended_count: Option<u64>,
     /// Accepted past `valid_until` because `allow_stale` was set.
     pub stale: Option<bool>,
@@ -136,8 +164,11 @@ pub struct RevocationSet {
 /// The result of [`LoadedRevocationSet::lookup`](crate::LoadedRevocationSet::lookup).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lookups {
+    /// Whether every check passed: `code` is `ok`.
     pub valid: bool,
+    /// The result code (docs/formats.md): stable, for programs.
     pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
     pub message: String,
     /// The set's epoch (after any deltas applied).
     pub epoch: Option<u64>,
@@ -150,8 +181,11 @@ pub struct Lookups {
 /// `revocation_free`'s result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Freed {
+    /// Whether every check passed: `code` is `ok`.
     pub valid: bool,
+    /// The result code (docs/formats.md): stable, for programs.
     pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
     pub message: String,
 }
 
@@ -170,9 +204,13 @@ pub enum Decision {
 /// A license.key's policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicensePolicy {
+    /// Days between online checks.
     pub check_interval_days: i64,
+    /// Days offline after which the decision is warn.
     pub warn_after_days: i64,
+    /// Days offline after which the decision is block (`offline_too_long`).
     pub max_offline_days: i64,
+    /// How many times the license may move to another device.
     pub max_transfers: i64,
 }
 
@@ -181,33 +219,55 @@ pub struct LicensePolicy {
 /// before its evaluation (then [`Decision::Block`] and `[code]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct License {
+    /// Whether the license may run: the decision is run or warn.
     pub valid: bool,
+    /// The result code (docs/formats.md): stable, for programs.
     pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
     pub message: String,
+    /// Run, warn or block.
     pub decision: Decision,
     /// Everything that applies: blocking codes first, then warnings, then
     /// notices.
     pub reasons: Vec<String>,
+    /// The license the document is about.
     pub license_id: Option<String>,
+    /// The product the license is for.
     pub product_id: Option<String>,
+    /// The customer's id.
     pub customer_id: Option<String>,
+    /// The customer's name.
     pub customer_name: Option<String>,
+    /// The plan, as the issuer wrote it.
     pub plan: Option<String>,
+    /// The license's status as the issuer wrote it.
     pub status: Option<String>,
+    /// When the document was issued (RFC 3339, UTC).
     pub issued_at: Option<String>,
+    /// When the license expires (RFC 3339, UTC); `None` for a perpetual one.
     pub expires_at: Option<String>,
+    /// The end of the update entitlement (RFC 3339, UTC).
     pub updates_until: Option<String>,
+    /// The trial's length in days.
     pub trial_days: Option<i64>,
+    /// When the trial ends (RFC 3339, UTC).
     pub trial_ends_at: Option<String>,
+    /// Whether the document is bound to a device.
     pub bound: Option<bool>,
+    /// The device hash the license is bound to (`sha256:<hex>`).
     pub fingerprint_hash: Option<String>,
+    /// The signed form the signature is over: `"rfc8785"` or `"python"` (docs/formats.md, "Signed forms").
     pub signed_form: Option<String>,
+    /// The license's policy.
     pub policy: Option<LicensePolicy>,
     /// max(now, the state's `last_seen_time`): every decision is taken at
     /// this time.
     pub trusted_time: Option<String>,
+    /// Whole days from `trusted_time` to `expires_at`.
     pub days_to_expiry: Option<i64>,
+    /// Whole days since the last successful online check.
     pub days_offline: Option<i64>,
+    /// Whether an online check is due.
     pub check_due: Option<bool>,
     /// Whether updates cover `release_date` (when it was given).
     pub update_allowed: Option<bool>,
@@ -220,19 +280,29 @@ pub struct License {
 /// The result of [`Verifier::qkey`](crate::Verifier::qkey).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QKey {
+    /// Whether every check passed: `code` is `ok`.
     pub valid: bool,
+    /// The result code (docs/formats.md): stable, for programs.
     pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
     pub message: String,
+    /// The package the license is for.
     pub package: Option<String>,
+    /// The licensed user.
     pub user: Option<String>,
+    /// The machine id the license is bound to (32 hex digits).
     pub machine_id: Option<String>,
     /// Lower-cased, without duplicates, sorted.
     pub features: Option<Vec<String>>,
+    /// When the license was issued (RFC 3339, UTC).
     pub issued: Option<String>,
+    /// When the license expires (RFC 3339, UTC).
     pub expires: Option<String>,
+    /// Whole days until `expires`.
     pub days_left: Option<i64>,
     /// False only for an unsigned license accepted with `allow_unsigned`.
     pub signed: Option<bool>,
+    /// The signed form the signature is over: `"rfc8785"` or `"python"` (docs/formats.md, "Signed forms").
     pub signed_form: Option<String>,
 }
 
