@@ -11,7 +11,7 @@ help: ## list the targets
 GOTEST_QUIET = grep -Ev '^(=== |[[:space:]]*--- PASS|[[:space:]]+--- SKIP|PASS$$|[[:space:]]+[^[:space:]]+\.go:[0-9]+: )'
 GOTEST_FAILED = grep -Ev '^(=== |[[:space:]]*--- PASS|PASS$$)'
 
-test: check wasm-check ## run every test (Go, conformance, vectors in Go/wazero, Node, Chromium, Python/wasmtime, JVM/Chicory)
+test: check wasm-check ## run every test (Go, conformance, vectors in Go/wazero, Node, Chromium, Python/wasmtime, JVM/Chicory, Rust/wasmtime)
 	@echo "$(GO) test -count=1 -v ./..."
 	@out=$$($(GO) test -count=1 -v ./... 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "$$out" | $(GOTEST_QUIET); else echo "$$out" | $(GOTEST_FAILED); exit $$rc; fi
@@ -29,6 +29,7 @@ test: check wasm-check ## run every test (Go, conformance, vectors in Go/wazero,
 	$(MAKE) --no-print-directory js-test
 	$(MAKE) --no-print-directory python-test
 	$(MAKE) --no-print-directory java-test
+	$(MAKE) --no-print-directory rust-test
 
 check: ## vet and formatting
 	$(GO) vet ./...
@@ -80,11 +81,13 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
 WASM_ENV = GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 GOWASM= GOFLAGS=
 WASM_BUILD = $(GO) build -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 
-wasm: ## build host/licverify.wasm reproducibly, copy it into js/ and python/; print its size and sha256
+wasm: ## build host/licverify.wasm reproducibly, copy it into js/, python/ and rust/; print its size and sha256
 	$(WASM_ENV) $(WASM_BUILD) -o host/licverify.wasm ./wasm
 	cp host/licverify.wasm js/licverify.wasm
 	cp host/licverify.wasm python/src/licverify/licverify.wasm
 	cp internal/api/ops.json python/src/licverify/ops.json
+	cp host/licverify.wasm rust/licverify.wasm
+	cp internal/api/ops.json rust/ops.json
 	@echo "host/licverify.wasm: $$(wc -c < host/licverify.wasm) bytes, $$(gzip -9c host/licverify.wasm | wc -c) gzip, built with $$($(GO) env GOVERSION)"
 	@echo "sha256 $$( (sha256sum host/licverify.wasm 2>/dev/null || shasum -a 256 host/licverify.wasm) | cut -d' ' -f1)"
 
@@ -114,12 +117,15 @@ oldest-go-test: ## vet everything and test the pure packages with the oldest sup
 	@out=$$(GOTOOLCHAIN=$(OLDEST_GO) $(GO) test -count=1 ./canonical ./verify ./internal/... ./testvectors ./epochstore 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "$$out" | grep -E '^(ok|FAIL)' | sed 's/^/$(OLDEST_GO): /'; else echo "$$out"; exit $$rc; fi
 
-.PHONY: python-test java-test
+.PHONY: python-test java-test rust-test
 python-test: ## the Python package (python/) over wasmtime: mypy --strict, every vector identical to Go
 	python/run-tests.sh
 
 java-test: ## the JVM library (java/), the module compiled to JVM classes at build time: every vector identical to Go, raw and typed; sample/ on the installed jar
 	java/run-tests.sh
+
+rust-test: ## the Rust crate (rust/) over wasmtime: every vector identical to Go, typed API, threads, the compilation cache
+	rust/run-tests.sh
 
 demo: ## build the CLI, then verify the bundled samples (examples/demo) through it
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \

@@ -46,6 +46,7 @@ import { pythonColdStart, pythonColdStartRows } from './pycold.mjs';
 import { build as buildDashboardSample, bundle as dashboardBundle } from '../examples/dashboard/gen.mjs';
 import { chromiumFlags, chromiumPath } from '../js/test/chromium.js';
 import { javaBench } from './java.mjs';
+import { rustBench } from './lib/rust.mjs';
 
 const bench = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(bench);
@@ -487,6 +488,7 @@ const runtimes = [
   ['nodecrypto', 'node:crypto + JS JCS', '#7f7f7f'],
   ['python', 'wasm · Python (wasmtime)', '#9467bd'],
   ['java', 'wasm · JVM (Chicory, build-time compiled)', '#8c564b'],
+  ['rust', 'wasm · Rust (wasmtime)', '#b7410e'],
 ];
 
 // chartSVG draws the latency table as grouped horizontal bars on a log
@@ -1237,6 +1239,15 @@ async function main() {
     log(`  JVM skipped: ${R.javaSkipped}`);
   }
 
+  log('Rust (wasmtime): rust/examples/bench.rs');
+  try {
+    R.rust = rustBench(repo, fixtures, quick);
+    R.latency.statusproof.rust = R.rust.status_proof.median_us / 1000;
+  } catch (err) {
+    R.rustSkipped = String(err.message ?? err).split('\n')[0].slice(0, 200);
+    log(`  Rust skipped: ${R.rustSkipped}`);
+  }
+
   // ------------------------------------------------------------ Chromium
   let chromium = null;
   let chromiumProfile = null;
@@ -1492,6 +1503,11 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
     scaleRows.push(['100,000', MB(R.scale[100000].bytes), 'Python (wasmtime)', fmtMs(pr.verify_median_ms), fmtX(ratio(pr.verify_median_ms, R.scale[100000].native.ms)), fmtMs(pr.verify_first_call_of_a_new_instance_ms), '–', '–', '–', fmtMs(pr.lookup_of_a_loaded_set.median_us / 1000)]);
   }
 
+  if (R.rust && R.scale[100000]) {
+    const rl = R.rust.revocation_lookup;
+    scaleRows.push(['100,000', MB(R.scale[100000].bytes), 'Rust (wasmtime)', '–', '–', fmtMs(rl.load_ms), '–', '–', '–', fmtMs(rl.median_us / 1000)]);
+  }
+
   // Issue 14's figures: the new module against the baseline, and its goals.
   const B = R.baseline ?? {};
   const S1 = R.scale[B.set?.ids ?? 1000000];
@@ -1552,6 +1568,14 @@ async function writeResults({ versions, R, meta, goLines, chromium }) {
       ['JVM (Chicory, compiled at build time): new process → first verified status proof', jText(js.statusproof)],
       ['JVM (Chicory, compiled at build time): new process → first verified encrypted .qkey', jText(js.qkey)],
       ['JVM (Chicory): lookup in a loaded 100,000-id set', fmtMs(R.java.latency.revocation_lookup.median_us / 1000)],
+    );
+  }
+  if (R.rust) {
+    const rs = R.rust.first_verdict;
+    const rsText = (x) => `${fmtMs(x.exit_ms)} spawn → exit (compiled module ${fmtMs(x.module_ms)}, first call ${fmtMs(x.first_call_ms)})`;
+    startupRows.push(
+      ['Rust (wasmtime): new process → first verified result, empty cache (compiles)', rsText(rs.empty)],
+      ['Rust (wasmtime): new process → first verified result, warm cache', rsText(rs.warm)],
     );
   }
   if (st.chromium) {
