@@ -325,7 +325,7 @@ class TypedVectorsTest {
             assertEquals(wantObj.get("code").str(), result.code(), id + ": code");
             assertEquals(wantObj.get("valid").value, result.valid(), id + ": valid");
             if (result instanceof PlanResult) planAccessors(id, wantObj, (PlanResult) result);
-            if (result instanceof AcceptResult) acceptAccessors(id, wantObj, (AcceptResult) result);
+            if (result instanceof AcceptResult) acceptAccessors(id, wantObj, (AcceptResult) result, test.get("request").obj().get("kind").str());
             return;
         }
         if (error == null) fail(id + ": the typed API answered " + result.json() + "; native Go refused it: " + want);
@@ -376,12 +376,15 @@ class TypedVectorsTest {
     }
 
     /** AcceptResult's accessors read native Go's answer; result() is typed by the request's kind. */
-    private static void acceptAccessors(String id, Json.Obj want, AcceptResult r) {
+    private static void acceptAccessors(String id, Json.Obj want, AcceptResult r, String kind) {
         assertEquals(want.get("accept").value, r.accept(), id + ": accept");
         Json.Node persist = want.get("persist");
         assertEquals(persist == null ? null : persist.str(), r.persist(), id + ": persist");
         assertEquals(longMember(want, "store_epoch"), r.storeEpoch(), id + ": store_epoch");
         assertEquals(rawMember(want, "result"), r.result() == null ? null : r.result().json(), id + ": result");
+        if (r.result() != null) {
+            assertEquals(kind.equals("proof") ? StatusProofResult.class : RevocationSetResult.class, r.result().getClass(), id + ": result's class");
+        }
         if (r.result() instanceof StatusProofResult) {
             assertEquals(want.get("result").obj().has("license_id") ? want.get("result").obj().get("license_id").str() : null,
                     ((StatusProofResult) r.result()).licenseId(), id + ": result.license_id");
