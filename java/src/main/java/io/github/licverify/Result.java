@@ -24,7 +24,7 @@ public abstract class Result {
             "unknown_key", "key_not_valid", "bad_signature", "not_yet_valid", "proof_expired", "ttl_too_long",
             "license_mismatch", "product_mismatch", "device_required", "device_mismatch", "epoch_rollback",
             "revoked", "suspended", "expired", "trial_expired", "set_expired", "delta_base_mismatch",
-            "offline_too_long", "decrypt_failed", "clock_rollback");
+            "offline_too_long", "decrypt_failed", "clock_rollback", "proof_missing", "not_newer");
 
     private final boolean valid;
     private final String code;

@@ -409,6 +409,60 @@ public final class Verifier implements AutoCloseable {
         return new QKeyResult(o, source(o));
     }
 
+    /**
+     * What holds now for what is cached, and what to fetch when (docs/formats.md "The lifecycle
+     * ops", {@code plan}; docs/lifecycle.md). Every cached document is verified again. Pure:
+     * nothing is remembered between calls; the host keeps the cache, the clock and the failure
+     * counts, and passes them each time.
+     *
+     * <pre>{@code
+     * PlanResult p = verifier.plan(PlanOptions.builder(keys, Instant.now())
+     *         .proof(cachedProof).set(cachedSet).deltas(cachedDeltas).minEpoch(stored).syncedAt(syncedAt).build());
+     * if (p.storeEpoch() != null) epochs.raiseTo(name, p.storeEpoch());
+     * if (!p.valid()) System.out.println("blocked: " + p.code()); // proof_missing, revoked, proof_expired, ...
+     * // fetch a proof at p.refreshProof().at(), a set (or a delta since p.syncSet().sinceEpoch()) at p.syncSet().at()
+     * }</pre>
+     *
+     * @param options the keyring, now, the cached documents, the failures so far and the policy
+     * @return the result: {@code valid()} false with a code when the cache does not allow the
+     *     license now
+     * @throws LicverifyException BAD_REQUEST (such as deltas without a set), KEYRING (with its
+     *     code), CLOSED, MODULE_CRASH
+     */
+    public PlanResult plan(PlanOptions options) throws LicverifyException {
+        Json.Obj o = send(Objects.requireNonNull(options, "options").request());
+        return new PlanResult(o, source(o));
+    }
+
+    /**
+     * Whether a fetched document replaces the cached one (docs/formats.md "The lifecycle ops",
+     * {@code accept}): the fetched document is verified, and ordered against the cache given as
+     * {@link #plan} takes it. Pure.
+     *
+     * <pre>{@code
+     * AcceptResult a = verifier.accept(body, AcceptOptions.PROOF,
+     *         AcceptOptions.builder(keys, Instant.now()).proof(cachedProof).minEpoch(stored).build());
+     * if (a.accept()) {
+     *     writeAtomically("proof.json", body);       // a.persist() says how: proof, set or delta
+     *     epochs.raiseTo(name, a.storeEpoch());      // after the document, never before
+     * }
+     * }</pre>
+     *
+     * @param fetched the document the transport returned, exactly as received
+     * @param kind {@link AcceptOptions#PROOF} or {@link AcceptOptions#REVOCATION} (a delta when
+     *     it has {@code since_epoch}, else a full set); anything else is a bad request
+     * @param options the keyring, now and the cache
+     * @return the result: {@code accept()} whether to keep the document, {@code code()} {@code
+     *     not_newer} for one older than the cached one
+     * @throws LicverifyException BAD_REQUEST, KEYRING (with its code), CLOSED, MODULE_CRASH
+     */
+    public AcceptResult accept(byte[] fetched, String kind, AcceptOptions options) throws LicverifyException {
+        Request req = Objects.requireNonNull(options, "options")
+                .request(Objects.requireNonNull(fetched, "fetched"), Objects.requireNonNull(kind, "kind"));
+        Json.Obj o = send(req);
+        return new AcceptResult(o, source(o), kind);
+    }
+
     /** The whole response text a parsed result came from. */
     static String source(Json.Obj o) {
         return o.members.values().iterator().next().source;

@@ -259,9 +259,11 @@ class ApiTest {
                 "revocation_load", RevocationSetOptions.Builder.class,
                 "revocation_apply", RevocationSetOptions.Builder.class,
                 "license", LicenseOptions.Builder.class,
-                "qkey", QKeyOptions.Builder.class);
+                "qkey", QKeyOptions.Builder.class,
+                "plan", PlanOptions.Builder.class,
+                "accept", AcceptOptions.Builder.class);
         Map<String, String> renamed = Map.of("package", "packageName");
-        Set<String> handledElsewhere = Set.of("keys", "now", "handle", "product_id");
+        Set<String> handledElsewhere = Set.of("keys", "now", "handle", "product_id", "kind"); // kind: accept's argument
         Json.Obj ops = Repo.readJson(Repo.opsTable()).obj().get("ops").obj();
         List<String> missing = new ArrayList<>();
         for (String op : ops.members.keySet()) {

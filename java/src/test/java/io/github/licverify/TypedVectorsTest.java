@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestFactory;
  * through the typed API and is counted as skipped.
  */
 class TypedVectorsTest {
-    private static final List<String> TYPED_OPS = List.of("canonicalize", "status_proof", "revocation_set", "license", "qkey");
+    private static final List<String> TYPED_OPS = List.of("canonicalize", "status_proof", "revocation_set", "license", "qkey", "plan", "accept");
 
     private static Frames frames;
     private static Json.Obj nativeResponses;
@@ -222,6 +222,56 @@ class TypedVectorsTest {
                 done(m);
                 return verifier.verifyQKey(q, b.build());
             }
+            case "plan": {
+                PlanOptions.Builder b = PlanOptions.builder(keys(m), now(m));
+                byte[] p;
+                if ((p = m.part("proof")) != null) b.proof(p);
+                if ((p = m.part("set")) != null) b.set(p);
+                List<byte[]> deltas = m.parts.remove("deltas");
+                if (deltas != null) b.deltas(deltas);
+                String lid = str(m.take("license_id"), "license_id");
+                if (lid != null) b.licenseId(lid);
+                if ((p = m.part("fingerprint")) != null) b.fingerprint(p);
+                Long v;
+                if ((v = integer(m.take("min_epoch"), "min_epoch")) != null) b.minEpoch(v);
+                if ((v = integer(m.take("max_ttl_seconds"), "max_ttl_seconds")) != null) b.maxTtlSeconds(v);
+                if ((v = integer(m.take("skew_seconds"), "skew_seconds")) != null) b.skewSeconds(v);
+                Instant t;
+                if ((t = time(m.take("synced_at"), "synced_at")) != null) b.syncedAt(t);
+                if ((v = integer(m.take("proof_failures"), "proof_failures")) != null) b.proofFailures(v);
+                if ((t = time(m.take("proof_failed_at"), "proof_failed_at")) != null) b.proofFailedAt(t);
+                if ((v = integer(m.take("set_failures"), "set_failures")) != null) b.setFailures(v);
+                if ((t = time(m.take("set_failed_at"), "set_failed_at")) != null) b.setFailedAt(t);
+                if ((v = integer(m.take("refresh_percent"), "refresh_percent")) != null) b.refreshPercent(v);
+                if ((v = integer(m.take("sync_interval_seconds"), "sync_interval_seconds")) != null) b.syncIntervalSeconds(v);
+                if ((v = integer(m.take("backoff_seconds"), "backoff_seconds")) != null) b.backoffSeconds(v);
+                if ((v = integer(m.take("backoff_max_seconds"), "backoff_max_seconds")) != null) b.backoffMaxSeconds(v);
+                if ((v = integer(m.take("max_deltas"), "max_deltas")) != null) b.maxDeltas(v);
+                done(m);
+                return verifier.plan(b.build());
+            }
+            case "accept": {
+                byte[] fetched = m.part("fetched");
+                if (fetched == null) throw new Inexpressible("no fetched");
+                String kind = str(m.take("kind"), "kind");
+                if (kind == null) throw new Inexpressible("no kind");
+                AcceptOptions.Builder b = AcceptOptions.builder(keys(m), now(m));
+                byte[] p;
+                if ((p = m.part("proof")) != null) b.proof(p);
+                if ((p = m.part("set")) != null) b.set(p);
+                List<byte[]> deltas = m.parts.remove("deltas");
+                if (deltas != null) b.deltas(deltas);
+                String lid = str(m.take("license_id"), "license_id");
+                if (lid != null) b.licenseId(lid);
+                if ((p = m.part("fingerprint")) != null) b.fingerprint(p);
+                Long v;
+                if ((v = integer(m.take("min_epoch"), "min_epoch")) != null) b.minEpoch(v);
+                if ((v = integer(m.take("max_ttl_seconds"), "max_ttl_seconds")) != null) b.maxTtlSeconds(v);
+                if ((v = integer(m.take("skew_seconds"), "skew_seconds")) != null) b.skewSeconds(v);
+                if ((v = integer(m.take("max_deltas"), "max_deltas")) != null) b.maxDeltas(v);
+                done(m);
+                return verifier.accept(fetched, kind, b.build());
+            }
             default:
                 throw new Inexpressible("op " + op);
         }
@@ -274,6 +324,8 @@ class TypedVectorsTest {
             assertArrayEquals(wantBytes, result.jsonBytes(), id + ": as bytes");
             assertEquals(wantObj.get("code").str(), result.code(), id + ": code");
             assertEquals(wantObj.get("valid").value, result.valid(), id + ": valid");
+            if (result instanceof PlanResult) planAccessors(id, wantObj, (PlanResult) result);
+            if (result instanceof AcceptResult) acceptAccessors(id, wantObj, (AcceptResult) result, test.get("request").obj().get("kind").str());
             return;
         }
         if (error == null) fail(id + ": the typed API answered " + result.json() + "; native Go refused it: " + want);
@@ -283,6 +335,61 @@ class TypedVectorsTest {
             assertEquals(wantObj.get("code").str(), error.code(), id + ": the keyring error's code");
         } else {
             assertEquals(LicverifyException.Kind.BAD_REQUEST, error.kind(), id);
+        }
+    }
+
+    /** A nested result's JSON text in native Go's response, or null when the member is absent. */
+    private static String rawMember(Json.Obj o, String name) {
+        Json.Node n = o.get(name);
+        return n == null ? null : n.raw();
+    }
+
+    private static Long longMember(Json.Obj o, String name) {
+        Json.Node n = o.get(name);
+        return n == null ? null : n.num().longValueExact();
+    }
+
+    private static Instant timeMember(Json.Obj o, String name) {
+        Json.Node n = o.get(name);
+        return n == null ? null : Instant.parse(n.str());
+    }
+
+    /** PlanResult's accessors read native Go's answer: each member, or null where it is absent. */
+    private static void planAccessors(String id, Json.Obj want, PlanResult r) {
+        assertEquals(rawMember(want, "proof"), r.proof() == null ? null : r.proof().json(), id + ": proof");
+        assertEquals(rawMember(want, "set"), r.set() == null ? null : r.set().json(), id + ": set");
+        assertEquals(longMember(want, "store_epoch"), r.storeEpoch(), id + ": store_epoch");
+        assertEquals(timeMember(want, "next_at"), r.nextAt(), id + ": next_at");
+        dueAccessors(id + ": refresh_proof", want.get("refresh_proof"), r.refreshProof());
+        dueAccessors(id + ": sync_set", want.get("sync_set"), r.syncSet());
+    }
+
+    private static void dueAccessors(String what, Json.Node want, PlanResult.Due due) {
+        if (want == null) {
+            assertEquals(null, due, what);
+            return;
+        }
+        Json.Obj o = want.obj();
+        assertEquals(timeMember(o, "at"), due.at(), what + ".at");
+        assertEquals(o.get("reason").str(), due.reason(), what + ".reason");
+        assertEquals(longMember(o, "since_epoch"), due.sinceEpoch(), what + ".since_epoch");
+    }
+
+    /** AcceptResult's accessors read native Go's answer; result() is typed by the request's kind. */
+    private static void acceptAccessors(String id, Json.Obj want, AcceptResult r, String kind) {
+        assertEquals(want.get("accept").value, r.accept(), id + ": accept");
+        Json.Node persist = want.get("persist");
+        assertEquals(persist == null ? null : persist.str(), r.persist(), id + ": persist");
+        assertEquals(longMember(want, "store_epoch"), r.storeEpoch(), id + ": store_epoch");
+        assertEquals(rawMember(want, "result"), r.result() == null ? null : r.result().json(), id + ": result");
+        if (r.result() != null) {
+            assertEquals(kind.equals("proof") ? StatusProofResult.class : RevocationSetResult.class, r.result().getClass(), id + ": result's class");
+        }
+        if (r.result() instanceof StatusProofResult) {
+            assertEquals(want.get("result").obj().has("license_id") ? want.get("result").obj().get("license_id").str() : null,
+                    ((StatusProofResult) r.result()).licenseId(), id + ": result.license_id");
+        } else if (r.result() != null) {
+            assertEquals(longMember(want.get("result").obj(), "epoch"), ((RevocationSetResult) r.result()).epoch(), id + ": result.epoch");
         }
     }
 
