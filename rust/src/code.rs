@@ -74,13 +74,17 @@ pub enum Code {
     DecryptFailed,
     /// `clock_rollback`: a license within its term by the host's clock is past it by the clock guard's trusted time: the clock ran ahead once or was set back; a successful online check (`server_time`) resets the guard.
     ClockRollback,
+    /// `proof_missing`: no status proof is cached (`plan`, formats.md "The lifecycle ops").
+    ProofMissing,
+    /// `not_newer`: a fetched document verifies but is older than the cached one, which is kept (`accept`).
+    NotNewer,
     /// A code this crate does not know yet, as the module spelt it.
     Other(String),
 }
 
 impl Code {
     /// Every code this crate knows, in the order of docs/formats.md.
-    pub const ALL: [Code; 31] = [
+    pub const ALL: [Code; 33] = [
         Code::Ok,
         Code::MalformedJson,
         Code::DuplicateKey,
@@ -112,6 +116,8 @@ impl Code {
         Code::OfflineTooLong,
         Code::DecryptFailed,
         Code::ClockRollback,
+        Code::ProofMissing,
+        Code::NotNewer,
     ];
 
     /// The code as the module and the vectors spell it (`"bad_signature"`).
@@ -148,6 +154,8 @@ impl Code {
             Code::OfflineTooLong => "offline_too_long",
             Code::DecryptFailed => "decrypt_failed",
             Code::ClockRollback => "clock_rollback",
+            Code::ProofMissing => "proof_missing",
+            Code::NotNewer => "not_newer",
             Code::Other(s) => s,
         }
     }
@@ -186,6 +194,8 @@ impl Code {
             "offline_too_long" => Code::OfflineTooLong,
             "decrypt_failed" => Code::DecryptFailed,
             "clock_rollback" => Code::ClockRollback,
+            "proof_missing" => Code::ProofMissing,
+            "not_newer" => Code::NotNewer,
             other => Code::Other(other.to_string()),
         }
     }

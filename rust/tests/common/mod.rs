@@ -210,7 +210,9 @@ pub fn check_expected(expected: &Value, response: &[u8]) -> Result<(), String> {
             }
             let mut less = obj.clone();
             less.remove("message");
-            if Value::Object(less) != *expected {
+            let mut less = Value::Object(less);
+            drop_nested_messages(&mut less);
+            if less != *expected {
                 return err(&format!("response less message differs from expected {expected}"));
             }
             if obj["valid"].as_bool() != Some(obj["code"] == "ok") {
@@ -246,4 +248,20 @@ pub fn without_nulls(v: Value) -> Value {
 pub fn verifier() -> &'static licverify::Verifier {
     static V: OnceLock<licverify::Verifier> = OnceLock::new();
     V.get_or_init(|| licverify::Verifier::builder().max_instances(2).build().unwrap())
+}
+
+/// Drops, in place, the `message` of every result nested in `v` (an object
+/// with a `valid` member, as the lifecycle ops answer): it is for people,
+/// as the response's own is (wasm/ABI.md, "Running the test vectors").
+fn drop_nested_messages(v: &mut Value) {
+    match v {
+        Value::Array(a) => a.iter_mut().for_each(drop_nested_messages),
+        Value::Object(o) => {
+            if o.contains_key("valid") {
+                o.remove("message");
+            }
+            o.values_mut().for_each(drop_nested_messages);
+        }
+        _ => {}
+    }
 }
