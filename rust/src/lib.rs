@@ -64,14 +64,14 @@ pub use code::Code;
 pub use error::Error;
 pub use frame::{encode_frame, Request, MAX_REQUEST, OPS_JSON};
 pub use results::{
-    Canonicalized, Decision, Fingerprint, License, LicensePolicy, Lookup, LookupStatus, Lookups, Outcome, QKey,
-    RevocationSet, StatusProof,
+    Accept, Canonicalized, Decision, Due, Fingerprint, License, LicensePolicy, Lookup, LookupStatus, Lookups, Outcome,
+    Plan, QKey, RevocationSet, StatusProof,
 };
 pub use revocation::{ApplyOptions, LoadedRevocationSet};
 pub use time::rfc3339;
 pub use verifier::{
-    Builder, LicenseOptions, LoadInfo, QKeyOptions, RevocationOptions, StatusProofOptions, Verifier,
-    DEFAULT_MEMORY_LIMIT, WASM,
+    AcceptOptions, Builder, LicenseOptions, LoadInfo, PlanOptions, QKeyOptions, RevocationOptions, StatusProofOptions,
+    Verifier, DEFAULT_MEMORY_LIMIT, WASM,
 };
 
 #[doc(hidden)]

@@ -354,3 +354,68 @@ pub(crate) fn parse<T: DeserializeOwned>(resp: &[u8]) -> Result<T, Error> {
     }
     serde_json::from_slice(resp).map_err(not_json)
 }
+
+/// When to fetch a document and why: `plan`'s `refresh_proof` and
+/// `sync_set` (docs/formats.md, "The lifecycle ops").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Due {
+    /// When (RFC 3339, UTC); never before the plan's `now`, which means
+    /// at once.
+    pub at: String,
+    /// Why: `missing`, `rejected`, `behind`, `refresh_point`, `deltas`,
+    /// `expired`, `interval` or `backoff`.
+    pub reason: String,
+    /// For the set only: the epoch a delta is asked from; `None` when a
+    /// full set is due.
+    pub since_epoch: Option<u64>,
+}
+
+/// The result of [`Verifier::plan`](crate::Verifier::plan): what holds now
+/// and when to fetch each document again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Whether the verdict is `ok`.
+    pub valid: bool,
+    /// The verdict: `proof_missing`, the proof's own code, `revoked` or
+    /// `suspended` by the cached chain, else `ok`.
+    pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
+    pub message: String,
+    /// The cached proof's result, as `status_proof` answers it.
+    pub proof: Option<StatusProof>,
+    /// The cached chain's result, as `revocation_set` answers it.
+    pub set: Option<RevocationSet>,
+    /// The epoch to raise the stored anti-rollback epoch to.
+    pub store_epoch: Option<u64>,
+    /// When to fetch a status proof.
+    pub refresh_proof: Due,
+    /// When to sync the revocation set, and from which epoch.
+    pub sync_set: Due,
+    /// The earlier of the two fetch times (RFC 3339, UTC).
+    pub next_at: String,
+}
+
+/// The result of [`Verifier::accept`](crate::Verifier::accept): whether a
+/// fetched document replaces the cached one, and what to persist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accept {
+    /// Whether the verdict on the fetched document is `ok`.
+    pub valid: bool,
+    /// The fetched document's code, or why it is not taken although it
+    /// verifies (`not_newer`, `epoch_rollback`, `delta_base_mismatch`,
+    /// `input_too_large`). A taken proof may be a genuine `revoked`.
+    pub code: Code,
+    /// A sentence for people; its wording may change, `code` does not.
+    pub message: String,
+    /// Whether the document replaces or extends the cache.
+    pub accept: bool,
+    /// What to write when taken: `proof`, `set` (replace the base, drop
+    /// the deltas) or `delta` (append it).
+    pub persist: Option<String>,
+    /// The epoch to store once the document is written.
+    pub store_epoch: Option<u64>,
+    /// The fetched document's full result: a [`StatusProof`]'s JSON for a
+    /// proof, a [`RevocationSet`]'s for a set or delta
+    /// (`serde_json::from_value` reads it as either).
+    pub result: serde_json::Value,
+}

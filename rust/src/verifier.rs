@@ -10,7 +10,7 @@ use wasmtime::{Config, Engine, InstancePre, Module};
 
 use crate::cache::{self, CacheDir};
 use crate::frame::oversized_response;
-use crate::results::{parse, Canonicalized, Fingerprint, License, QKey, RevocationSet, StatusProof};
+use crate::results::{parse, Accept, Canonicalized, Fingerprint, License, Plan, QKey, RevocationSet, StatusProof};
 use crate::revocation::LoadedRevocationSet;
 use crate::runtime::{prepare, Host, Instance};
 use crate::{Error, Request};
@@ -528,6 +528,71 @@ impl Verifier {
         self.send(&req)
     }
 
+    /// What holds now and when to fetch each document again, from what a
+    /// host has cached (docs/formats.md, "The lifecycle ops"): the verdict,
+    /// the epoch to store, and when to refresh the proof and sync the set,
+    /// and why. Pure: nothing is kept between calls; every cached document
+    /// is verified again. `now` is an RFC 3339 time.
+    ///
+    /// ```no_run
+    /// use licverify::{PlanOptions, Verifier};
+    ///
+    /// let v = Verifier::new()?;
+    /// let keys = std::fs::read("keyring.json").unwrap();
+    /// let proof = std::fs::read("proof.json").unwrap();
+    /// let p = v.plan(&keys, "2026-03-01T12:00:00Z", &PlanOptions { proof: Some(&proof), ..Default::default() })?;
+    /// println!("{} ({}); fetch a proof at {} ({})", p.code, p.message, p.refresh_proof.at, p.refresh_proof.reason);
+    /// # Ok::<(), licverify::Error>(())
+    /// ```
+    pub fn plan(&self, keys: impl AsRef<[u8]>, now: &str, opts: &PlanOptions<'_>) -> Result<Plan, Error> {
+        let mut req = Request::new("plan").part("keys", keys.as_ref()).header("now", now);
+        req = cached(req, opts.proof, opts.set, &opts.deltas, opts.fingerprint)
+            .header_opt("license_id", opts.license_id)
+            .header_opt("min_epoch", opts.min_epoch)
+            .header_opt("max_ttl_seconds", opts.max_ttl_seconds)
+            .header_opt("skew_seconds", opts.skew_seconds)
+            .header_opt("synced_at", opts.synced_at)
+            .header_opt("proof_failures", opts.proof_failures)
+            .header_opt("proof_failed_at", opts.proof_failed_at)
+            .header_opt("set_failures", opts.set_failures)
+            .header_opt("set_failed_at", opts.set_failed_at)
+            .header_opt("refresh_percent", opts.refresh_percent)
+            .header_opt("sync_interval_seconds", opts.sync_interval_seconds)
+            .header_opt("backoff_seconds", opts.backoff_seconds)
+            .header_opt("backoff_max_seconds", opts.backoff_max_seconds)
+            .header_opt("max_deltas", opts.max_deltas);
+        self.send(&req)
+    }
+
+    /// Whether a fetched document replaces the cached one, and what to
+    /// persist (docs/formats.md, "The lifecycle ops", accept). `kind` is
+    /// `"proof"` or `"revocation"` (a delta when the document has a
+    /// `since_epoch` member, else a full set); another kind is
+    /// [`Error::BadRequest`]. Never taken: a document that does not
+    /// verify, a lower epoch than stored, an older proof over a newer one,
+    /// a delta that does not chain.
+    pub fn accept(
+        &self,
+        fetched: impl AsRef<[u8]>,
+        kind: &str,
+        keys: impl AsRef<[u8]>,
+        now: &str,
+        opts: &AcceptOptions<'_>,
+    ) -> Result<Accept, Error> {
+        let mut req = Request::new("accept")
+            .part("fetched", fetched.as_ref())
+            .header("kind", kind)
+            .part("keys", keys.as_ref())
+            .header("now", now);
+        req = cached(req, opts.proof, opts.set, &opts.deltas, opts.fingerprint)
+            .header_opt("license_id", opts.license_id)
+            .header_opt("min_epoch", opts.min_epoch)
+            .header_opt("max_ttl_seconds", opts.max_ttl_seconds)
+            .header_opt("skew_seconds", opts.skew_seconds)
+            .header_opt("max_deltas", opts.max_deltas);
+        self.send(&req)
+    }
+
     /// Decrypts and verifies a QuantumMeta .qkey license: the file's bytes
     /// as they are (encrypted or plain JSON). Encrypted files take PBKDF2
     /// with 100,000 iterations: hundreds of milliseconds here.
@@ -549,6 +614,88 @@ impl Verifier {
             .header_opt("limit", opts.limit);
         self.send(&req)
     }
+}
+
+/// The cache's parts of a `plan` or `accept` request.
+fn cached(
+    mut req: Request,
+    proof: Option<&[u8]>,
+    set: Option<&[u8]>,
+    deltas: &[&[u8]],
+    fingerprint: Option<&[u8]>,
+) -> Request {
+    req = req.part_opt("proof", proof).part_opt("set", set);
+    for d in deltas {
+        req = req.part("deltas", *d);
+    }
+    req.part_opt("fingerprint", fingerprint)
+}
+
+/// Options of [`Verifier::plan`]: what the host has cached and its policy
+/// (docs/formats.md, "The lifecycle ops"); `None` is none cached or the
+/// module's default.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions<'a> {
+    /// The cached status proof, in any of its three forms.
+    pub proof: Option<&'a [u8]>,
+    /// The cached base revocation set.
+    pub set: Option<&'a [u8]>,
+    /// The deltas cached after `set`, in order (at most 4,096).
+    pub deltas: Vec<&'a [u8]>,
+    /// The license the proof must be for.
+    pub license_id: Option<&'a str>,
+    /// This device's fingerprint components (a JSON object).
+    pub fingerprint: Option<&'a [u8]>,
+    /// The stored anti-rollback epoch.
+    pub min_epoch: Option<u64>,
+    /// The longest proof lifetime accepted, in seconds.
+    pub max_ttl_seconds: Option<u64>,
+    /// Tolerance for times in the future, in seconds.
+    pub skew_seconds: Option<u64>,
+    /// When the set (or its last delta) was last taken (RFC 3339).
+    pub synced_at: Option<&'a str>,
+    /// Consecutive failed proof fetches.
+    pub proof_failures: Option<u64>,
+    /// When the last of them happened (RFC 3339).
+    pub proof_failed_at: Option<&'a str>,
+    /// Consecutive failed set fetches.
+    pub set_failures: Option<u64>,
+    /// When the last of them happened (RFC 3339).
+    pub set_failed_at: Option<&'a str>,
+    /// The refresh point, in percent of the proof's lifetime (default 75).
+    pub refresh_percent: Option<u64>,
+    /// Seconds between syncs (default 300).
+    pub sync_interval_seconds: Option<u64>,
+    /// The first retry delay, in seconds (default 30).
+    pub backoff_seconds: Option<u64>,
+    /// The retry delay's cap, in seconds (default 3600).
+    pub backoff_max_seconds: Option<u64>,
+    /// The chain length at which a full set is due (default 256).
+    pub max_deltas: Option<u64>,
+}
+
+/// Options of [`Verifier::accept`]: the cache and the options, as for
+/// [`PlanOptions`].
+#[derive(Debug, Clone, Default)]
+pub struct AcceptOptions<'a> {
+    /// The cached status proof.
+    pub proof: Option<&'a [u8]>,
+    /// The cached base revocation set.
+    pub set: Option<&'a [u8]>,
+    /// The deltas cached after `set`, in order.
+    pub deltas: Vec<&'a [u8]>,
+    /// The license the proof must be for.
+    pub license_id: Option<&'a str>,
+    /// This device's fingerprint components (a JSON object).
+    pub fingerprint: Option<&'a [u8]>,
+    /// The stored anti-rollback epoch.
+    pub min_epoch: Option<u64>,
+    /// The longest proof lifetime accepted, in seconds.
+    pub max_ttl_seconds: Option<u64>,
+    /// Tolerance for times in the future, in seconds.
+    pub skew_seconds: Option<u64>,
+    /// The chain length at which a full set is due (default 256).
+    pub max_deltas: Option<u64>,
 }
 
 fn revocation_request(op: &str, set: &[u8], keys: &[u8], now: &str, opts: &RevocationOptions<'_>) -> Request {

@@ -8,7 +8,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use licverify::{ApplyOptions, Error, LicenseOptions, QKeyOptions, RevocationOptions, StatusProofOptions, Verifier};
+use licverify::{
+    AcceptOptions, ApplyOptions, Error, LicenseOptions, PlanOptions, QKeyOptions, RevocationOptions,
+    StatusProofOptions, Verifier,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -202,6 +205,67 @@ fn typed<'a, D: AsRef<[u8]>>(
                 limit: h.u64("limit").ok()?,
             };
             json(v.qkey(part("qkey")??, part("keys")??, h.str("now").ok()??, &opts))
+        }
+        "plan" => {
+            let h = h(&[
+                "now",
+                "license_id",
+                "min_epoch",
+                "max_ttl_seconds",
+                "skew_seconds",
+                "synced_at",
+                "proof_failures",
+                "proof_failed_at",
+                "set_failures",
+                "set_failed_at",
+                "refresh_percent",
+                "sync_interval_seconds",
+                "backoff_seconds",
+                "backoff_max_seconds",
+                "max_deltas",
+            ])?;
+            if !only_parts(&["keys", "proof", "set", "deltas", "fingerprint"]) {
+                return None;
+            }
+            let opts = PlanOptions {
+                proof: t.part("proof"),
+                set: t.part("set"),
+                deltas: t.parts_named("deltas"),
+                license_id: h.str("license_id").ok()?,
+                fingerprint: t.part("fingerprint"),
+                min_epoch: h.u64("min_epoch").ok()?,
+                max_ttl_seconds: h.u64("max_ttl_seconds").ok()?,
+                skew_seconds: h.u64("skew_seconds").ok()?,
+                synced_at: h.str("synced_at").ok()?,
+                proof_failures: h.u64("proof_failures").ok()?,
+                proof_failed_at: h.str("proof_failed_at").ok()?,
+                set_failures: h.u64("set_failures").ok()?,
+                set_failed_at: h.str("set_failed_at").ok()?,
+                refresh_percent: h.u64("refresh_percent").ok()?,
+                sync_interval_seconds: h.u64("sync_interval_seconds").ok()?,
+                backoff_seconds: h.u64("backoff_seconds").ok()?,
+                backoff_max_seconds: h.u64("backoff_max_seconds").ok()?,
+                max_deltas: h.u64("max_deltas").ok()?,
+            };
+            json(v.plan(part("keys")??, h.str("now").ok()??, &opts))
+        }
+        "accept" => {
+            let h = h(&["kind", "now", "license_id", "min_epoch", "max_ttl_seconds", "skew_seconds", "max_deltas"])?;
+            if !only_parts(&["fetched", "keys", "proof", "set", "deltas", "fingerprint"]) {
+                return None;
+            }
+            let opts = AcceptOptions {
+                proof: t.part("proof"),
+                set: t.part("set"),
+                deltas: t.parts_named("deltas"),
+                license_id: h.str("license_id").ok()?,
+                fingerprint: t.part("fingerprint"),
+                min_epoch: h.u64("min_epoch").ok()?,
+                max_ttl_seconds: h.u64("max_ttl_seconds").ok()?,
+                skew_seconds: h.u64("skew_seconds").ok()?,
+                max_deltas: h.u64("max_deltas").ok()?,
+            };
+            json(v.accept(part("fetched")??, h.str("kind").ok()??, part("keys")??, h.str("now").ok()??, &opts))
         }
         _ => return None,
     })

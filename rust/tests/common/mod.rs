@@ -223,10 +223,11 @@ pub fn check_expected(expected: &Value, response: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// A serialized typed result less its absent (null) members, at the top
-/// and in lookups: the module omits an absent claim, so this must equal
-/// the response's JSON value (a license's state, kept as the module wrote
-/// it, has nulls of its own).
+/// A serialized typed result less its absent (null) members, at the top,
+/// in lookups and in the results `plan` nests (`proof`, `set`): the module
+/// omits an absent claim, so this must equal the response's JSON value (a
+/// license's state, kept as the module wrote it, has nulls of its own, and
+/// `accept`'s `result` is the module's own JSON).
 pub fn without_nulls(v: Value) -> Value {
     let strip = |v: Value| match v {
         Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
@@ -236,6 +237,11 @@ pub fn without_nulls(v: Value) -> Value {
         Value::Object(mut m) => {
             if let Some(Value::Array(a)) = m.remove("lookups") {
                 m.insert("lookups".into(), Value::Array(a.into_iter().map(strip).collect()));
+            }
+            for nested in ["proof", "set", "refresh_proof", "sync_set"] {
+                if let Some(x @ Value::Object(_)) = m.remove(nested) {
+                    m.insert(nested.into(), without_nulls(x));
+                }
             }
             Value::Object(m)
         }
