@@ -56,7 +56,8 @@ type Cache struct {
 
 // PlanOptions are the inputs of [Plan] besides the cache and the keyring.
 // Zero values mean the defaults; times recorded by the host that lie after
-// Now (the clock was set back) are read as Now.
+// Now (the clock was wrong when they were recorded, or is wrong now) are
+// read as absent.
 type PlanOptions struct {
 	// Now is the current time from a clock the host trusts. Required.
 	Now time.Time
@@ -384,8 +385,8 @@ func (o planOptions) syncSet(cache Cache, set *RevocationSetResult, claims *Proo
 			f.Reason = ReasonExpired
 		default:
 			f.Reason = ReasonInterval
-			if !o.SyncedAt.IsZero() {
-				f.At = addClamped(o.asOfNow(o.SyncedAt), o.SyncInterval)
+			if synced, ok := o.recorded(o.SyncedAt); ok {
+				f.At = addClamped(synced, o.SyncInterval)
 			}
 		}
 	}
@@ -399,7 +400,8 @@ func (o planOptions) backoff(f Fetch, failures int, failedAt time.Time) Fetch {
 	if f.At.Before(o.Now) {
 		f.At = o.Now
 	}
-	if failures == 0 || failedAt.IsZero() {
+	failedAt, ok := o.recorded(failedAt)
+	if failures == 0 || !ok {
 		return f
 	}
 	delay := o.Backoff
@@ -411,19 +413,22 @@ func (o planOptions) backoff(f Fetch, failures int, failedAt time.Time) Fetch {
 		delay *= 2
 	}
 	delay = min(delay, o.BackoffMax)
-	if until := addClamped(o.asOfNow(failedAt), delay); until.After(f.At) {
+	if until := addClamped(failedAt, delay); until.After(f.At) {
 		f.At, f.Reason = until, ReasonBackoff
 	}
 	return f
 }
 
-// asOfNow reads a time the host recorded: one after Now means the clock
-// was set back since, and counts as Now.
-func (o planOptions) asOfNow(t time.Time) time.Time {
-	if t.After(o.Now) {
-		return o.Now
+// recorded reads a time the host recorded; ok is false when there is
+// none, or when it lies after Now: the clock was wrong then or is wrong
+// now, and a time from it is not used. Read as Now instead, it would hold
+// a fetch off on every check until the clock caught up with it, since the
+// host records nothing new while no fetch is made.
+func (o planOptions) recorded(t time.Time) (time.Time, bool) {
+	if t.IsZero() || t.After(o.Now) {
+		return time.Time{}, false
 	}
-	return t.UTC()
+	return t.UTC(), true
 }
 
 // lastTime is the last instant an RFC 3339 result can carry.

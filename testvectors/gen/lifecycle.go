@@ -19,7 +19,7 @@ func init() {
 			"RefreshProof": "when to fetch a proof and why: missing, rejected, behind, refresh_point",
 			"SyncSet":      "when to sync the set and why: missing, rejected, deltas, behind, expired, interval; since_epoch when a delta will do",
 			"Backoff":      "after failed fetches: failed_at + min(backoff × 2^(n−1), backoff_max)",
-			"ClockBack":    "a time the host recorded lies after now (the clock was set back): read as now",
+			"ClockBack":    "a time the host recorded lies after now (the clock was wrong then or is now): read as absent",
 			"Stale":        "a set past its valid_until: its revocations stay in force, a sync is due now",
 			"AcceptProof":  "accept of a fetched status proof",
 			"AcceptSet":    "accept of a fetched full revocation set",
@@ -343,9 +343,9 @@ func lifecycleTests() []test {
 	plan("sync-interval-600", "SyncSet", "sync_interval_seconds 600: 10 min after synced_at",
 		lcCache{proof: proof, set: &s42, extra: withExtra(synced, map[string]any{"sync_interval_seconds": 600})},
 		planExp("ok", proofOK, withLookup(s42.ok(), "not_revoked", ""), 42, refreshPoint, fetch("2026-03-01T12:08:00Z", "interval", 42)))
-	plan("synced-after-now", "SyncSet ClockBack", "synced_at is an hour after now (the clock was set back): read as now, so the sync is 300 s from now",
+	plan("synced-after-now", "SyncSet ClockBack", "synced_at is an hour after now (the clock was wrong then or is now): read as absent, so the sync is due now",
 		lcCache{proof: proof, set: &s42, extra: map[string]any{"synced_at": "2026-03-01T13:00:00Z"}},
-		planExp("ok", proofOK, withLookup(s42.ok(), "not_revoked", ""), 42, refreshPoint, fetch("2026-03-01T12:05:00Z", "interval", 42)))
+		planExp("ok", proofOK, withLookup(s42.ok(), "not_revoked", ""), 42, refreshPoint, fetch(lcNow, "interval", 42)))
 	d43 := lcDelta(43, 42, "2026-03-01T11:58:00Z", "2026-03-01T12:58:00Z", []any{rvAdded}, 2, 0)
 	d44 := lcDelta(44, 43, "2026-03-01T11:59:00Z", "2026-03-01T12:59:00Z", []any{rvNewSusp}, 3, 0)
 	plan("chain", "SyncSet StoreEpoch", "a set and two deltas: the set answer is the chain's end at 44, a delta since 44 is due at the interval",
@@ -393,8 +393,8 @@ func lifecycleTests() []test {
 			extra: map[string]any{"proof_failures": 1, "proof_failed_at": "2026-03-01T11:00:00Z"}, at: lcNow, reason: "missing"},
 		{id: "backoff-no-time", comment: "failures without proof_failed_at delay nothing",
 			extra: map[string]any{"proof_failures": 3}, at: lcNow, reason: "missing"},
-		{id: "backoff-failed-after-now", comment: "the last failure is recorded an hour after now (the clock was set back): read as now, retry 30 s from now",
-			extra: map[string]any{"proof_failures": 1, "proof_failed_at": "2026-03-01T13:00:00Z"}, at: "2026-03-01T12:00:30Z"},
+		{id: "backoff-failed-after-now", comment: "the last failure is recorded an hour after now (the clock was wrong then or is now): read as absent, so the failures delay nothing: due now as missing (read as now instead, it would hold the fetch off on every check until the clock caught up)",
+			extra: map[string]any{"proof_failures": 1, "proof_failed_at": "2026-03-01T13:00:00Z"}, at: lcNow, reason: "missing"},
 	} {
 		reason := b.reason
 		if reason == "" {
@@ -420,9 +420,9 @@ func lifecycleTests() []test {
 		plan("set-backoff-delta", "Backoff SyncSet Stale", "an expired set, two failures, the last 30 s ago: a delta since 42, 60 s after it",
 			lcCache{proof: proof, set: &stale, extra: withExtra(synced, map[string]any{"set_failures": 2, "set_failed_at": "2026-03-01T11:59:30Z"})},
 			planExp("ok", proofOK, stale.result("set_expired", false, true), 42, refreshPoint, fetch("2026-03-01T12:00:30Z", "backoff", 42)))
-		plan("set-backoff-after-now", "Backoff SyncSet ClockBack", "set_failed_at after now (clock set back): read as now, a delta 30 s from now",
+		plan("set-backoff-after-now", "Backoff SyncSet ClockBack", "set_failed_at after now (the clock was wrong then or is now): read as absent, the expired set's delta is due now",
 			lcCache{proof: proof, set: &stale, extra: withExtra(synced, map[string]any{"set_failures": 1, "set_failed_at": "2026-03-02T00:00:00Z"})},
-			planExp("ok", proofOK, stale.result("set_expired", false, true), 42, refreshPoint, fetch("2026-03-01T12:00:30Z", "backoff", 42)))
+			planExp("ok", proofOK, stale.result("set_expired", false, true), 42, refreshPoint, fetch(lcNow, "expired", 42)))
 	}
 	plan("set-backoff-before-interval", "Backoff SyncSet", "one failure at 11:00: its retry is before the interval's sync, which stands",
 		lcCache{proof: proof, set: &s42, extra: withExtra(synced, map[string]any{"set_failures": 1, "set_failed_at": "2026-03-01T11:00:00Z"})},
