@@ -62,7 +62,7 @@ type HTTPTransport struct {
 	Timeout time.Duration
 	// Client sends the requests; nil means a client like
 	// http.DefaultClient (proxies from the environment) that keeps no
-	// idle connection. A due fetch then makes exactly one request: on a
+	// idle connection and follows no redirect. A due fetch then makes exactly one request: on a
 	// kept connection the server has closed, net/http sends a GET again,
 	// and a fetch a few minutes after the last finds most kept
 	// connections closed.
@@ -73,7 +73,10 @@ type HTTPTransport struct {
 var oneShot = sync.OnceValue(func() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableKeepAlives = true
-	return &http.Client{Transport: tr}
+	// A redirect is an answer, not followed: followed, it would turn the
+	// proof's POST into a GET to wherever it points. The 3xx is then a
+	// failure with its status, as in the npm and Python transports.
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 })
 
 // HTTPError is a non-2xx answer of the issuer.

@@ -69,6 +69,25 @@ func TestHTTPTransportErrors(t *testing.T) {
 	ctx := context.Background()
 	good := &HTTPTransport{BaseURL: srv.URL, APIKey: testissuer.APIKey}
 
+	t.Run("redirect not followed", func(t *testing.T) {
+		// The issuer's endpoints, redirected: a client that followed would
+		// get a genuine proof (by GET, which the issuer refuses) or set.
+		var hits int
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits++
+			http.Redirect(w, r, srv.URL+r.URL.RequestURI(), http.StatusFound)
+		}))
+		t.Cleanup(s.Close)
+		tr := &HTTPTransport{BaseURL: s.URL, APIKey: testissuer.APIKey}
+		_, err := tr.FetchProof(ctx, ProofRequest{LicenseID: testissuer.LicenseID, TTLHours: 24})
+		var he *HTTPError
+		require.ErrorAs(t, err, &he)
+		require.Equal(t, http.StatusFound, he.Status)
+		_, err = tr.FetchRevocation(ctx, nil)
+		require.ErrorAs(t, err, &he)
+		require.Equal(t, http.StatusFound, he.Status)
+		require.Equal(t, 2, hits)
+	})
 	t.Run("404 detail", func(t *testing.T) {
 		_, err := good.FetchProof(ctx, ProofRequest{LicenseID: "no-such-license", TTLHours: 24})
 		var he *HTTPError

@@ -78,7 +78,9 @@ async function exchange(url, init, limit, timeoutMs) {
     controller.abort();
   }, timeoutMs);
   try {
-    const res = await fetch(url, { ...init, signal: controller.signal });
+    // A redirect is refused, not followed: followed, it would turn the
+    // proof's POST into a GET to wherever it points (as in Go and Python).
+    const res = await fetch(url, { ...init, redirect: 'error', signal: controller.signal });
     const body = await readBounded(res, limit, what);
     if (!res.ok) {
       const detail = detailOf(body);

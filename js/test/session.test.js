@@ -159,6 +159,27 @@ async function listen(t, handler) {
   return `http://127.0.0.1:${server.address().port}`;
 }
 
+test('httpTransport: a redirect is not followed, it fails the fetch', async (t) => {
+  const seen = [];
+  const target = await listen(t, (req, res) => {
+    seen.push(`target ${req.method} ${req.url}`);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+  const base = await listen(t, (req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.writeHead(302, { location: `${target}${req.url}` });
+    res.end();
+  });
+  const tr = lv.httpTransport({ baseUrl: base, apiKey: 'k1' });
+  const err = await tr.fetchProof({ licenseId: 'lic-9', ttlHours: 24 }).catch((e) => e);
+  assert.ok(err instanceof Error, 'the fetch fails');
+  assert.match(err.message, /^licverify: POST /);
+  const err2 = await tr.fetchRevocation(null).catch((e) => e);
+  assert.ok(err2 instanceof Error);
+  assert.deepEqual(seen, ['POST /api/v1/v2/status-proof', 'GET /api/v1/v2/revocation'], 'the redirect target is never asked');
+});
+
 test('httpTransport: a non-2xx answer carries its status and the detail of its body', async (t) => {
   const seen = [];
   const base = await listen(t, (req, res) => {
